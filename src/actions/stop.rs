@@ -1,0 +1,68 @@
+//! stop: remove the VIP.
+//!
+//! A failed stop gets the node fenced, so stop needs only what it takes to
+//! find the address (ip, nic, network_namespace) and never fails on any
+//! other parameter. It answers 0 only when the VIP is verifiably gone.
+
+use crate::actions::{
+    configured_link, enter_namespace, find_vip, interface_name, log_namespace_missing,
+    open_netlink, require_root, Action, ConfiguredLink, Namespace,
+};
+use crate::config::Params;
+use crate::env::Env;
+use crate::ocf::{log, Error, Result};
+
+pub fn stop(env: &Env) -> Result<()> {
+    require_root(Action::Stop)?;
+    let target = match Params::new(env).target() {
+        Ok(target) => target,
+        Err(e) => {
+            // Nothing can have been started with this configuration.
+            log::warn(format!("{}: nothing to stop", e.reason));
+            return Ok(());
+        }
+    };
+    if let Namespace::Missing(name) = enter_namespace(&target)? {
+        log_namespace_missing(&name);
+        return Ok(());
+    }
+    let mut netlink = open_netlink()?;
+    let link = match configured_link(&mut netlink, &target)? {
+        ConfiguredLink::Vanished(nic) => {
+            log::info(format!(
+                "Interface {nic} does not exist: {} is not configured",
+                target.ip
+            ));
+            return Ok(());
+        }
+        found => found,
+    };
+    let configured = find_vip(&mut netlink, &target, link.link())?;
+    log::info(format!(
+        "IP status = {}, IP_CIP=",
+        if configured.is_empty() { "no" } else { "ok" }
+    ));
+    for address in &configured {
+        log::info(format!(
+            "Removing address {}/{} from device {}",
+            address.local,
+            address.prefix_len,
+            interface_name(&mut netlink, address.index)
+        ));
+        if let Err(e) = netlink.delete_address(address) {
+            // Gone already (a concurrent stop) is what we wanted.
+            if e.raw_os_error() != Some(libc::EADDRNOTAVAIL) {
+                log::error(format!("Could not remove {}: {e}", address.local));
+            }
+        }
+    }
+    let remaining = find_vip(&mut netlink, &target, link.link())?;
+    if let Some(address) = remaining.first() {
+        let nic = interface_name(&mut netlink, address.index);
+        return Err(Error::generic(format!(
+            "Unable to remove IP [{} from interface [ {nic} ]",
+            target.ip
+        )));
+    }
+    Ok(())
+}

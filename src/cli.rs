@@ -1,0 +1,134 @@
+//! argv: the action, and for people running floatip by hand the same
+//! parameters as long options (`floatip start --ip 192.0.2.10 --nic eth0`).
+//!
+//! clap parses argv only; parameters are read by config.rs from the
+//! environment, into which the options are folded. Every argument error
+//! becomes an OCF exit code here: clap never exits on its own.
+
+use std::ffi::OsString;
+
+use clap::{Arg, ArgAction, Command};
+
+use crate::actions::{self, Action};
+use crate::config::{HIDDEN_ALIASES, PARAMETERS};
+use crate::env::Env;
+use crate::ocf::{Error, ExitCode};
+
+/// What argv asks for.
+pub enum Invocation {
+    Action(Action),
+    /// Help or version text, already decided: print it and exit 0.
+    Print(String),
+}
+
+pub fn command(agent: &str) -> Command {
+    let mut command = Command::new("floatip")
+        .bin_name(agent.to_owned())
+        .about("OCF resource agent for a floating IP address: a native drop-in replacement for ocf:heartbeat:IPaddr2")
+        .long_about(
+            "floatip is a Pacemaker OCF resource agent that adds, removes and monitors a \
+             virtual IP address and announces it to the neighbours when it moves. Under \
+             Pacemaker, parameters come from OCF_RESKEY_<name>; by hand, the same parameters \
+             are accepted as long options.",
+        )
+        .version(env!("CARGO_PKG_VERSION"))
+        .subcommand_required(true)
+        .disable_help_subcommand(true);
+    for (name, action) in Action::ALL {
+        if *name == "help" {
+            continue;
+        }
+        let about = match action {
+            Action::Start => "Add the address and announce it",
+            Action::Stop => "Remove the address",
+            Action::Monitor => "Check the address (0 running, 7 stopped)",
+            Action::Status => "Like monitor, and print running or stopped",
+            Action::MetaData => "Print the OCF meta-data XML",
+            Action::ValidateAll => "Check the configuration without changing anything",
+            Action::Usage => "Print a usage line",
+        };
+        command = command.subcommand(with_parameters(Command::new(*name).about(about)));
+    }
+    command
+}
+
+fn with_parameters(mut command: Command) -> Command {
+    for spec in PARAMETERS {
+        command = command.arg(
+            Arg::new(spec.name)
+                .long(spec.name)
+                .value_name("VALUE")
+                .value_parser(clap::value_parser!(OsString))
+                .action(ArgAction::Set)
+                .help(format!("same as OCF_RESKEY_{}", spec.name)),
+        );
+    }
+    for alias in HIDDEN_ALIASES {
+        command = command.arg(
+            Arg::new(*alias)
+                .long(*alias)
+                .value_parser(clap::value_parser!(OsString))
+                .action(ArgAction::Set)
+                .hide(true),
+        );
+    }
+    command
+}
+
+/// Parses argv. An unknown or missing action is exit 3 before anything else
+/// is looked at; a malformed option is exit 2 with a reason.
+pub fn parse(agent: &str, args: &[OsString], env: &mut Env) -> Result<Invocation, Error> {
+    let first = args.get(1).map(|a| a.to_string_lossy().into_owned());
+    match first.as_deref() {
+        None => return Err(unimplemented_action(agent, "no action given")),
+        Some(word) if !word.starts_with('-') && Action::from_name(word).is_none() => {
+            return Err(unimplemented_action(
+                agent,
+                &format!("unsupported action {word}"),
+            ));
+        }
+        Some("help") => return Ok(Invocation::Action(Action::Usage)),
+        _ => {}
+    }
+    let matches = match command(agent).try_get_matches_from(args) {
+        Ok(matches) => matches,
+        Err(e) => {
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    Ok(Invocation::Print(e.render().to_string()))
+                }
+                _ => Err(Error::new(
+                    ExitCode::ErrArgs,
+                    first_line(&e.render().to_string()),
+                )),
+            };
+        }
+    };
+    let Some((name, sub)) = matches.subcommand() else {
+        return Err(unimplemented_action(agent, "no action given"));
+    };
+    let action = Action::from_name(name).ok_or_else(|| unimplemented_action(agent, name))?;
+    for name in PARAMETERS
+        .iter()
+        .map(|p| p.name)
+        .chain(HIDDEN_ALIASES.iter().copied())
+    {
+        if let Some(value) = sub.get_one::<OsString>(name) {
+            env.set_param(name, value.clone());
+        }
+    }
+    Ok(Invocation::Action(action))
+}
+
+fn unimplemented_action(agent: &str, reason: &str) -> Error {
+    print!("{}", actions::usage(agent));
+    Error::new(ExitCode::ErrUnimplemented, reason)
+}
+
+fn first_line(text: &str) -> String {
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("invalid arguments")
+        .trim_start_matches("error: ")
+        .to_owned()
+}

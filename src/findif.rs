@@ -1,0 +1,269 @@
+//! findif: which interface, prefix length and broadcast a VIP gets when the
+//! configuration leaves them out (resource-agents' findif.sh, used only by
+//! start and validate-all).
+//!
+//! IPv4: among the main table's `scope link` routes that contain the VIP
+//! (and, when cidr_netmask is given, its whole prefix), excluding gateway
+//! and default routes, the longest prefix wins; on a tie findif.sh takes the
+//! last one listed, floatip the lowest metric. 127.x falls back to the
+//! local table (lo, /8). The broadcast is the base address's (the route's
+//! preferred source); where the base has none, floatip derives it from the
+//! prefix on broadcast-capable links (none for /31 and /32).
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use netlink_packet_route::link::LinkFlags;
+use netlink_packet_route::route::{RouteScope, RouteType};
+use netlink_packet_route::AddressFamily;
+
+use crate::config::{Broadcast, Config};
+use crate::netlink::{self, Link, Netlink, Route};
+use crate::ocf::{log, Error, Result};
+
+/// Where and how the VIP is to be configured.
+#[derive(Debug, Clone)]
+pub struct Placement {
+    pub link: Link,
+    pub prefix_len: u8,
+    pub broadcast: Option<Ipv4Addr>,
+}
+
+pub fn findif(netlink: &mut Netlink, config: &Config) -> Result<Placement> {
+    let given_link = match &config.target.nic {
+        Some(nic) => Some(lookup_link(netlink, &nic.0)?.ok_or_else(|| {
+            Error::configured(format!(
+                "Invalid interface name [{}]: no such interface on this node",
+                nic.0
+            ))
+        })?),
+        None => None,
+    };
+    match config.target.ip {
+        IpAddr::V4(ip) => findif_v4(netlink, config, ip, given_link),
+        IpAddr::V6(_) => Err(Error::configured(
+            "IPv6 VIPs are not implemented yet in this floatip version",
+        )),
+    }
+}
+
+pub fn lookup_link(netlink: &mut Netlink, name: &str) -> Result<Option<Link>> {
+    netlink
+        .link_by_name(name)
+        .map_err(|e| Error::generic(format!("Could not look up interface {name}: {e}")))
+}
+
+fn findif_v4(
+    netlink: &mut Netlink,
+    config: &Config,
+    ip: Ipv4Addr,
+    given_link: Option<Link>,
+) -> Result<Placement> {
+    let routes = netlink
+        .routes(AddressFamily::Inet)
+        .map_err(|e| Error::generic(format!("Could not read the routing table: {e}")))?;
+    let route = best_link_route(
+        &routes,
+        ip,
+        config.cidr_netmask,
+        given_link.as_ref().map(|l| l.index),
+    )
+    .or_else(|| loopback_route(&routes, ip));
+
+    let (link, prefix_len) = match (given_link, config.cidr_netmask, route) {
+        (Some(link), Some(prefix), _) => (link, prefix),
+        (given, netmask, Some(route)) => {
+            let link = match given {
+                Some(link) => link,
+                None => route_link(netlink, route)?,
+            };
+            (link, netmask.unwrap_or(route.prefix_len))
+        }
+        (_, _, None) => {
+            log::error("Unable to find nic or netmask.");
+            return Err(Error::generic(format!(
+                "Unable to find nic or netmask: no route on this node leads to {ip}{}; \
+                 set nic and cidr_netmask",
+                config
+                    .cidr_netmask
+                    .map(|p| format!("/{p}"))
+                    .unwrap_or_default()
+            )));
+        }
+    };
+
+    let broadcast = match config.broadcast {
+        Some(Broadcast::Address(addr)) => Some(addr),
+        Some(Broadcast::SetHostBits) => Some(host_bits(ip, prefix_len, true)),
+        Some(Broadcast::ClearHostBits) => Some(host_bits(ip, prefix_len, false)),
+        None => {
+            let from_base = match route.and_then(|r| r.preferred_source) {
+                Some(source) => base_broadcast(netlink, source)?,
+                None => None,
+            };
+            from_base.or_else(|| derived_broadcast(&link, ip, prefix_len))
+        }
+    };
+    Ok(Placement {
+        link,
+        prefix_len,
+        broadcast,
+    })
+}
+
+/// The main table's on-link route that best covers `ip` (and `ip/prefix`).
+pub fn best_link_route(
+    routes: &[Route],
+    ip: Ipv4Addr,
+    prefix: Option<u8>,
+    oif: Option<u32>,
+) -> Option<&Route> {
+    routes
+        .iter()
+        .filter(|r| {
+            r.table == netlink::TABLE_MAIN
+                && r.kind == RouteType::Unicast
+                && r.scope == RouteScope::Link
+                && r.gateway.is_none()
+                && r.prefix_len > 0
+                && prefix.is_none_or(|p| r.prefix_len <= p)
+                && oif.is_none_or(|index| r.oif == Some(index))
+                && contains(r, ip)
+        })
+        .max_by(|a, b| {
+            a.prefix_len
+                .cmp(&b.prefix_len)
+                .then(b.metric.cmp(&a.metric))
+        })
+}
+
+/// findif.sh's 127.x fallback: the local table's network route on lo.
+fn loopback_route(routes: &[Route], ip: Ipv4Addr) -> Option<&Route> {
+    if !ip.is_loopback() {
+        return None;
+    }
+    routes
+        .iter()
+        .filter(|r| {
+            r.table == netlink::TABLE_LOCAL
+                && r.scope == RouteScope::Host
+                && r.prefix_len < 32
+                && contains(r, ip)
+        })
+        .max_by_key(|r| r.prefix_len)
+}
+
+fn contains(route: &Route, ip: Ipv4Addr) -> bool {
+    match route.destination {
+        Some(IpAddr::V4(network)) => {
+            let mask = prefix_mask(route.prefix_len);
+            u32::from(network) & mask == u32::from(ip) & mask
+        }
+        _ => false,
+    }
+}
+
+fn prefix_mask(prefix_len: u8) -> u32 {
+    match prefix_len {
+        0 => 0,
+        p => u32::MAX << (32 - u32::from(p.min(32))),
+    }
+}
+
+fn host_bits(ip: Ipv4Addr, prefix_len: u8, set: bool) -> Ipv4Addr {
+    let mask = prefix_mask(prefix_len);
+    let network = u32::from(ip) & mask;
+    Ipv4Addr::from(if set { network | !mask } else { network })
+}
+
+fn route_link(netlink: &mut Netlink, route: &Route) -> Result<Link> {
+    let index = route.oif.ok_or_else(|| {
+        Error::generic("Unable to find nic: the matching route names no interface")
+    })?;
+    netlink
+        .link_by_index(index)
+        .map_err(|e| Error::generic(format!("Could not look up interface #{index}: {e}")))?
+        .ok_or_else(|| Error::generic(format!("Interface #{index} vanished while starting")))
+}
+
+fn base_broadcast(netlink: &mut Netlink, source: IpAddr) -> Result<Option<Ipv4Addr>> {
+    let found = netlink
+        .find_address(source)
+        .map_err(|e| Error::generic(format!("Could not read addresses: {e}")))?;
+    Ok(found.into_iter().find_map(|a| a.broadcast))
+}
+
+/// floatip's difference: the prefix's broadcast where the base address
+/// offers none (IPaddr2 then configures none, although its documentation
+/// promises derivation). Nothing for /31, /32 and links without broadcast.
+fn derived_broadcast(link: &Link, ip: Ipv4Addr, prefix_len: u8) -> Option<Ipv4Addr> {
+    if prefix_len >= 31 || !link.flags.contains(LinkFlags::Broadcast) {
+        return None;
+    }
+    Some(host_bits(ip, prefix_len, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn route(dst: &str, prefix: u8, oif: u32, metric: u32) -> Route {
+        Route {
+            table: netlink::TABLE_MAIN,
+            kind: RouteType::Unicast,
+            scope: RouteScope::Link,
+            destination: Some(dst.parse().unwrap()),
+            prefix_len: prefix,
+            oif: Some(oif),
+            gateway: None,
+            preferred_source: None,
+            metric,
+        }
+    }
+
+    #[test]
+    fn longest_prefix_wins_then_lowest_metric() {
+        let ip = "192.0.2.10".parse().unwrap();
+        let routes = vec![
+            route("192.0.0.0", 16, 1, 0),
+            route("192.0.2.0", 24, 2, 100),
+            route("192.0.2.0", 24, 3, 50),
+            route("198.51.100.0", 24, 4, 0),
+        ];
+        assert_eq!(
+            best_link_route(&routes, ip, None, None).unwrap().oif,
+            Some(3)
+        );
+        assert_eq!(
+            best_link_route(&routes, ip, None, Some(1))
+                .unwrap()
+                .prefix_len,
+            16
+        );
+        // ip/16 is covered only by routes of prefix 16 or shorter.
+        assert_eq!(
+            best_link_route(&routes, ip, Some(16), None).unwrap().oif,
+            Some(1)
+        );
+        assert!(best_link_route(&routes, ip, Some(8), None).is_none());
+        assert!(best_link_route(&routes, "203.0.113.1".parse().unwrap(), None, None).is_none());
+    }
+
+    #[test]
+    fn gateway_and_default_routes_do_not_count() {
+        let ip = "192.0.2.10".parse().unwrap();
+        let mut via = route("192.0.2.0", 24, 1, 0);
+        via.gateway = Some("192.0.2.1".parse().unwrap());
+        let default = route("0.0.0.0", 0, 2, 0);
+        let mut global = route("192.0.2.0", 24, 3, 0);
+        global.scope = RouteScope::Universe;
+        assert!(best_link_route(&[via, default, global], ip, None, None).is_none());
+    }
+
+    #[test]
+    fn host_bits_for_plus_and_minus() {
+        let ip = "192.0.2.10".parse().unwrap();
+        assert_eq!(host_bits(ip, 24, true), Ipv4Addr::new(192, 0, 2, 255));
+        assert_eq!(host_bits(ip, 24, false), Ipv4Addr::new(192, 0, 2, 0));
+        assert_eq!(host_bits(ip, 28, true), Ipv4Addr::new(192, 0, 2, 15));
+    }
+}

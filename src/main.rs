@@ -1,0 +1,80 @@
+//! floatip: a Pacemaker OCF resource agent for a floating IP address.
+//!
+//! argv -> action; configuration; dispatch; the error -> the exit reason
+//! line and the OCF exit code, in this one place.
+
+mod actions;
+mod cli;
+mod config;
+mod env;
+mod findif;
+mod metadata;
+mod netlink;
+mod ocf;
+
+use std::ffi::OsString;
+use std::path::Path;
+
+use actions::Action;
+use cli::Invocation;
+use env::Env;
+use ocf::{log, ExitCode};
+
+fn main() {
+    std::panic::set_hook(Box::new(|info| {
+        // A bug must still end as an OCF answer, never as a bare abort.
+        eprintln!("ocf-exit-reason:floatip internal error: {info}");
+        std::process::exit(ExitCode::ErrGeneric.code());
+    }));
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let agent = agent_name(args.first());
+    let mut env = Env::from_process();
+    let invocation = cli::parse(&agent, &args, &mut env);
+    log::init(&agent, &env);
+    let result = match invocation {
+        Ok(Invocation::Print(text)) => {
+            print!("{text}");
+            Ok(())
+        }
+        Ok(Invocation::Action(action)) => run(action, &agent, &env),
+        Err(e) => Err(e),
+    };
+    let code = match result {
+        Ok(()) => ExitCode::Success,
+        Err(e) => {
+            if !e.reason.is_empty() {
+                log::exit_reason(&e.reason);
+            }
+            e.code
+        }
+    };
+    std::process::exit(code.code());
+}
+
+fn run(action: Action, agent: &str, env: &Env) -> ocf::Result<()> {
+    match action {
+        Action::MetaData => {
+            print!("{}", metadata::XML);
+            Ok(())
+        }
+        Action::Usage => {
+            print!("{}", actions::usage(agent));
+            Ok(())
+        }
+        Action::Start => actions::start(env),
+        Action::Stop => actions::stop(env),
+        Action::Monitor => actions::monitor(env),
+        Action::Status => actions::status(env),
+        Action::ValidateAll => actions::validate_all(env),
+    }
+}
+
+/// The name floatip was invoked as: `IPaddr2` when installed as the agent
+/// link, so that it logs under the name operators search for.
+fn agent_name(argv0: Option<&OsString>) -> String {
+    argv0
+        .and_then(|a| Path::new(a).file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "floatip".to_owned())
+}

@@ -1,0 +1,162 @@
+//! Addresses: dump, add, delete.
+
+use std::io;
+use std::net::{IpAddr, Ipv4Addr};
+
+use netlink_packet_core::{NLM_F_CREATE, NLM_F_EXCL};
+use netlink_packet_route::address::{
+    AddressAttribute, AddressFlags, AddressHeaderFlags, AddressMessage, AddressScope, CacheInfo,
+};
+use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
+
+use super::Netlink;
+
+/// "forever" in IFA_CACHEINFO lifetimes.
+pub const INFINITY_LIFE_TIME: u32 = u32::MAX;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Address {
+    pub index: u32,
+    pub prefix_len: u8,
+    pub local: IpAddr,
+    pub label: Option<String>,
+    pub broadcast: Option<Ipv4Addr>,
+    pub flags: AddressFlags,
+    pub preferred_lft: Option<u32>,
+}
+
+impl Address {
+    fn from_message(message: AddressMessage) -> Option<Address> {
+        let header_flags = u32::from(message.header.flags.bits());
+        let mut address: Option<IpAddr> = None;
+        let mut local: Option<IpAddr> = None;
+        let mut label = None;
+        let mut broadcast = None;
+        let mut flags = AddressFlags::from_bits_retain(header_flags);
+        let mut preferred_lft = None;
+        for attribute in message.attributes {
+            match attribute {
+                AddressAttribute::Address(ip) => address = Some(ip),
+                AddressAttribute::Local(ip) => local = Some(ip),
+                AddressAttribute::Label(text) => label = Some(text),
+                AddressAttribute::Broadcast(ip) => broadcast = Some(ip),
+                // IFA_FLAGS carries all 32 bits; the header only the low 8.
+                AddressAttribute::Flags(all) => flags = all,
+                AddressAttribute::CacheInfo(info) => preferred_lft = Some(info.ifa_preferred),
+                _ => {}
+            }
+        }
+        Some(Address {
+            index: message.header.index,
+            prefix_len: message.header.prefix_len,
+            // IFA_LOCAL is the address itself; IFA_ADDRESS is the peer on
+            // point-to-point links and the only one IPv6 usually sends.
+            local: local.or(address)?,
+            label,
+            broadcast,
+            flags,
+            preferred_lft,
+        })
+    }
+}
+
+/// An address to add, with every option IPaddr2 can pass to `ip addr add`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAddress {
+    pub index: u32,
+    pub ip: IpAddr,
+    pub prefix_len: u8,
+    pub broadcast: Option<Ipv4Addr>,
+    pub label: Option<String>,
+    pub flags: AddressFlags,
+    /// IPv6 preferred lifetime in seconds; `None` is forever.
+    pub preferred_lft: Option<u32>,
+}
+
+fn family_of(ip: &IpAddr) -> AddressFamily {
+    match ip {
+        IpAddr::V4(_) => AddressFamily::Inet,
+        IpAddr::V6(_) => AddressFamily::Inet6,
+    }
+}
+
+/// The scope `ip addr add` picks when none is given.
+fn default_scope(ip: &IpAddr) -> AddressScope {
+    match ip {
+        IpAddr::V4(v4) if v4.is_loopback() => AddressScope::Host,
+        IpAddr::V6(v6) if v6.is_loopback() => AddressScope::Host,
+        IpAddr::V6(v6) if (v6.segments()[0] & 0xffc0) == 0xfe80 => AddressScope::Link,
+        _ => AddressScope::Universe,
+    }
+}
+
+impl Netlink {
+    /// Every address of one family (or all), on every interface.
+    pub fn addresses(&mut self, family: Option<AddressFamily>) -> io::Result<Vec<Address>> {
+        let mut request = AddressMessage::default();
+        if let Some(family) = family {
+            request.header.family = family;
+        }
+        Ok(self
+            .dump(RouteNetlinkMessage::GetAddress(request))?
+            .into_iter()
+            .filter_map(|m| match m {
+                RouteNetlinkMessage::NewAddress(a) => Address::from_message(a),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// Where `ip` is configured: every (interface, prefix) that holds it.
+    pub fn find_address(&mut self, ip: IpAddr) -> io::Result<Vec<Address>> {
+        Ok(self
+            .addresses(Some(family_of(&ip)))?
+            .into_iter()
+            .filter(|a| a.local == ip)
+            .collect())
+    }
+
+    /// Adds an address; fails with EEXIST when it is already there.
+    pub fn add_address(&mut self, new: &NewAddress) -> io::Result<()> {
+        let mut message = AddressMessage::default();
+        message.header.family = family_of(&new.ip);
+        message.header.prefix_len = new.prefix_len;
+        message.header.index = new.index;
+        message.header.scope = default_scope(&new.ip);
+        message.header.flags = AddressHeaderFlags::from_bits_retain(new.flags.bits() as u8);
+        let attributes = &mut message.attributes;
+        attributes.push(AddressAttribute::Local(new.ip));
+        attributes.push(AddressAttribute::Address(new.ip));
+        if let Some(broadcast) = new.broadcast {
+            attributes.push(AddressAttribute::Broadcast(broadcast));
+        }
+        if let Some(label) = &new.label {
+            attributes.push(AddressAttribute::Label(label.clone()));
+        }
+        if !new.flags.is_empty() {
+            attributes.push(AddressAttribute::Flags(new.flags));
+        }
+        if let Some(preferred) = new.preferred_lft {
+            let mut lifetimes = CacheInfo::default();
+            lifetimes.ifa_preferred = preferred;
+            lifetimes.ifa_valid = INFINITY_LIFE_TIME;
+            attributes.push(AddressAttribute::CacheInfo(lifetimes));
+        }
+        self.execute(
+            RouteNetlinkMessage::NewAddress(message),
+            NLM_F_CREATE | NLM_F_EXCL,
+        )
+    }
+
+    /// Deletes exactly this address from its interface.
+    pub fn delete_address(&mut self, address: &Address) -> io::Result<()> {
+        let mut message = AddressMessage::default();
+        message.header.family = family_of(&address.local);
+        message.header.prefix_len = address.prefix_len;
+        message.header.index = address.index;
+        message
+            .attributes
+            .push(AddressAttribute::Local(address.local));
+        self.execute(RouteNetlinkMessage::DelAddress(message), 0)
+    }
+}

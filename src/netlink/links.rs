@@ -1,0 +1,113 @@
+//! Interfaces: look one up by name or index, bring it up.
+
+use std::io;
+
+use netlink_packet_route::link::{
+    LinkAttribute, LinkFlags, LinkLayerType, LinkMessage, Prop, State,
+};
+use netlink_packet_route::RouteNetlinkMessage;
+
+use super::Netlink;
+
+/// Longest name the kernel takes as IFLA_IFNAME (IFNAMSIZ - 1).
+const IFNAME_MAX: usize = 15;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub index: u32,
+    pub name: String,
+    pub flags: LinkFlags,
+    pub link_type: LinkLayerType,
+    pub mac: Vec<u8>,
+    pub oper_state: State,
+    pub carrier: Option<bool>,
+    pub alt_names: Vec<String>,
+}
+
+impl Link {
+    fn from_message(message: LinkMessage) -> Link {
+        let mut link = Link {
+            index: message.header.index,
+            name: String::new(),
+            flags: message.header.flags,
+            link_type: message.header.link_layer_type,
+            mac: Vec::new(),
+            oper_state: State::Unknown,
+            carrier: None,
+            alt_names: Vec::new(),
+        };
+        for attribute in message.attributes {
+            match attribute {
+                LinkAttribute::IfName(name) => link.name = name,
+                LinkAttribute::Address(mac) => link.mac = mac,
+                LinkAttribute::OperState(state) => link.oper_state = state,
+                LinkAttribute::Carrier(carrier) => link.carrier = Some(carrier != 0),
+                LinkAttribute::PropList(props) => {
+                    for prop in props {
+                        if let Prop::AltIfName(name) = prop {
+                            link.alt_names.push(name);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        link
+    }
+
+    pub fn is_up(&self) -> bool {
+        self.flags.contains(LinkFlags::Up)
+    }
+}
+
+impl Netlink {
+    /// The interface with this name or alternative name, if there is one.
+    pub fn link_by_name(&mut self, name: &str) -> io::Result<Option<Link>> {
+        if name.len() > IFNAME_MAX {
+            // Only an alternative name can be this long: search the dump.
+            return Ok(self
+                .links()?
+                .into_iter()
+                .find(|l| l.name == name || l.alt_names.iter().any(|a| a == name)));
+        }
+        let mut message = LinkMessage::default();
+        message
+            .attributes
+            .push(LinkAttribute::IfName(name.to_owned()));
+        self.get_link(message)
+    }
+
+    pub fn link_by_index(&mut self, index: u32) -> io::Result<Option<Link>> {
+        let mut message = LinkMessage::default();
+        message.header.index = index;
+        self.get_link(message)
+    }
+
+    fn get_link(&mut self, message: LinkMessage) -> io::Result<Option<Link>> {
+        match self.get(RouteNetlinkMessage::GetLink(message)) {
+            Ok(Some(RouteNetlinkMessage::NewLink(reply))) => Ok(Some(Link::from_message(reply))),
+            Ok(_) => Ok(None),
+            Err(e) if e.raw_os_error() == Some(libc::ENODEV) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn links(&mut self) -> io::Result<Vec<Link>> {
+        Ok(self
+            .dump(RouteNetlinkMessage::GetLink(LinkMessage::default()))?
+            .into_iter()
+            .filter_map(|m| match m {
+                RouteNetlinkMessage::NewLink(link) => Some(Link::from_message(link)),
+                _ => None,
+            })
+            .collect())
+    }
+
+    pub fn set_link_up(&mut self, index: u32) -> io::Result<()> {
+        let mut message = LinkMessage::default();
+        message.header.index = index;
+        message.header.flags = LinkFlags::Up;
+        message.header.change_mask = LinkFlags::Up;
+        self.execute(RouteNetlinkMessage::SetLink(message), 0)
+    }
+}

@@ -1,0 +1,84 @@
+//! Routes: the dump findif reads.
+
+use std::io;
+use std::net::IpAddr;
+
+use netlink_packet_route::route::{
+    RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteScope, RouteType,
+};
+use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
+
+use super::Netlink;
+
+pub const TABLE_MAIN: u32 = 254;
+pub const TABLE_LOCAL: u32 = 255;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub table: u32,
+    pub kind: RouteType,
+    pub scope: RouteScope,
+    /// The destination network; `None` for a default route.
+    pub destination: Option<IpAddr>,
+    pub prefix_len: u8,
+    pub oif: Option<u32>,
+    pub gateway: Option<IpAddr>,
+    pub preferred_source: Option<IpAddr>,
+    pub metric: u32,
+}
+
+fn ip_of(address: RouteAddress) -> Option<IpAddr> {
+    match address {
+        RouteAddress::Inet(v4) => Some(IpAddr::V4(v4)),
+        RouteAddress::Inet6(v6) => Some(IpAddr::V6(v6)),
+        _ => None,
+    }
+}
+
+impl Route {
+    fn from_message(message: RouteMessage) -> Route {
+        let header = &message.header;
+        let mut route = Route {
+            table: u32::from(header.table),
+            kind: header.kind,
+            scope: header.scope,
+            destination: None,
+            prefix_len: header.destination_prefix_length,
+            oif: None,
+            gateway: None,
+            preferred_source: None,
+            metric: 0,
+        };
+        for attribute in message.attributes {
+            match attribute {
+                RouteAttribute::Table(table) => route.table = table,
+                RouteAttribute::Destination(a) => route.destination = ip_of(a),
+                RouteAttribute::Oif(index) => route.oif = Some(index),
+                RouteAttribute::Gateway(a) => route.gateway = ip_of(a),
+                RouteAttribute::PrefSource(a) => route.preferred_source = ip_of(a),
+                RouteAttribute::Priority(metric) => route.metric = metric,
+                _ => {}
+            }
+        }
+        route
+    }
+}
+
+impl Netlink {
+    /// Every route of one family, in every table.
+    pub fn routes(&mut self, family: AddressFamily) -> io::Result<Vec<Route>> {
+        let mut request = RouteMessage::default();
+        request.header = RouteHeader {
+            address_family: family,
+            ..RouteHeader::default()
+        };
+        Ok(self
+            .dump(RouteNetlinkMessage::GetRoute(request))?
+            .into_iter()
+            .filter_map(|m| match m {
+                RouteNetlinkMessage::NewRoute(r) => Some(Route::from_message(r)),
+                _ => None,
+            })
+            .collect())
+    }
+}

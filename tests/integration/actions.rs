@@ -1,0 +1,635 @@
+//! floatip's actions against a real kernel: exit codes, exit reasons and
+//! the addresses an operator would see with `ip addr`.
+
+use libtest_mimic::Trial;
+
+use crate::support::{floatip, Node};
+use crate::trial;
+
+pub fn trials() -> Vec<Trial> {
+    vec![
+        trial(
+            "actions::start_monitor_stop_lifecycle",
+            start_monitor_stop_lifecycle,
+        ),
+        trial(
+            "actions::start_takes_base_broadcast_and_label",
+            start_takes_base_broadcast_and_label,
+        ),
+        trial(
+            "actions::deprecated_nic_label_form",
+            deprecated_nic_label_form,
+        ),
+        trial(
+            "actions::label_longer_than_15_is_refused",
+            label_longer_than_15_is_refused,
+        ),
+        trial(
+            "actions::status_prints_running_and_stopped",
+            status_prints_running_and_stopped,
+        ),
+        trial(
+            "actions::stop_finds_vip_after_base_address_is_gone",
+            stop_finds_vip_after_base_address_is_gone,
+        ),
+        trial(
+            "actions::monitor_when_nic_vanishes",
+            monitor_when_nic_vanishes,
+        ),
+        trial(
+            "actions::start_brings_the_interface_up",
+            start_brings_the_interface_up,
+        ),
+        trial("actions::loopback_vip", loopback_vip),
+        trial(
+            "actions::netmask_forms_and_broadcast_symbols",
+            netmask_forms_and_broadcast_symbols,
+        ),
+        trial(
+            "actions::derived_broadcast_without_base",
+            derived_broadcast_without_base,
+        ),
+        trial("actions::noprefixroute_flag", noprefixroute_flag),
+        trial(
+            "actions::findif_tie_takes_lowest_metric",
+            findif_tie_takes_lowest_metric,
+        ),
+        trial(
+            "actions::no_route_is_generic_error",
+            no_route_is_generic_error,
+        ),
+        trial("actions::unknown_actions_exit_3", unknown_actions_exit_3),
+        trial(
+            "actions::missing_ip_is_configuration_error",
+            missing_ip_is_configuration_error,
+        ),
+        trial(
+            "actions::stop_ignores_unrelated_bad_parameters",
+            stop_ignores_unrelated_bad_parameters,
+        ),
+        trial(
+            "actions::non_root_gets_4_for_start_and_stop",
+            non_root_gets_4_for_start_and_stop,
+        ),
+        trial(
+            "actions::unprivileged_meta_data_and_validate",
+            unprivileged_meta_data_and_validate,
+        ),
+        trial("actions::by_hand_long_options", by_hand_long_options),
+        trial(
+            "actions::bad_option_maps_to_ocf_code",
+            bad_option_maps_to_ocf_code,
+        ),
+        trial(
+            "actions::non_utf8_parameter_is_reasoned",
+            non_utf8_parameter_is_reasoned,
+        ),
+        trial("actions::ip_compared_as_value", ip_compared_as_value),
+        trial(
+            "actions::unimplemented_parameters_are_refused",
+            unimplemented_parameters_are_refused,
+        ),
+        trial(
+            "actions::network_namespace_missing",
+            network_namespace_missing,
+        ),
+        trial(
+            "actions::network_namespace_entered",
+            network_namespace_entered,
+        ),
+        trial("actions::logs_under_invoked_name", logs_under_invoked_name),
+    ]
+}
+
+const VIP: &str = "192.0.2.10";
+
+fn start_monitor_stop_lifecycle() {
+    let node = Node::with_base();
+    let agent = floatip();
+    let p = [("ip", VIP)];
+    node.run(&agent, "monitor", &p).expect(7);
+    node.run(&agent, "start", &p).expect(0);
+    let found = node.ns.find(VIP);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "eth0");
+    assert_eq!(found[0].1.prefix_len, 24);
+    node.run(&agent, "start", &p).expect(0);
+    assert_eq!(node.ns.find(VIP).len(), 1, "a second start adds nothing");
+    node.run(&agent, "monitor", &p).expect(0);
+    node.run(
+        &agent,
+        "monitor",
+        &[("ip", VIP), ("OCF_RESKEY_CRM_meta_interval", "10000")],
+    )
+    .expect(0);
+    node.run(&agent, "stop", &p).expect(0);
+    assert!(node.ns.find(VIP).is_empty());
+    node.run(&agent, "stop", &p).expect(0);
+    node.run(&agent, "monitor", &p).expect(7);
+}
+
+fn start_takes_base_broadcast_and_label() {
+    let node = Node::with_base();
+    node.run(
+        &floatip(),
+        "start",
+        &[("ip", VIP), ("nic", "eth0"), ("iflabel", "vip1")],
+    )
+    .expect(0);
+    let found = node.ns.find(VIP);
+    assert_eq!(found[0].1.broadcast.as_deref(), Some("192.0.2.255"));
+    assert_eq!(found[0].1.label.as_deref(), Some("eth0:vip1"));
+    node.run(
+        &floatip(),
+        "stop",
+        &[("ip", VIP), ("nic", "eth0"), ("iflabel", "vip1")],
+    )
+    .expect(0);
+    assert!(node.ns.find(VIP).is_empty());
+}
+
+fn deprecated_nic_label_form() {
+    let node = Node::with_base();
+    let p = [("ip", VIP), ("nic", "eth0:old")];
+    node.run(&floatip(), "start", &p).expect(0);
+    assert_eq!(node.ns.find(VIP)[0].1.label.as_deref(), Some("eth0:old"));
+    node.run(&floatip(), "monitor", &p).expect(0);
+    node.run(&floatip(), "stop", &p).expect(0);
+    assert!(node.ns.find(VIP).is_empty());
+}
+
+fn label_longer_than_15_is_refused() {
+    let node = Node::with_base();
+    let run = node.run(
+        &floatip(),
+        "start",
+        &[("ip", VIP), ("nic", "eth0"), ("iflabel", "abcdefghijk")],
+    );
+    run.expect(6);
+    assert!(
+        run.exit_reasons()[0].contains("exceeds maximum character limit of 15"),
+        "{run:?}"
+    );
+    assert!(
+        node.ns.find(VIP).is_empty(),
+        "checked before the address is added"
+    );
+}
+
+fn status_prints_running_and_stopped() {
+    let node = Node::with_base();
+    let run = node.run(&floatip(), "status", &[("ip", VIP)]);
+    run.expect(7);
+    assert_eq!(run.stdout.trim(), "stopped");
+    node.run(&floatip(), "start", &[("ip", VIP)]).expect(0);
+    let run = node.run(&floatip(), "status", &[("ip", VIP)]);
+    run.expect(0);
+    assert_eq!(run.stdout.trim(), "running");
+}
+
+/// IPaddr2 looks for the VIP only where findif points, so after the base
+/// address goes it reports 7 and "stops" with 0 while the VIP stays. floatip
+/// finds it by value.
+fn stop_finds_vip_after_base_address_is_gone() {
+    let node = Node::with_base();
+    node.run(&floatip(), "start", &[("ip", VIP), ("cidr_netmask", "24")])
+        .expect(0);
+    node.ns.ip(&["addr", "del", "192.0.2.1/24", "dev", "eth0"]);
+    // With promote_secondaries off the kernel drops secondaries with their
+    // primary; put the VIP back alone to model a changed base.
+    if node.ns.find(VIP).is_empty() {
+        node.ns.ip(&["addr", "add", "192.0.2.10/24", "dev", "eth0"]);
+    }
+    node.ns.ip(&["route", "flush", "dev", "eth0"]);
+    node.run(&floatip(), "monitor", &[("ip", VIP)]).expect(0);
+    node.run(&floatip(), "stop", &[("ip", VIP)]).expect(0);
+    assert!(node.ns.find(VIP).is_empty(), "stop removed the VIP");
+}
+
+fn monitor_when_nic_vanishes() {
+    let node = Node::with_base();
+    let p = [("ip", VIP), ("nic", "eth1"), ("cidr_netmask", "24")];
+    node.run(&floatip(), "start", &p).expect(0);
+    node.ns.ip(&["link", "del", "eth1"]);
+    let recurring = node.run(
+        &floatip(),
+        "monitor",
+        &[
+            ("ip", VIP),
+            ("nic", "eth1"),
+            ("OCF_RESKEY_CRM_meta_interval", "10000"),
+        ],
+    );
+    recurring.expect(1);
+    assert_eq!(recurring.exit_reasons().len(), 1);
+    node.run(
+        &floatip(),
+        "monitor",
+        &[
+            ("ip", VIP),
+            ("nic", "eth1"),
+            ("OCF_RESKEY_CRM_meta_interval", "0"),
+        ],
+    )
+    .expect(7);
+    node.run(&floatip(), "stop", &p).expect(0);
+}
+
+fn start_brings_the_interface_up() {
+    let node = Node::new();
+    node.ns.ip(&["link", "set", "eth1", "down"]);
+    node.run(
+        &floatip(),
+        "start",
+        &[("ip", VIP), ("nic", "eth1"), ("cidr_netmask", "24")],
+    )
+    .expect(0);
+    let link = node.ns.ip(&["-o", "link", "show", "eth1"]);
+    assert!(link.contains(",UP"), "{link}");
+}
+
+fn loopback_vip() {
+    let node = Node::new();
+    let p = [("ip", "127.0.0.3")];
+    node.run(&floatip(), "start", &p).expect(0);
+    let found = node.ns.find("127.0.0.3");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].0, "lo");
+    assert_eq!(found[0].1.prefix_len, 8);
+    assert_eq!(found[0].1.broadcast, None);
+    node.run(&floatip(), "monitor", &p).expect(0);
+    node.run(&floatip(), "stop", &p).expect(0);
+    assert!(node.ns.find("127.0.0.3").is_empty());
+}
+
+fn netmask_forms_and_broadcast_symbols() {
+    let node = Node::with_base();
+    let agent = floatip();
+    let run = node.run(
+        &agent,
+        "start",
+        &[
+            ("ip", VIP),
+            ("cidr_netmask", "255.255.255.240"),
+            ("broadcast", "+"),
+        ],
+    );
+    run.expect(0);
+    assert!(
+        run.stderr
+            .contains("Please convert dotted quad netmask 255.255.255.240 to CIDR notation 28!"),
+        "{}",
+        run.stderr
+    );
+    let found = node.ns.find(VIP);
+    assert_eq!(found[0].1.prefix_len, 28);
+    assert_eq!(found[0].1.broadcast.as_deref(), Some("192.0.2.15"));
+    node.run(&agent, "stop", &[("ip", VIP)]).expect(0);
+    node.run(
+        &agent,
+        "start",
+        &[("ip", VIP), ("netmask", "28"), ("broadcast", "-")],
+    )
+    .expect(0);
+    let found = node.ns.find(VIP);
+    assert_eq!(found[0].1.prefix_len, 28, "the hidden alias netmask");
+    assert_eq!(found[0].1.broadcast.as_deref(), Some("192.0.2.0"));
+}
+
+/// floatip's difference: with no base address to copy from, the broadcast
+/// is derived from the prefix (IPaddr2 sets none).
+fn derived_broadcast_without_base() {
+    let node = Node::new();
+    node.run(
+        &floatip(),
+        "start",
+        &[("ip", VIP), ("nic", "eth1"), ("cidr_netmask", "24")],
+    )
+    .expect(0);
+    assert_eq!(
+        node.ns.find(VIP)[0].1.broadcast.as_deref(),
+        Some("192.0.2.255")
+    );
+    node.run(
+        &floatip(),
+        "start",
+        &[
+            ("ip", "203.0.113.20"),
+            ("nic", "eth1"),
+            ("cidr_netmask", "32"),
+        ],
+    )
+    .expect(0);
+    assert_eq!(
+        node.ns.find("203.0.113.20")[0].1.broadcast,
+        None,
+        "none for /32"
+    );
+}
+
+fn noprefixroute_flag() {
+    let node = Node::new();
+    node.run(
+        &floatip(),
+        "start",
+        &[
+            ("ip", VIP),
+            ("nic", "eth1"),
+            ("cidr_netmask", "24"),
+            ("noprefixroute", "true"),
+        ],
+    )
+    .expect(0);
+    assert!(node.ns.find(VIP)[0].1.noprefixroute);
+    let routes = node.ns.ip(&["-4", "route", "show", "dev", "eth1"]);
+    assert!(
+        !routes.contains("192.0.2.0/24"),
+        "no prefix route: {routes}"
+    );
+}
+
+fn findif_tie_takes_lowest_metric() {
+    let node = Node::new();
+    node.ns.ip(&[
+        "route",
+        "add",
+        "192.0.2.0/24",
+        "dev",
+        "eth0",
+        "metric",
+        "200",
+    ]);
+    node.ns.ip(&[
+        "route",
+        "add",
+        "192.0.2.0/24",
+        "dev",
+        "eth1",
+        "metric",
+        "100",
+    ]);
+    node.run(&floatip(), "start", &[("ip", VIP)]).expect(0);
+    assert_eq!(node.ns.find(VIP)[0].0, "eth1");
+}
+
+fn no_route_is_generic_error() {
+    let node = Node::with_base();
+    let run = node.run(&floatip(), "start", &[("ip", "198.51.100.1")]);
+    run.expect(1);
+    assert_eq!(run.exit_reasons().len(), 1);
+    assert!(run.exit_reasons()[0].contains("Unable to find nic or netmask"));
+    node.run(&floatip(), "validate-all", &[("ip", "198.51.100.1")])
+        .expect(1);
+    node.run(&floatip(), "monitor", &[("ip", "198.51.100.1")])
+        .expect(7);
+}
+
+fn unknown_actions_exit_3() {
+    let node = Node::new();
+    for action in [
+        "notify",
+        "promote",
+        "demote",
+        "reload",
+        "migrate_to",
+        "no_cmd",
+        "reload-agent",
+    ] {
+        // Before any validation: no ip at all.
+        let run = node.run(&floatip(), action, &[]);
+        run.expect(3);
+        assert!(run.stdout.starts_with("usage:"), "{action}: {run:?}");
+        assert_eq!(run.exit_reasons().len(), 1);
+    }
+    let bare = std::process::Command::new(floatip()).output().unwrap();
+    assert_eq!(bare.status.code(), Some(3));
+}
+
+fn missing_ip_is_configuration_error() {
+    let node = Node::with_base();
+    for action in ["start", "monitor", "validate-all", "status"] {
+        let run = node.run(&floatip(), action, &[("nic", "eth0")]);
+        run.expect(6);
+        assert_eq!(
+            run.exit_reasons(),
+            vec!["IP address (the ip parameter) is mandatory"]
+        );
+    }
+    node.run(&floatip(), "stop", &[]).expect(0);
+}
+
+fn stop_ignores_unrelated_bad_parameters() {
+    let node = Node::with_base();
+    node.run(&floatip(), "start", &[("ip", VIP)]).expect(0);
+    let bad = [
+        ("ip", VIP),
+        ("arp_count", "lots"),
+        ("cidr_netmask", "99"),
+        ("broadcast", "x"),
+        ("preferred_lft", ""),
+    ];
+    node.run(&floatip(), "validate-all", &bad).expect(6);
+    node.run(&floatip(), "stop", &bad).expect(0);
+    assert!(node.ns.find(VIP).is_empty());
+    node.run(&floatip(), "stop", &[("ip", "not-an-ip")])
+        .expect(0);
+}
+
+fn as_nobody(node: &Node, action: &str, params: &[(&str, &str)]) -> crate::support::Run {
+    let mut cmd = std::process::Command::new("ip");
+    cmd.args([
+        "netns",
+        "exec",
+        &node.ns.name,
+        "setpriv",
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+    ])
+    .arg(floatip())
+    .arg(action)
+    .env_clear()
+    .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+    for (k, v) in params {
+        cmd.env(format!("OCF_RESKEY_{k}"), v);
+    }
+    cmd.output().unwrap().into()
+}
+
+fn non_root_gets_4_for_start_and_stop() {
+    let node = Node::with_base();
+    for action in ["start", "stop"] {
+        let run = as_nobody(&node, action, &[("ip", VIP)]);
+        run.expect(4);
+        assert_eq!(
+            run.exit_reasons(),
+            vec![format!("You must be root for {action} operation.").as_str()]
+        );
+    }
+    assert!(node.ns.find(VIP).is_empty());
+}
+
+fn unprivileged_meta_data_and_validate() {
+    let node = Node::with_base();
+    let run = as_nobody(&node, "meta-data", &[]);
+    run.expect(0);
+    assert!(run.stdout.contains("<resource-agent name=\"IPaddr2\""));
+    as_nobody(&node, "validate-all", &[("ip", VIP)]).expect(0);
+    as_nobody(&node, "usage", &[]).expect(0);
+    as_nobody(&node, "monitor", &[("ip", VIP)]).expect(7);
+}
+
+fn by_hand_long_options() {
+    let node = Node::with_base();
+    let run = |args: &[&str]| -> crate::support::Run {
+        std::process::Command::new("ip")
+            .args(["netns", "exec", &node.ns.name])
+            .arg(floatip())
+            .args(args)
+            .env_clear()
+            .output()
+            .unwrap()
+            .into()
+    };
+    run(&["start", "--ip", VIP, "--nic", "eth0", "--cidr_netmask=24"]).expect(0);
+    assert_eq!(node.ns.find(VIP)[0].1.prefix_len, 24);
+    run(&["monitor", "--ip", VIP]).expect(0);
+    run(&["stop", "--ip", VIP]).expect(0);
+    run(&["monitor", "--ip", VIP]).expect(7);
+    let help = run(&["--help"]);
+    help.expect(0);
+    assert!(help.stdout.contains("start"));
+}
+
+fn bad_option_maps_to_ocf_code() {
+    let node = Node::with_base();
+    let run: crate::support::Run = std::process::Command::new(floatip())
+        .args(["start", "--no-such-option", "1"])
+        .output()
+        .unwrap()
+        .into();
+    run.expect(2);
+    assert_eq!(run.exit_reasons().len(), 1);
+    let _ = node;
+}
+
+fn non_utf8_parameter_is_reasoned() {
+    use std::os::unix::ffi::OsStrExt;
+    let node = Node::with_base();
+    let output = std::process::Command::new("ip")
+        .args(["netns", "exec", &node.ns.name])
+        .arg(floatip())
+        .arg("start")
+        .env_clear()
+        .env("OCF_RESKEY_ip", VIP)
+        .env("OCF_RESKEY_nic", std::ffi::OsStr::from_bytes(b"eth\xff"))
+        .output()
+        .unwrap();
+    let run: crate::support::Run = output.into();
+    run.expect(6);
+    assert!(run.exit_reasons()[0].contains("UTF-8"), "{run:?}");
+}
+
+fn ip_compared_as_value() {
+    let node = Node::with_base();
+    node.run(&floatip(), "start", &[("ip", VIP)]).expect(0);
+    // Another spelling of the same IPv4 address is not accepted by findif.sh
+    // (leading zeros); the same value must still be found by monitor.
+    node.run(&floatip(), "monitor", &[("ip", "192.0.2.10")])
+        .expect(0);
+    node.ns
+        .ip(&["addr", "add", "2001:db8::1/64", "dev", "eth0", "nodad"]);
+    node.run(&floatip(), "monitor", &[("ip", "2001:DB8::0001")])
+        .expect(0);
+    node.run(&floatip(), "stop", &[("ip", "2001:db8:0::1")])
+        .expect(0);
+    assert!(node.ns.find("2001:db8::1").is_empty());
+}
+
+fn unimplemented_parameters_are_refused() {
+    let node = Node::with_base();
+    for (name, value) in [
+        ("lvs_support", "true"),
+        ("flush_routes", "yes"),
+        ("run_arping", "1"),
+        ("send_arp_opts", "-A"),
+        ("arp_count_refresh", "2"),
+    ] {
+        let run = node.run(&floatip(), "start", &[("ip", VIP), (name, value)]);
+        run.expect(6);
+        assert!(
+            run.exit_reasons()[0].contains("not implemented yet"),
+            "{name}: {run:?}"
+        );
+        node.run(&floatip(), "validate-all", &[("ip", VIP), (name, value)])
+            .expect(6);
+    }
+    assert!(node.ns.find(VIP).is_empty());
+}
+
+fn network_namespace_missing() {
+    let node = Node::with_base();
+    let p = [("ip", VIP), ("network_namespace", "fip-no-such-namespace")];
+    let run = node.run(&floatip(), "start", &p);
+    run.expect(5);
+    assert_eq!(run.exit_reasons().len(), 1);
+    node.run(&floatip(), "monitor", &p).expect(7);
+    node.run(&floatip(), "stop", &p).expect(0);
+}
+
+fn network_namespace_entered() {
+    // The agent runs in the node's namespace and is told to act in the peer's.
+    let node = Node::with_base();
+    node.peer
+        .ip(&["addr", "add", "198.51.100.1/24", "dev", "eth0"]);
+    let p = [
+        ("ip", "198.51.100.10"),
+        ("network_namespace", node.peer.name.as_str()),
+    ];
+    node.run(&floatip(), "start", &p).expect(0);
+    assert_eq!(node.peer.find("198.51.100.10").len(), 1);
+    assert!(node.ns.find("198.51.100.10").is_empty());
+    node.run(&floatip(), "monitor", &p).expect(0);
+    node.run(&floatip(), "stop", &p).expect(0);
+    assert!(node.peer.find("198.51.100.10").is_empty());
+}
+
+fn logs_under_invoked_name() {
+    let node = Node::with_base();
+    let dir = crate::support::tempdir::TempDir::new();
+    let link = dir.path().join("IPaddr2");
+    std::os::unix::fs::symlink(floatip(), &link).unwrap();
+    let log = dir.path().join("ha.log");
+    let log_s = log.display().to_string();
+    let run = node.run(
+        &link,
+        "start",
+        &[("ip", VIP), ("HA_LOGFILE", &log_s), ("cidr_netmask", "24")],
+    );
+    run.expect(0);
+    let text = std::fs::read_to_string(&log).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("Adding inet address"))
+        .expect(&text);
+    assert!(line.contains(" IPaddr2(vip)["), "{line}");
+    assert!(line.contains("]:    INFO: Adding inet address 192.0.2.10/24 with broadcast address 192.0.2.255 to device eth0"), "{line}");
+    assert!(
+        !run.stderr.contains("INFO:"),
+        "with a log file nothing goes to stderr: {}",
+        run.stderr
+    );
+    let failed = node.run(
+        &link,
+        "start",
+        &[("ip", VIP), ("cidr_netmask", "99"), ("HA_LOGFILE", &log_s)],
+    );
+    failed.expect(6);
+    assert_eq!(failed.exit_reasons().len(), 1);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.contains("ERROR: Invalid netmask specification [99]")),
+        "{text}"
+    );
+}

@@ -1,0 +1,44 @@
+//! floatip's integration tests. They build their own network namespaces
+//! and need root; without root every trial is reported as ignored (never a
+//! silent pass). Run: `sudo cargo test --test integration`.
+
+mod actions;
+mod support;
+
+use libtest_mimic::{Arguments, Trial};
+
+fn main() {
+    let args = Arguments::from_args();
+    let root = nix_is_root();
+    let mut trials: Vec<Trial> = Vec::new();
+    trials.extend(actions::trials());
+    if !root {
+        eprintln!("integration tests need root (network namespaces): reported as ignored");
+        trials = trials
+            .into_iter()
+            .map(|t| t.with_ignored_flag(true))
+            .collect();
+    }
+    let conclusion = libtest_mimic::run(&args, trials);
+    support::remove_leftover_namespaces();
+    conclusion.exit();
+}
+
+fn nix_is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(2).map(|euid| euid == "0"))
+        })
+        .unwrap_or(false)
+}
+
+/// Builds a trial from a plain function that panics on failure.
+pub fn trial(name: &str, test: fn()) -> Trial {
+    Trial::test(name, move || {
+        test();
+        Ok(())
+    })
+}

@@ -1,0 +1,317 @@
+//! Test fixtures: network namespaces that the tests create and always
+//! delete, agents run inside them, and the kernel's state read back the way
+//! an operator would (`ip -j`), never through floatip's own word.
+//!
+//! Only documentation addresses are used (192.0.2.0/24, 198.51.100.0/24,
+//! 203.0.113.0/24, 2001:db8::/32), and nothing touches the root namespace.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::Value;
+
+#[allow(dead_code)]
+pub const STOCK_AGENT: &str = "/usr/lib/ocf/resource.d/heartbeat/IPaddr2";
+
+pub fn floatip() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_floatip"))
+}
+
+/// The namespace prefix of this test run, so leftovers can be found.
+pub fn run_prefix() -> String {
+    format!("fipt{}", std::process::id())
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// Runs a command that must succeed (test setup), with its output on failure.
+pub fn sh(program: &str, args: &[&str]) -> String {
+    let output = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program}: {e}"));
+    assert!(
+        output.status.success(),
+        "{program} {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A network namespace, deleted when dropped (also when a test panics).
+pub struct Netns {
+    pub name: String,
+}
+
+impl Netns {
+    pub fn new() -> Netns {
+        let name = format!(
+            "{}n{}",
+            run_prefix(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        );
+        sh("ip", &["netns", "add", &name]);
+        let ns = Netns { name };
+        ns.ip(&["link", "set", "lo", "up"]);
+        ns
+    }
+
+    /// `ip -n <ns> ...`, which must succeed.
+    pub fn ip(&self, args: &[&str]) -> String {
+        let mut full = vec!["-n", &self.name];
+        full.extend_from_slice(args);
+        sh("ip", &full)
+    }
+
+    /// A shell command inside the namespace; returns its exit status.
+    #[allow(dead_code)]
+    pub fn bash(&self, script: &str, env: &BTreeMap<String, String>) -> Output {
+        Command::new("ip")
+            .args(["netns", "exec", &self.name, "bash", "-c", script])
+            .env_clear()
+            .envs(env)
+            .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+            .output()
+            .expect("ip netns exec bash")
+    }
+
+    /// Creates a veth pair: `name` here, `peer_name` in `peer`; both up.
+    pub fn veth_to(&self, name: &str, peer: &Netns, peer_name: &str) {
+        self.ip(&[
+            "link", "add", name, "type", "veth", "peer", "name", peer_name, "netns", &peer.name,
+        ]);
+        self.ip(&["link", "set", name, "up"]);
+        peer.ip(&["link", "set", peer_name, "up"]);
+    }
+
+    /// The addresses of one family on one interface, as `ip -j` reports them.
+    #[allow(dead_code)]
+    pub fn addresses(&self, dev: &str) -> Vec<AddrInfo> {
+        let out = Command::new("ip")
+            .args(["-n", &self.name, "-j", "addr", "show", "dev", dev])
+            .output()
+            .expect("ip -j addr");
+        if !out.status.success() {
+            return Vec::new();
+        }
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        json.as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|link| link["addr_info"].as_array().cloned().unwrap_or_default())
+            .map(|a| AddrInfo {
+                local: a["local"].as_str().unwrap_or("").to_owned(),
+                prefix_len: a["prefixlen"].as_u64().unwrap_or(0) as u8,
+                broadcast: a["broadcast"].as_str().map(str::to_owned),
+                label: a["label"].as_str().map(str::to_owned),
+                noprefixroute: a["noprefixroute"].as_bool().unwrap_or(false),
+            })
+            .collect()
+    }
+
+    /// Every interface's addresses matching `ip`: (interface, address).
+    pub fn find(&self, ip: &str) -> Vec<(String, AddrInfo)> {
+        let out = sh("ip", &["-n", &self.name, "-j", "addr", "show"]);
+        let json: Value = serde_json::from_str(&out).unwrap();
+        let mut found = Vec::new();
+        for link in json.as_array().into_iter().flatten() {
+            let ifname = link["ifname"].as_str().unwrap_or("").to_owned();
+            for a in link["addr_info"].as_array().into_iter().flatten() {
+                if a["local"].as_str() == Some(ip) {
+                    found.push((
+                        ifname.clone(),
+                        AddrInfo {
+                            local: ip.to_owned(),
+                            prefix_len: a["prefixlen"].as_u64().unwrap_or(0) as u8,
+                            broadcast: a["broadcast"].as_str().map(str::to_owned),
+                            label: a["label"].as_str().map(str::to_owned),
+                            noprefixroute: a["noprefixroute"].as_bool().unwrap_or(false),
+                        },
+                    ));
+                }
+            }
+        }
+        found
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        // Processes left in the namespace (a stock send_arp) would keep
+        // it alive: end them first.
+        let _ = Command::new("ip")
+            .args(["netns", "pids", &self.name])
+            .output()
+            .map(|out| {
+                for pid in String::from_utf8_lossy(&out.stdout).split_whitespace() {
+                    let _ = Command::new("kill").args(["-9", pid]).status();
+                }
+            });
+        let _ = Command::new("ip")
+            .args(["netns", "del", &self.name])
+            .status();
+    }
+}
+
+/// Removes any namespace this run left behind (after a panic in Drop).
+pub fn remove_leftover_namespaces() {
+    let out = Command::new("ip").args(["netns", "list"]).output();
+    if let Ok(out) = out {
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let name = line.split_whitespace().next().unwrap_or("");
+            if name.starts_with(&run_prefix()) {
+                let _ = Command::new("ip").args(["netns", "del", name]).status();
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddrInfo {
+    pub local: String,
+    pub prefix_len: u8,
+    pub broadcast: Option<String>,
+    pub label: Option<String>,
+    pub noprefixroute: bool,
+}
+
+/// A node with the interfaces resource-agents' ocft configs expect: eth0
+/// and eth1, each a veth to a peer namespace, both up, lo up.
+pub struct Node {
+    pub ns: Netns,
+    pub peer: Netns,
+    pub rsctmp: tempdir::TempDir,
+}
+
+impl Node {
+    pub fn new() -> Node {
+        let ns = Netns::new();
+        let peer = Netns::new();
+        ns.veth_to("eth0", &peer, "eth0");
+        ns.veth_to("eth1", &peer, "eth1");
+        Node {
+            ns,
+            peer,
+            rsctmp: tempdir::TempDir::new(),
+        }
+    }
+
+    /// A node whose eth0 carries the base address 192.0.2.1/24.
+    pub fn with_base() -> Node {
+        let node = Node::new();
+        node.ns.ip(&[
+            "addr",
+            "add",
+            "192.0.2.1/24",
+            "brd",
+            "192.0.2.255",
+            "dev",
+            "eth0",
+        ]);
+        node
+    }
+
+    /// Runs `agent action` in this node's namespace with exactly these
+    /// OCF_RESKEY_ parameters (plus the OCF basics).
+    pub fn run(&self, agent: &Path, action: &str, params: &[(&str, &str)]) -> Run {
+        let mut env: Vec<(String, String)> = params
+            .iter()
+            .map(|(k, v)| {
+                if k.starts_with("OCF_") || k.starts_with("HA_") {
+                    (k.to_string(), v.to_string())
+                } else {
+                    (format!("OCF_RESKEY_{k}"), v.to_string())
+                }
+            })
+            .collect();
+        env.push(("HA_RSCTMP".into(), self.rsctmp.path().display().to_string()));
+        self.run_env(agent, action, &env)
+    }
+
+    pub fn run_env(&self, agent: &Path, action: &str, env: &[(String, String)]) -> Run {
+        let output = Command::new("ip")
+            .args(["netns", "exec", &self.ns.name])
+            .arg(agent)
+            .arg(action)
+            .env_clear()
+            .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+            .env("OCF_ROOT", "/usr/lib/ocf")
+            .env("OCF_RESOURCE_INSTANCE", "vip")
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdin(Stdio::null())
+            .output()
+            .expect("run agent");
+        Run::from(output)
+    }
+}
+
+/// What an agent run left for an observer: its exit code and its output.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    pub fn exit_reasons(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter_map(|l| l.strip_prefix("ocf-exit-reason:"))
+            .collect()
+    }
+
+    #[track_caller]
+    pub fn expect(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code, code,
+            "exit code; stdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// A temporary directory, removed when dropped.
+pub mod tempdir {
+    use std::path::{Path, PathBuf};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+    pub struct TempDir(PathBuf);
+
+    impl TempDir {
+        pub fn new() -> TempDir {
+            let path = std::env::temp_dir().join(format!(
+                "floatip-test-{}-{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::SeqCst)
+            ));
+            std::fs::create_dir_all(&path).expect("temp dir");
+            TempDir(path)
+        }
+
+        pub fn path(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
