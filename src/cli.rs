@@ -60,7 +60,16 @@ fn with_parameters(mut command: Command) -> Command {
                 .value_name("VALUE")
                 .value_parser(clap::value_parser!(OsString))
                 .action(ArgAction::Set)
-                .help(format!("same as OCF_RESKEY_{}", spec.name)),
+                .help(format!(
+                    "same as OCF_RESKEY_{} ({}{})",
+                    spec.name,
+                    spec.kind.as_str(),
+                    if spec.default.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", default {}", spec.default)
+                    }
+                )),
         );
     }
     for alias in HIDDEN_ALIASES {

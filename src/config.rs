@@ -18,6 +18,17 @@ pub enum ParamType {
     Boolean,
 }
 
+impl ParamType {
+    /// The meta-data's name for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamType::String => "string",
+            ParamType::Integer => "integer",
+            ParamType::Boolean => "boolean",
+        }
+    }
+}
+
 /// One parameter as the meta-data declares it. This table and
 /// `ocf-metadata/IPaddr2.xml` must agree; a test holds them together.
 #[derive(Debug, Clone, Copy)]
