@@ -3,6 +3,8 @@
 //! silent pass). Run: `sudo cargo test --test integration`.
 
 mod actions;
+mod conformance;
+mod ocft;
 mod support;
 
 use libtest_mimic::{Arguments, Trial};
@@ -12,6 +14,8 @@ fn main() {
     let root = nix_is_root();
     let mut trials: Vec<Trial> = Vec::new();
     trials.extend(actions::trials());
+    trials.extend(ocft::trials());
+    trials.extend(conformance::trials());
     if !root {
         eprintln!("integration tests need root (network namespaces): reported as ignored");
         trials = trials

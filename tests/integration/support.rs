@@ -12,7 +12,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
-#[allow(dead_code)]
 pub const STOCK_AGENT: &str = "/usr/lib/ocf/resource.d/heartbeat/IPaddr2";
 
 pub fn floatip() -> PathBuf {
@@ -66,7 +65,6 @@ impl Netns {
     }
 
     /// A shell command inside the namespace; returns its exit status.
-    #[allow(dead_code)]
     pub fn bash(&self, script: &str, env: &BTreeMap<String, String>) -> Output {
         Command::new("ip")
             .args(["netns", "exec", &self.name, "bash", "-c", script])
@@ -84,31 +82,6 @@ impl Netns {
         ]);
         self.ip(&["link", "set", name, "up"]);
         peer.ip(&["link", "set", peer_name, "up"]);
-    }
-
-    /// The addresses of one family on one interface, as `ip -j` reports them.
-    #[allow(dead_code)]
-    pub fn addresses(&self, dev: &str) -> Vec<AddrInfo> {
-        let out = Command::new("ip")
-            .args(["-n", &self.name, "-j", "addr", "show", "dev", dev])
-            .output()
-            .expect("ip -j addr");
-        if !out.status.success() {
-            return Vec::new();
-        }
-        let json: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-        json.as_array()
-            .into_iter()
-            .flatten()
-            .flat_map(|link| link["addr_info"].as_array().cloned().unwrap_or_default())
-            .map(|a| AddrInfo {
-                local: a["local"].as_str().unwrap_or("").to_owned(),
-                prefix_len: a["prefixlen"].as_u64().unwrap_or(0) as u8,
-                broadcast: a["broadcast"].as_str().map(str::to_owned),
-                label: a["label"].as_str().map(str::to_owned),
-                noprefixroute: a["noprefixroute"].as_bool().unwrap_or(false),
-            })
-            .collect()
     }
 
     /// Every interface's addresses matching `ip`: (interface, address).
