@@ -294,6 +294,10 @@ impl<'a> Params<'a> {
             None => self.nonempty("iflabel")?.map(parse_iflabel).transpose()?,
         };
 
+        if let (Some(nic), Some(label)) = (&target.nic, &iflabel) {
+            check_label_length(&nic.0, label)?;
+        }
+
         let netmask_text = match self.nonempty("cidr_netmask")? {
             Some(v) => Some(v),
             None => self.nonempty("netmask")?,
@@ -498,6 +502,21 @@ fn parse_iflabel(value: &str) -> Result<String> {
             shown(value)
         )))
     }
+}
+
+/// The longest label the kernel keeps (IFNAMSIZ - 1).
+pub const LABEL_MAX: usize = 15;
+
+/// The label is `<nic>:<iflabel>` and must fit the kernel's 15 characters.
+pub fn check_label_length(nic: &str, iflabel: &str) -> Result<String> {
+    let label = format!("{nic}:{iflabel}");
+    if label.len() > LABEL_MAX {
+        return Err(Error::configured(format!(
+            "Interface label [{}] exceeds maximum character limit of {LABEL_MAX}",
+            shown(&label)
+        )));
+    }
+    Ok(label)
 }
 
 fn parse_namespace(value: &str) -> Result<String> {

@@ -10,14 +10,11 @@ use std::net::IpAddr;
 use netlink_packet_route::address::AddressFlags;
 
 use crate::actions::{enter_namespace, find_vip, open_netlink, require_root, Action, Namespace};
-use crate::config::{Config, Params};
+use crate::config::{check_label_length, Config, Params};
 use crate::env::Env;
 use crate::findif::{findif, Placement};
 use crate::netlink::{Netlink, NewAddress};
 use crate::ocf::{log, Error, Result};
-
-/// The longest label the kernel keeps (IFNAMSIZ - 1).
-const LABEL_MAX: usize = 15;
 
 pub fn start(env: &Env) -> Result<()> {
     let params = Params::new(env);
@@ -62,18 +59,11 @@ fn prepare(config: &Config) -> Result<(Netlink, Placement, Option<String>)> {
     }
     let mut netlink = open_netlink()?;
     let placement = findif(&mut netlink, config)?;
-    let label = match &config.iflabel {
-        None => None,
-        Some(suffix) => {
-            let label = format!("{}:{suffix}", placement.link.name);
-            if label.len() > LABEL_MAX {
-                return Err(Error::configured(format!(
-                    "Interface label [{label}] exceeds maximum character limit of {LABEL_MAX}"
-                )));
-            }
-            Some(label)
-        }
-    };
+    let label = config
+        .iflabel
+        .as_deref()
+        .map(|suffix| check_label_length(&placement.link.name, suffix))
+        .transpose()?;
     Ok((netlink, placement, label))
 }
 

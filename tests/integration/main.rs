@@ -4,6 +4,7 @@
 
 mod actions;
 mod conformance;
+mod differential;
 mod ocft;
 mod support;
 
@@ -16,6 +17,7 @@ fn main() {
     trials.extend(actions::trials());
     trials.extend(ocft::trials());
     trials.extend(conformance::trials());
+    trials.extend(differential::trials());
     if !root {
         eprintln!("integration tests need root (network namespaces): reported as ignored");
         trials = trials
