@@ -12,7 +12,7 @@ use std::path::Path;
 
 use libtest_mimic::Trial;
 
-use crate::support::{floatip, Node, STOCK_AGENT};
+use crate::support::{floatip, AddrInfo, Node, STOCK_AGENT};
 
 const VIP: &str = "192.0.2.10";
 
@@ -277,8 +277,8 @@ const BY_VALUE: &str =
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Observation {
     code: i32,
-    /// (interface, prefix, broadcast, label, noprefixroute) for every copy.
-    vip: Vec<(String, u8, Option<String>, Option<String>, bool)>,
+    /// Every copy of the VIP: (interface, prefix, broadcast, label, flags).
+    vip: Vec<(String, AddrInfo)>,
 }
 
 fn prepare(setup: Setup) -> Node {
@@ -309,11 +309,7 @@ fn observe(agent: &Path, case: &Case) -> Vec<Observation> {
             }
             let run = node.run(agent, action, &step);
             let vip = if ip.parse::<std::net::IpAddr>().is_ok() {
-                node.ns
-                    .find(ip)
-                    .into_iter()
-                    .map(|(dev, a)| (dev, a.prefix_len, a.broadcast, a.label, a.noprefixroute))
-                    .collect()
+                node.ns.find(ip)
             } else {
                 Vec::new()
             };
