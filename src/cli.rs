@@ -38,6 +38,10 @@ pub fn command(agent: &str) -> Command {
         if *name == "help" {
             continue;
         }
+        if *action == Action::Garp {
+            command = command.subcommand(garp_command());
+            continue;
+        }
         let about = match action {
             Action::Start => "Add the address and announce it",
             Action::Stop => "Remove the address",
@@ -46,8 +50,49 @@ pub fn command(agent: &str) -> Command {
             Action::MetaData => "Print the OCF meta-data XML",
             Action::ValidateAll => "Check the configuration without changing anything",
             Action::Usage => "Print a usage line",
+            Action::Garp => "Re-announce an address by hand",
         };
         command = command.subcommand(with_parameters(Command::new(*name).about(about)));
+    }
+    command
+}
+
+/// `floatip garp`'s options and the parameters they stand for.
+const GARP_OPTIONS: &[(&str, &str, &str)] = &[
+    ("nic", "nic", "interface to announce on (required)"),
+    (
+        "ip",
+        "ip",
+        "address to announce; it must be configured on the interface (required)",
+    ),
+    ("count", "garp_count", "announcement rounds (default 5)"),
+    (
+        "interval",
+        "arp_interval",
+        "base spacing in ms (default 200)",
+    ),
+    ("mode", "garp_mode", "both, request or reply (default both)"),
+    (
+        "spacing",
+        "garp_spacing",
+        "backoff or fixed (default backoff)",
+    ),
+];
+
+fn garp_command() -> Command {
+    let mut command = Command::new("garp").about(
+        "Re-announce an address this node holds, by hand (what arping -U or send_arp is used for when a neighbour's cache is stuck)",
+    );
+    for (option, _, help) in GARP_OPTIONS {
+        command = command.arg(
+            Arg::new(*option)
+                .long(*option)
+                .value_name("VALUE")
+                .value_parser(clap::value_parser!(OsString))
+                .action(ArgAction::Set)
+                .required(matches!(*option, "nic" | "ip"))
+                .help(*help),
+        );
     }
     command
 }
@@ -117,6 +162,14 @@ pub fn parse(agent: &str, args: &[OsString], env: &mut Env) -> Result<Invocation
         return Err(unimplemented_action(agent, "no action given"));
     };
     let action = Action::from_name(name).ok_or_else(|| unimplemented_action(agent, name))?;
+    if action == Action::Garp {
+        for (option, parameter, _) in GARP_OPTIONS {
+            if let Some(value) = sub.get_one::<OsString>(option) {
+                env.set_param(parameter, value.clone());
+            }
+        }
+        return Ok(Invocation::Action(action));
+    }
     for name in PARAMETERS
         .iter()
         .map(|p| p.name)

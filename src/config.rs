@@ -7,6 +7,8 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
+use crate::announce::schedule::{Mode, Spacing};
+use crate::announce::{sender, Plan};
 use crate::env::Env;
 use crate::ocf::{log, Error, Result};
 
@@ -70,6 +72,9 @@ pub const PARAMETERS: &[ParamSpec] = &[
     spec("noprefixroute", "false", ParamType::String),
     spec("preferred_lft", "forever", ParamType::String),
     spec("network_namespace", "", ParamType::String),
+    spec("garp_count", "", ParamType::Integer),
+    spec("garp_mode", "both", ParamType::String),
+    spec("garp_spacing", "backoff", ParamType::String),
 ];
 
 /// Accepted but not listed: IPaddr2 once called cidr_netmask `netmask`.
@@ -102,12 +107,25 @@ pub enum ArpSender {
     IpoibArping,
 }
 
+impl ArpSender {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArpSender::SendArp => "send_arp",
+            ArpSender::IputilsArping => "iputils_arping",
+            ArpSender::LibnetArping => "libnet_arping",
+            ArpSender::IpoibArping => "ipoibarping",
+        }
+    }
+}
+
 /// What it takes to find the VIP: all that stop and probes need.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     pub ip: IpAddr,
     pub nic: Option<NicName>,
     pub network_namespace: Option<String>,
+    /// Where the background sender's pid file is (HA_RSCTMP).
+    pub sender_pid_file: std::path::PathBuf,
 }
 
 /// The whole configuration, validated.
@@ -121,12 +139,11 @@ pub struct Config {
     pub noprefixroute: bool,
     pub nodad: bool,
     pub preferred_lft: Lifetime,
-    pub arp_interval_ms: u32,
-    pub arp_count: u32,
+    /// Announcements on start: garp_count (or arp_count) rounds.
+    pub announce: Plan,
     pub arp_count_refresh: u32,
     pub arp_bg: bool,
     pub arp_sender: Option<ArpSender>,
-    pub send_arp_opts: Option<String>,
     pub lvs_support: bool,
     pub lvs_ipv6_addrlabel: bool,
     pub lvs_ipv6_addrlabel_value: u32,
@@ -207,10 +224,13 @@ impl<'a> Params<'a> {
             .nonempty("network_namespace")?
             .map(parse_namespace)
             .transpose()?;
+        let sender_pid_file =
+            sender::pid_file(self.env.get("HA_RSCTMP"), network_namespace.as_deref(), ip);
         Ok(Target {
             ip,
             nic,
             network_namespace,
+            sender_pid_file,
         })
     }
 
@@ -313,6 +333,11 @@ impl<'a> Params<'a> {
 
         let arp_interval_ms = self.positive("arp_interval", "Invalid OCF_RESKEY_arp_interval")?;
         let arp_count = self.positive("arp_count", "Invalid OCF_RESKEY_arp_count")?;
+        // garp_count is floatip's name for arp_count; it wins when both are set.
+        let rounds = match self.nonempty("garp_count")? {
+            Some(_) => self.positive("garp_count", "Invalid OCF_RESKEY_garp_count")?,
+            None => arp_count,
+        };
         let refresh_text = self.or_default("arp_count_refresh")?;
         let arp_count_refresh = parse_decimal(refresh_text).ok_or_else(|| {
             Error::configured(format!(
@@ -338,7 +363,33 @@ impl<'a> Params<'a> {
                 ))),
             })
             .transpose()?;
-        let send_arp_opts = self.nonempty("send_arp_opts")?.map(str::to_owned);
+        let opts_mode = self
+            .nonempty("send_arp_opts")?
+            .map(parse_send_arp_opts)
+            .transpose()?
+            .flatten();
+        let mode = match self.nonempty("garp_mode")? {
+            Some("both") => Mode::Both,
+            Some("request") => Mode::Request,
+            Some("reply") => Mode::Reply,
+            Some(other) => {
+                return Err(Error::configured(format!(
+                    "Invalid garp_mode [{}]: expected both, request or reply",
+                    shown(other)
+                )))
+            }
+            None => opts_mode.unwrap_or(Mode::Both),
+        };
+        let spacing = match self.nonempty("garp_spacing")? {
+            None | Some("backoff") => Spacing::Backoff,
+            Some("fixed") => Spacing::Fixed,
+            Some(other) => {
+                return Err(Error::configured(format!(
+                    "Invalid garp_spacing [{}]: expected backoff or fixed",
+                    shown(other)
+                )))
+            }
+        };
 
         let lft_text = self.or_default("preferred_lft")?;
         let preferred_lft = parse_lifetime(lft_text)?;
@@ -353,12 +404,15 @@ impl<'a> Params<'a> {
             noprefixroute: self.boolean("noprefixroute")?,
             nodad: self.boolean("nodad")?,
             preferred_lft,
-            arp_interval_ms,
-            arp_count,
+            announce: Plan {
+                rounds,
+                interval_ms: arp_interval_ms,
+                mode,
+                spacing,
+            },
             arp_count_refresh,
             arp_bg,
             arp_sender,
-            send_arp_opts,
             lvs_support,
             lvs_ipv6_addrlabel,
             lvs_ipv6_addrlabel_value,
@@ -603,6 +657,36 @@ fn parse_lifetime(value: &str) -> Result<Lifetime> {
         })
 }
 
+/// send_arp_opts: `-A` (replies only) and `-U` (requests only) choose the
+/// forms, as they do for arping; send_arp's interval, count and pid file
+/// options are ignored with a warning, because the parameters rule.
+fn parse_send_arp_opts(value: &str) -> Result<Option<Mode>> {
+    let mut mode = None;
+    let mut words = value.split_whitespace();
+    while let Some(word) = words.next() {
+        match word {
+            "-A" => mode = Some(Mode::Reply),
+            "-U" => mode = Some(Mode::Request),
+            "-i" | "-r" | "-c" | "-p" | "-w" => {
+                let value = words.next().unwrap_or("");
+                log::warn(format!(
+                    "send_arp_opts {word} {} ignored: arp_interval, garp_count and HA_RSCTMP decide",
+                    shown(value)
+                ));
+            }
+            "-q" | "-b" => log::warn(format!("send_arp_opts {word} ignored")),
+            other => {
+                return Err(Error::configured(format!(
+                    "Invalid send_arp_opts [{}]: {} is not understood (accepted: -A, -U; -i, -r, -c, -p, -w, -q, -b are ignored)",
+                    shown(value),
+                    shown(other)
+                )))
+            }
+        }
+    }
+    Ok(mode)
+}
+
 /// IPaddr2's CLUSTERIP MAC check: six two-character groups, multicast bit
 /// set in the first octet.
 fn is_cluster_mac(value: &str) -> bool {
@@ -624,6 +708,7 @@ fn is_cluster_mac(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::announce::schedule::{Mode, Spacing};
     use crate::ocf::ExitCode;
 
     fn params(pairs: &[(&str, &str)]) -> Env {
@@ -645,8 +730,10 @@ mod tests {
     #[test]
     fn defaults_match_ipaddr2() {
         let c = config(&[("ip", "192.0.2.10")]).unwrap();
-        assert_eq!(c.arp_interval_ms, 200);
-        assert_eq!(c.arp_count, 5);
+        assert_eq!(c.announce.interval_ms, 200);
+        assert_eq!(c.announce.rounds, 5);
+        assert_eq!(c.announce.mode, Mode::Both);
+        assert_eq!(c.announce.spacing, Spacing::Backoff);
         assert_eq!(c.arp_count_refresh, 0);
         assert!(c.arp_bg, "arp_bg defaults to true for IPv4");
         assert_eq!(c.preferred_lft, Lifetime::Forever);
@@ -753,6 +840,70 @@ mod tests {
             code(&[("ip", "192.0.2.10"), ("preferred_lft", "")]),
             Some(ExitCode::ErrConfigured)
         );
+    }
+
+    #[test]
+    fn garp_count_wins_over_arp_count() {
+        let rounds = |p: &[(&str, &str)]| config(p).unwrap().announce.rounds;
+        assert_eq!(rounds(&[("ip", "192.0.2.10"), ("arp_count", "8")]), 8);
+        assert_eq!(
+            rounds(&[
+                ("ip", "192.0.2.10"),
+                ("arp_count", "8"),
+                ("garp_count", "3")
+            ]),
+            3
+        );
+        assert_eq!(rounds(&[("ip", "192.0.2.10"), ("garp_count", "")]), 5);
+        assert_eq!(
+            code(&[("ip", "192.0.2.10"), ("garp_count", "0")]),
+            Some(ExitCode::ErrConfigured)
+        );
+    }
+
+    #[test]
+    fn garp_mode_spacing_and_send_arp_opts() {
+        let plan = |p: &[(&str, &str)]| config(p).map(|c| c.announce);
+        assert_eq!(
+            plan(&[("ip", "192.0.2.10"), ("send_arp_opts", "-A")])
+                .unwrap()
+                .mode,
+            Mode::Reply
+        );
+        assert_eq!(
+            plan(&[("ip", "192.0.2.10"), ("send_arp_opts", "-U -i 100")])
+                .unwrap()
+                .mode,
+            Mode::Request
+        );
+        assert_eq!(
+            plan(&[
+                ("ip", "192.0.2.10"),
+                ("send_arp_opts", "-A"),
+                ("garp_mode", "both")
+            ])
+            .unwrap()
+            .mode,
+            Mode::Both
+        );
+        assert_eq!(
+            plan(&[("ip", "192.0.2.10"), ("garp_spacing", "fixed")])
+                .unwrap()
+                .spacing,
+            Spacing::Fixed
+        );
+        for (name, bad) in [
+            ("garp_mode", "loud"),
+            ("garp_spacing", "random"),
+            ("send_arp_opts", "-X"),
+            ("send_arp_opts", "; rm -rf /"),
+        ] {
+            assert_eq!(
+                code(&[("ip", "192.0.2.10"), (name, bad)]),
+                Some(ExitCode::ErrConfigured),
+                "{name}={bad}"
+            );
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! line and the OCF exit code, in this one place.
 
 mod actions;
+mod announce;
 mod cli;
 mod config;
 mod env;
@@ -66,6 +67,7 @@ fn run(action: Action, agent: &str, env: &Env) -> ocf::Result<()> {
         Action::Monitor => actions::monitor(env),
         Action::Status => actions::status(env),
         Action::ValidateAll => actions::validate_all(env),
+        Action::Garp => actions::garp(env),
     }
 }
 

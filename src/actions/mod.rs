@@ -1,10 +1,12 @@
 //! The OCF actions. Each module reads like the part of the OCF contract and
 //! of IPaddr2's behaviour it implements; this one holds what they share.
 
+mod garp;
 mod monitor;
 mod start;
 mod stop;
 
+pub use garp::garp;
 pub use monitor::{monitor, status};
 pub use start::{start, validate_all};
 pub use stop::stop;
@@ -28,6 +30,8 @@ pub enum Action {
     MetaData,
     ValidateAll,
     Usage,
+    /// Not an OCF action: an operator re-announcing an address by hand.
+    Garp,
 }
 
 impl Action {
@@ -40,6 +44,7 @@ impl Action {
         ("validate-all", Action::ValidateAll),
         ("usage", Action::Usage),
         ("help", Action::Usage),
+        ("garp", Action::Garp),
     ];
 
     pub fn from_name(name: &str) -> Option<Action> {

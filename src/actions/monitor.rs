@@ -8,8 +8,12 @@ use crate::actions::{
     configured_link, enter_namespace, find_vip, log_namespace_missing, open_netlink,
     ConfiguredLink, Namespace,
 };
-use crate::config::Params;
+use std::time::Instant;
+
+use crate::announce::{deadline, report, run, unannounceable, Announcer, Plan};
+use crate::config::{Config, Params};
 use crate::env::Env;
+use crate::netlink::Netlink;
 use crate::ocf::{log, Error, Result};
 
 pub fn monitor(env: &Env) -> Result<()> {
@@ -45,6 +49,9 @@ pub fn monitor(env: &Env) -> Result<()> {
                 "{}/{} is configured on interface #{}",
                 address.local, address.prefix_len, address.index
             ));
+            if config.arp_count_refresh > 0 {
+                refresh(&mut netlink, &config, address.index);
+            }
             Ok(())
         }
     }
@@ -64,4 +71,43 @@ pub fn status(env: &Env) -> Result<()> {
 fn is_probe(env: &Env) -> bool {
     env.get("OCF_RESKEY_CRM_meta_interval")
         .is_none_or(|interval| interval.trim().is_empty() || interval.trim() == "0")
+}
+
+/// arp_count_refresh: re-announce on every successful monitor, in the
+/// foreground and quickly (rounds 10, 32, 75, 150 ms apart at most), so
+/// that caches a split brain left stale are corrected.
+fn refresh(netlink: &mut Netlink, config: &Config, ifindex: u32) {
+    const REFRESH_INTERVAL_MS: u32 = 20;
+    let Ok(Some(link)) = netlink.link_by_index(ifindex) else {
+        return;
+    };
+    if unannounceable(&link).is_some() {
+        return;
+    }
+    let announcer = match Announcer::open(&link, config.target.ip) {
+        Ok(Some(announcer)) => announcer,
+        Ok(None) => return,
+        Err(e) => return log::error(format!("Could not send gratuitous arps: {e}")),
+    };
+    let plan = Plan {
+        rounds: config.arp_count_refresh,
+        interval_ms: REFRESH_INTERVAL_MS,
+        ..config.announce
+    };
+    log::debug(format!(
+        "Refreshing {} on {}: {}",
+        config.target.ip,
+        link.name,
+        plan.describe()
+    ));
+    let start = Instant::now();
+    let deadline = deadline(start, config.timeout_ms);
+    let ip = config.target.ip;
+    let result = run(&announcer, &plan.events(), start, Some(deadline), || {
+        netlink
+            .find_address(ip)
+            .map(|found| found.iter().any(|a| a.index == ifindex))
+            .unwrap_or(true)
+    });
+    report(&result, ip);
 }

@@ -6,14 +6,16 @@
 //! after the add fails, the address is removed again.
 
 use std::net::IpAddr;
+use std::time::Instant;
 
 use netlink_packet_route::address::AddressFlags;
 
 use crate::actions::{enter_namespace, find_vip, open_netlink, require_root, Action, Namespace};
-use crate::config::{check_label_length, Config, Params};
+use crate::announce::{deadline, report, run, sender, unannounceable, Announcer};
+use crate::config::{check_label_length, ArpSender, Config, Params};
 use crate::env::Env;
 use crate::findif::{findif, Placement};
-use crate::netlink::{Netlink, NewAddress};
+use crate::netlink::{Link, Netlink, NewAddress};
 use crate::ocf::{log, Error, Result};
 
 pub fn start(env: &Env) -> Result<()> {
@@ -29,6 +31,9 @@ pub fn start(env: &Env) -> Result<()> {
     let (mut netlink, placement, label) = prepare(&config)?;
 
     let link = &placement.link;
+    // Opened before the address exists, so the first frame leaves the
+    // moment the kernel has it.
+    let announcer = open_announcer(link, &config);
     let served = find_vip(&mut netlink, &config.target, Some(link))?;
     if let Some(existing) = served.first() {
         if existing.prefix_len != placement.prefix_len {
@@ -40,7 +45,79 @@ pub fn start(env: &Env) -> Result<()> {
         return Ok(());
     }
     add_address(&mut netlink, &config, &placement, label)?;
+    let added_at = Instant::now();
+    if let Some(announcer) = announcer {
+        announce(announcer, &config, &mut netlink, added_at);
+    }
     Ok(())
+}
+
+fn open_announcer(link: &Link, config: &Config) -> Option<Announcer> {
+    if let Some(sender) = config.arp_sender {
+        if sender != ArpSender::SendArp {
+            log::info(format!(
+                "arp_sender={}: floatip sends every announcement itself",
+                sender.as_str()
+            ));
+        }
+    }
+    if let Some(why) = unannounceable(link) {
+        log::info(format!("No announcements on {}: {why}", link.name));
+        return None;
+    }
+    match Announcer::open(link, config.target.ip) {
+        Ok(announcer) => announcer,
+        Err(e) => {
+            log::error(format!("Could not send gratuitous arps: {e}"));
+            None
+        }
+    }
+}
+
+/// The first round now, before start returns; the rest in a detached
+/// sender (arp_bg) or here, within the action's timeout. Failing to
+/// announce is logged but does not fail start: the address is up.
+fn announce(announcer: Announcer, config: &Config, netlink: &mut Netlink, added_at: Instant) {
+    let plan = &config.announce;
+    let ip = config.target.ip;
+    let mut events = plan.events();
+    let first = events.remove(0);
+    if let Err(e) = announcer.send(&first.forms) {
+        log::error(format!("Could not send gratuitous arps: {e}"));
+        return;
+    }
+    log::info(format!(
+        "Sent gratuitous ARP for {ip} on {}: {}{}",
+        announcer.ifname,
+        plan.describe(),
+        if events.is_empty() {
+            ""
+        } else if config.arp_bg {
+            ", the rest in the background"
+        } else {
+            ""
+        }
+    ));
+    if events.is_empty() {
+        return;
+    }
+    if config.arp_bg {
+        if let Err(e) = sender::spawn(announcer, events, added_at, &config.target.sender_pid_file) {
+            log::error(format!(
+                "Could not send gratuitous arps: could not start the background sender: {e}"
+            ));
+        }
+        return;
+    }
+    let ifindex = announcer.ifindex;
+    let deadline = deadline(added_at, config.timeout_ms);
+    let result = run(&announcer, &events, added_at, Some(deadline), || {
+        netlink
+            .find_address(ip)
+            .map(|found| found.iter().any(|a| a.index == ifindex))
+            .unwrap_or(true)
+    });
+    report(&result, ip);
 }
 
 pub fn validate_all(env: &Env) -> Result<()> {
@@ -158,8 +235,6 @@ fn refuse_unimplemented(config: &Config) -> Result<()> {
         ("lvs_ipv6_addrlabel", config.lvs_ipv6_addrlabel),
         ("flush_routes", config.flush_routes),
         ("run_arping", config.run_arping),
-        ("send_arp_opts", config.send_arp_opts.is_some()),
-        ("arp_count_refresh", config.arp_count_refresh > 0),
     ];
     match unimplemented.iter().find(|(_, set)| *set) {
         Some((name, _)) => Err(Error::configured(format!(

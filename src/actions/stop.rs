@@ -8,6 +8,7 @@ use crate::actions::{
     configured_link, enter_namespace, find_vip, interface_name, log_namespace_missing,
     open_netlink, require_root, Action, ConfiguredLink, Namespace,
 };
+use crate::announce::sender;
 use crate::config::Params;
 use crate::env::Env;
 use crate::ocf::{log, Error, Result};
@@ -22,6 +23,8 @@ pub fn stop(env: &Env) -> Result<()> {
             return Ok(());
         }
     };
+    // First: a late announcement from this node would undo the failover.
+    sender::stop(&target.sender_pid_file, target.ip);
     if let Namespace::Missing(name) = enter_namespace(&target)? {
         log_namespace_missing(&name);
         return Ok(());

@@ -60,6 +60,16 @@ impl Link {
     }
 }
 
+impl Link {
+    pub fn is_loopback(&self) -> bool {
+        self.flags.contains(LinkFlags::Loopback)
+    }
+
+    pub fn is_noarp(&self) -> bool {
+        self.flags.contains(LinkFlags::Noarp)
+    }
+}
+
 impl Netlink {
     /// The interface with this name or alternative name, if there is one.
     pub fn link_by_name(&mut self, name: &str) -> io::Result<Option<Link>> {

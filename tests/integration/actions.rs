@@ -552,8 +552,6 @@ fn unimplemented_parameters_are_refused() {
         ("lvs_support", "true"),
         ("flush_routes", "yes"),
         ("run_arping", "1"),
-        ("send_arp_opts", "-A"),
-        ("arp_count_refresh", "2"),
     ] {
         let run = node.run(&floatip(), "start", &[("ip", VIP), (name, value)]);
         run.expect(6);

@@ -3,8 +3,10 @@
 //! silent pass). Run: `sudo cargo test --test integration`.
 
 mod actions;
+mod capture;
 mod conformance;
 mod differential;
+mod garp;
 mod ocft;
 mod support;
 
@@ -18,6 +20,7 @@ fn main() {
     trials.extend(ocft::trials());
     trials.extend(conformance::trials());
     trials.extend(differential::trials());
+    trials.extend(garp::trials());
     if !root {
         eprintln!("integration tests need root (network namespaces): reported as ignored");
         trials = trials

@@ -84,6 +84,30 @@ impl Netns {
         peer.ip(&["link", "set", peer_name, "up"]);
     }
 
+    /// The MAC address of `dev`, as `ip -j link` reports it.
+    pub fn mac(&self, dev: &str) -> String {
+        let out = self.ip(&["-j", "link", "show", "dev", dev]);
+        let json: Value = serde_json::from_str(&out).unwrap();
+        json[0]["address"].as_str().unwrap().to_owned()
+    }
+
+    /// This namespace's neighbour entry for `ip`: its MAC, if it has one.
+    pub fn neighbour_mac(&self, ip: &str) -> Option<String> {
+        let out = self.ip(&["-j", "neigh", "show", ip]);
+        let json: Value = serde_json::from_str(&out).unwrap_or(Value::Null);
+        json.as_array()?
+            .iter()
+            .find_map(|n| n["lladdr"].as_str().map(str::to_owned))
+    }
+
+    /// Processes running in this namespace.
+    pub fn pids(&self) -> Vec<u32> {
+        sh("ip", &["netns", "pids", &self.name])
+            .split_whitespace()
+            .filter_map(|p| p.parse().ok())
+            .collect()
+    }
+
     /// Every interface's addresses matching `ip`: (interface, address).
     pub fn find(&self, ip: &str) -> Vec<(String, AddrInfo)> {
         let out = sh("ip", &["-n", &self.name, "-j", "addr", "show"]);
@@ -204,8 +228,15 @@ impl Node {
     }
 
     pub fn run_env(&self, agent: &Path, action: &str, env: &[(String, String)]) -> Run {
+        run_in(&self.ns, agent, action, env)
+    }
+}
+
+/// Runs `agent action` inside `ns` with the OCF basics and `env`.
+pub fn run_in(ns: &Netns, agent: &Path, action: &str, env: &[(String, String)]) -> Run {
+    {
         let output = Command::new("ip")
-            .args(["netns", "exec", &self.ns.name])
+            .args(["netns", "exec", &ns.name])
             .arg(agent)
             .arg(action)
             .env_clear()
@@ -254,6 +285,52 @@ impl Run {
             self.stdout, self.stderr
         );
         self
+    }
+}
+
+/// Hosts on one Ethernet segment: a bridge in its own namespace, and each
+/// host's eth0 a veth port of it, with `192.0.2.<n>/24` as base address.
+pub struct Lan {
+    pub hosts: Vec<Netns>,
+    /// Holds the bridge; dropped (deleted) with the LAN.
+    _switch: Netns,
+    pub rsctmp: Vec<tempdir::TempDir>,
+}
+
+impl Lan {
+    pub fn new(host_numbers: &[u8]) -> Lan {
+        let switch = Netns::new();
+        switch.ip(&["link", "add", "br0", "type", "bridge"]);
+        switch.ip(&["link", "set", "br0", "up"]);
+        let mut hosts = Vec::new();
+        let mut rsctmp = Vec::new();
+        for (i, n) in host_numbers.iter().enumerate() {
+            let host = Netns::new();
+            let port = format!("p{i}");
+            host.veth_to("eth0", &switch, &port);
+            switch.ip(&["link", "set", &port, "master", "br0"]);
+            host.ip(&["addr", "add", &format!("192.0.2.{n}/24"), "dev", "eth0"]);
+            hosts.push(host);
+            rsctmp.push(tempdir::TempDir::new());
+        }
+        Lan {
+            hosts,
+            _switch: switch,
+            rsctmp,
+        }
+    }
+
+    /// Runs an agent on host `i`, as [`Node::run`] does.
+    pub fn run(&self, i: usize, agent: &Path, action: &str, params: &[(&str, &str)]) -> Run {
+        let mut env: Vec<(String, String)> = params
+            .iter()
+            .map(|(k, v)| (format!("OCF_RESKEY_{k}"), v.to_string()))
+            .collect();
+        env.push((
+            "HA_RSCTMP".into(),
+            self.rsctmp[i].path().display().to_string(),
+        ));
+        run_in(&self.hosts[i], agent, action, &env)
     }
 }
 

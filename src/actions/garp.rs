@@ -1,0 +1,83 @@
+//! `floatip garp`: re-announce an address by hand, what operators do today
+//! with `arping -U` or send_arp when a neighbour's cache is stuck. Only an
+//! address this node holds on that interface is announced.
+
+use std::time::Instant;
+
+use crate::actions::{
+    configured_link, enter_namespace, find_vip, open_netlink, ConfiguredLink, Namespace,
+};
+use crate::announce::{report, run, unannounceable, Announcer, Stopped};
+use crate::config::Params;
+use crate::env::Env;
+use crate::ocf::{log, Error, Result};
+
+pub fn garp(env: &Env) -> Result<()> {
+    let config = Params::new(env).config()?;
+    let target = &config.target;
+    if let Namespace::Missing(name) = enter_namespace(target)? {
+        return Err(Error::installed(format!(
+            "Network namespace {name} does not exist"
+        )));
+    }
+    let mut netlink = open_netlink()?;
+    let link = match configured_link(&mut netlink, target)? {
+        ConfiguredLink::Present(link) => link,
+        ConfiguredLink::Vanished(nic) => {
+            return Err(Error::configured(format!(
+                "Invalid interface name [{nic}]: no such interface on this node"
+            )))
+        }
+        ConfiguredLink::Any => {
+            return Err(Error::configured(
+                "garp needs --nic: the interface to announce on",
+            ))
+        }
+    };
+    if find_vip(&mut netlink, target, Some(&link))?.is_empty() {
+        return Err(Error::generic(format!(
+            "{} is not configured on {}: only an address this node holds is announced",
+            target.ip, link.name
+        )));
+    }
+    if let Some(why) = unannounceable(&link) {
+        return Err(Error::generic(format!(
+            "Nothing can be announced on {}: {why}",
+            link.name
+        )));
+    }
+    let announcer = Announcer::open(&link, target.ip)
+        .map_err(|e| Error::generic(format!("Could not send gratuitous arps: {e}")))?
+        .ok_or_else(|| Error::generic(format!("{} cannot be announced yet", target.ip)))?;
+    log::info(format!(
+        "Announcing {} on {}: {}",
+        target.ip,
+        link.name,
+        config.announce.describe()
+    ));
+    let ifindex = link.index;
+    let ip = target.ip;
+    let result = run(
+        &announcer,
+        &config.announce.events(),
+        Instant::now(),
+        None,
+        || {
+            netlink
+                .find_address(ip)
+                .map(|found| found.iter().any(|a| a.index == ifindex))
+                .unwrap_or(true)
+        },
+    );
+    report(&result, ip);
+    match result {
+        Ok(()) => Ok(()),
+        Err(Stopped::Failed(e)) => Err(Error::generic(format!(
+            "Could not send gratuitous arps: {e}"
+        ))),
+        Err(Stopped::AddressGone) => {
+            Err(Error::generic(format!("{ip} was removed while announcing")))
+        }
+        Err(Stopped::Deadline(_)) => Ok(()),
+    }
+}

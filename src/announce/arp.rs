@@ -1,0 +1,126 @@
+//! Gratuitous ARP frames, exactly as Debian's libnet send_arp builds them
+//! (RFC 5944 §4.6 gives both forms):
+//!
+//! - request: sender IP = target IP = VIP, target MAC 00:00:00:00:00:00;
+//! - reply:   sender IP = target IP = VIP, target MAC = sender MAC.
+//!
+//! Both go to the Ethernet broadcast address. Linux takes either inside its
+//! 1 s neighbour `locktime` only in this shape (net/ipv4/arp.c,
+//! `arp_is_garp`): a reply whose target MAC is broadcast or zero is ignored
+//! there, so that shape is never sent.
+
+use std::net::Ipv4Addr;
+
+use pnet_base::MacAddr;
+use pnet_packet::arp::{ArpHardwareTypes, ArpOperation, ArpOperations, MutableArpPacket};
+use pnet_packet::ethernet::{EtherTypes, MutableEthernetPacket};
+
+/// Ethernet header (14) + ARP for IPv4 over Ethernet (28).
+pub const FRAME_LEN: usize = 42;
+const ETHERNET_HEADER_LEN: usize = 14;
+
+/// Which gratuitous ARP forms a round sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    Request,
+    Reply,
+}
+
+/// A gratuitous ARP frame announcing `ip` at `mac`.
+pub fn gratuitous(form: Form, mac: [u8; 6], ip: Ipv4Addr) -> [u8; FRAME_LEN] {
+    let target_mac = match form {
+        Form::Request => [0; 6],
+        Form::Reply => mac,
+    };
+    let operation = match form {
+        Form::Request => ArpOperations::Request,
+        Form::Reply => ArpOperations::Reply,
+    };
+    frame(operation, mac, ip, target_mac, ip, [0xff; 6])
+}
+
+/// A directed ARP request "who-has `target_ip` tell `ip`" from `mac`: it
+/// updates the receiver's entry for `ip` (RFC 826's merge step) even where
+/// gratuitous ARP is ignored.
+#[allow(dead_code)]
+pub fn directed_request(
+    mac: [u8; 6],
+    ip: Ipv4Addr,
+    target_ip: Ipv4Addr,
+    destination: [u8; 6],
+) -> [u8; FRAME_LEN] {
+    frame(
+        ArpOperations::Request,
+        mac,
+        ip,
+        [0; 6],
+        target_ip,
+        destination,
+    )
+}
+
+fn frame(
+    operation: ArpOperation,
+    sender_mac: [u8; 6],
+    sender_ip: Ipv4Addr,
+    target_mac: [u8; 6],
+    target_ip: Ipv4Addr,
+    destination: [u8; 6],
+) -> [u8; FRAME_LEN] {
+    let mut buffer = [0u8; FRAME_LEN];
+    {
+        let mut ethernet = MutableEthernetPacket::new(&mut buffer).expect("frame fits");
+        ethernet.set_destination(mac_addr(destination));
+        ethernet.set_source(mac_addr(sender_mac));
+        ethernet.set_ethertype(EtherTypes::Arp);
+    }
+    let mut arp = MutableArpPacket::new(&mut buffer[ETHERNET_HEADER_LEN..]).expect("frame fits");
+    arp.set_hardware_type(ArpHardwareTypes::Ethernet);
+    arp.set_protocol_type(EtherTypes::Ipv4);
+    arp.set_hw_addr_len(6);
+    arp.set_proto_addr_len(4);
+    arp.set_operation(operation);
+    arp.set_sender_hw_addr(mac_addr(sender_mac));
+    arp.set_sender_proto_addr(sender_ip);
+    arp.set_target_hw_addr(mac_addr(target_mac));
+    arp.set_target_proto_addr(target_ip);
+    buffer
+}
+
+fn mac_addr(bytes: [u8; 6]) -> MacAddr {
+    MacAddr::new(bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MAC: [u8; 6] = [0x02, 0x00, 0x5e, 0x10, 0x20, 0x30];
+    const VIP: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 10);
+
+    #[test]
+    fn request_matches_send_arp() {
+        let f = gratuitous(Form::Request, MAC, VIP);
+        assert_eq!(&f[0..6], &[0xff; 6], "Ethernet broadcast");
+        assert_eq!(&f[6..12], &MAC);
+        assert_eq!(&f[12..14], &[0x08, 0x06], "ethertype ARP");
+        assert_eq!(
+            &f[14..22],
+            &[0, 1, 0x08, 0, 6, 4, 0, 1],
+            "Ethernet/IPv4, request"
+        );
+        assert_eq!(&f[22..28], &MAC, "sender MAC");
+        assert_eq!(&f[28..32], &VIP.octets(), "sender IP");
+        assert_eq!(&f[32..38], &[0; 6], "target MAC zero");
+        assert_eq!(&f[38..42], &VIP.octets(), "target IP = sender IP");
+    }
+
+    #[test]
+    fn reply_targets_own_mac() {
+        let f = gratuitous(Form::Reply, MAC, VIP);
+        assert_eq!(&f[20..22], &[0, 2], "reply");
+        assert_eq!(&f[32..38], &MAC, "target MAC = sender MAC");
+        assert_eq!(&f[38..42], &VIP.octets());
+        assert_eq!(&f[0..6], &[0xff; 6]);
+    }
+}

@@ -1,0 +1,174 @@
+//! Announcements: telling every neighbour that the VIP now lives at this
+//! node's MAC address, with gratuitous ARP for IPv4.
+//!
+//! One `Announcer` per interface and address sends a round of frames; the
+//! `schedule` says when rounds leave; `sender` runs the rounds after the
+//! first in a detached background process and lets stop end it.
+
+pub mod arp;
+pub mod schedule;
+pub mod sender;
+mod socket;
+
+use std::io;
+use std::net::{IpAddr, Ipv4Addr};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use netlink_packet_route::link::LinkLayerType;
+
+use crate::netlink::Link;
+use crate::ocf::log;
+use schedule::{Event, Mode, Spacing};
+use socket::PacketSocket;
+
+const ETH_P_ARP: u16 = 0x0806;
+const BROADCAST: [u8; 6] = [0xff; 6];
+
+/// How announcements are made: parsed once from the configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    pub rounds: u32,
+    pub interval_ms: u32,
+    pub mode: Mode,
+    pub spacing: Spacing,
+}
+
+impl Plan {
+    pub fn events(&self) -> Vec<Event> {
+        schedule::events(self.rounds, self.interval_ms, self.mode, self.spacing)
+    }
+
+    pub fn describe(&self) -> String {
+        format!(
+            "{} round(s), {} spacing from {} ms, {} form(s)",
+            self.rounds,
+            self.spacing.as_str(),
+            self.interval_ms,
+            self.mode.as_str()
+        )
+    }
+}
+
+/// Why an interface gets no announcements.
+pub fn unannounceable(link: &Link) -> Option<&'static str> {
+    if link.is_loopback() {
+        Some("loopback")
+    } else if link.is_noarp() {
+        Some("it does not use ARP (NOARP)")
+    } else if link.link_type == LinkLayerType::Infiniband {
+        Some("InfiniBand (IPoIB) announcements are not supported by this floatip version")
+    } else if link.mac.len() != 6 {
+        Some("it has no Ethernet address")
+    } else {
+        None
+    }
+}
+
+/// Sends the frames of one announcement on one interface.
+pub struct Announcer {
+    socket: PacketSocket,
+    mac: [u8; 6],
+    ip: Ipv4Addr,
+    pub ifindex: u32,
+    pub ifname: String,
+}
+
+impl Announcer {
+    /// An announcer for `ip` on `link`; `None` where nothing is announced
+    /// (loopback, NOARP, IPv6 until its issue lands).
+    pub fn open(link: &Link, ip: IpAddr) -> io::Result<Option<Announcer>> {
+        let IpAddr::V4(ip) = ip else {
+            return Ok(None);
+        };
+        if unannounceable(link).is_some() {
+            return Ok(None);
+        }
+        let mut mac = [0u8; 6];
+        mac.copy_from_slice(&link.mac);
+        Ok(Some(Announcer {
+            socket: PacketSocket::open(link.index)?,
+            mac,
+            ip,
+            ifindex: link.index,
+            ifname: link.name.clone(),
+        }))
+    }
+
+    /// Sends these forms back to back.
+    pub fn send(&self, forms: &[arp::Form]) -> io::Result<()> {
+        for form in forms {
+            let frame = arp::gratuitous(*form, self.mac, self.ip);
+            self.socket.send(&frame, BROADCAST, ETH_P_ARP)?;
+        }
+        Ok(())
+    }
+
+    pub fn socket_fd(&self) -> std::os::fd::RawFd {
+        self.socket.raw_fd()
+    }
+
+    pub fn ip(&self) -> IpAddr {
+        IpAddr::V4(self.ip)
+    }
+}
+
+/// Why a run of events ended early.
+#[derive(Debug)]
+pub enum Stopped {
+    /// The address is no longer configured: announcing it would be a lie.
+    AddressGone,
+    /// The deadline came first; the events that would pass it were skipped.
+    Deadline(usize),
+    Failed(io::Error),
+}
+
+/// Sends `events` relative to `start`, checking before each one that the
+/// address is still configured (the caller sends the very first round of a
+/// start itself, without that check, to lose no time).
+pub fn run(
+    announcer: &Announcer,
+    events: &[Event],
+    start: Instant,
+    deadline: Option<Instant>,
+    mut still_configured: impl FnMut() -> bool,
+) -> Result<(), Stopped> {
+    for (index, event) in events.iter().enumerate() {
+        let due = start + event.at;
+        if deadline.is_some_and(|d| due > d) {
+            return Err(Stopped::Deadline(events.len() - index));
+        }
+        let now = Instant::now();
+        if due > now {
+            thread::sleep(due - now);
+        }
+        if !still_configured() {
+            return Err(Stopped::AddressGone);
+        }
+        announcer.send(&event.forms).map_err(Stopped::Failed)?;
+    }
+    Ok(())
+}
+
+/// Logs how a run ended, in IPaddr2's words where people search for them.
+pub fn report(result: &Result<(), Stopped>, ip: IpAddr) {
+    match result {
+        Ok(()) => {}
+        Err(Stopped::AddressGone) => log::info(format!(
+            "{ip} is no longer configured here: announcements stopped"
+        )),
+        Err(Stopped::Deadline(skipped)) => log::warn(format!(
+            "{skipped} announcement(s) for {ip} skipped: they would pass the action's timeout"
+        )),
+        Err(Stopped::Failed(e)) => log::error(format!("Could not send gratuitous arps: {e}")),
+    }
+}
+
+/// The time left for foreground work: the action's timeout less a margin,
+/// so the agent always answers before Pacemaker kills it.
+pub fn deadline(start: Instant, timeout_ms: Option<u64>) -> Instant {
+    const DEFAULT_TIMEOUT_MS: u64 = 20_000;
+    let timeout = timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
+    let margin = (timeout / 5).clamp(200, 2_000);
+    start + Duration::from_millis(timeout.saturating_sub(margin))
+}
