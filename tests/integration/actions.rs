@@ -98,6 +98,10 @@ pub fn trials() -> Vec<Trial> {
             network_namespace_entered,
         ),
         trial("actions::logs_under_invoked_name", logs_under_invoked_name),
+        trial(
+            "actions::log_lines_match_the_stock_agent",
+            log_lines_match_the_stock_agent,
+        ),
     ]
 }
 
@@ -630,4 +634,89 @@ fn logs_under_invoked_name() {
             .any(|l| l.contains("ERROR: Invalid netmask specification [99]")),
         "{text}"
     );
+}
+
+/// The same start, logged by the stock agent and by floatip installed as
+/// IPaddr2: the "Adding inet address" line is the same in HA_LOGFILE and
+/// HA_DEBUGLOG once the time and pid are masked.
+fn log_lines_match_the_stock_agent() {
+    let dir = crate::support::tempdir::TempDir::new();
+    let link = dir.path().join("IPaddr2");
+    std::os::unix::fs::symlink(floatip(), &link).unwrap();
+    let adding_lines = |agent: &std::path::Path, name: &str| -> Vec<String> {
+        let node = Node::with_base();
+        let log = dir.path().join(format!("{name}.log"));
+        let debug = dir.path().join(format!("{name}.debug"));
+        let (log_s, debug_s) = (log.display().to_string(), debug.display().to_string());
+        node.run(
+            agent,
+            "start",
+            &[
+                ("ip", VIP),
+                ("arp_count", "1"),
+                ("HA_LOGFILE", &log_s),
+                ("HA_DEBUGLOG", &debug_s),
+            ],
+        )
+        .expect(0);
+        [log, debug]
+            .iter()
+            .map(|file| {
+                let text = std::fs::read_to_string(file).unwrap_or_default();
+                let line = text
+                    .lines()
+                    .find(|l| l.contains("Adding inet address"))
+                    .unwrap_or("")
+                    .to_owned();
+                mask(&line)
+            })
+            .collect()
+    };
+    let stock = adding_lines(std::path::Path::new(crate::support::STOCK_AGENT), "stock");
+    let ours = adding_lines(&link, "floatip");
+    assert!(!stock[0].is_empty() && !stock[1].is_empty(), "{stock:?}");
+    assert_eq!(ours, stock);
+}
+
+/// Masks the timestamp ("Nov 25 23:41:45") and the [pid] of a log line.
+fn mask(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..=open]);
+        let close = rest[open..]
+            .find(']')
+            .map(|i| open + i)
+            .unwrap_or(rest.len());
+        if rest[open + 1..close].chars().all(|c| c.is_ascii_digit()) {
+            out.push_str("PID");
+        } else {
+            out.push_str(&rest[open + 1..close]);
+        }
+        rest = &rest[close..];
+        if let Some(stripped) = rest.strip_prefix(']') {
+            out.push(']');
+            rest = stripped;
+        }
+    }
+    out.push_str(rest);
+    let chars: Vec<char> = out.chars().collect();
+    let mut masked = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        // "Mmm dd hh:mm:ss" is 15 characters wherever it stands.
+        let window: String = chars[i..chars.len().min(i + 15)].iter().collect();
+        if window.len() == 15
+            && window.as_bytes()[3] == b' '
+            && window.as_bytes()[9] == b':'
+            && window.as_bytes()[12] == b':'
+        {
+            masked.push_str("DATE");
+            i += 15;
+        } else {
+            masked.push(chars[i]);
+            i += 1;
+        }
+    }
+    masked
 }
