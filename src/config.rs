@@ -234,6 +234,26 @@ impl<'a> Params<'a> {
         })
     }
 
+    /// The IPv6 address label stop removes, read leniently: stop must not
+    /// fail on a parameter it does not need, so an unreadable value means
+    /// IPaddr2's default label.
+    pub fn addrlabel_to_remove(&self, target: &Target) -> Option<u32> {
+        let enabled = self
+            .raw("lvs_ipv6_addrlabel")
+            .ok()
+            .flatten()
+            .is_some_and(is_true);
+        if !enabled || !target.ip.is_ipv6() {
+            return None;
+        }
+        let value = self
+            .raw("lvs_ipv6_addrlabel_value")
+            .ok()
+            .flatten()
+            .and_then(parse_decimal);
+        Some(value.unwrap_or(99))
+    }
+
     /// Every parameter, validated as start and validate-all need it.
     pub fn config(&self) -> Result<Config> {
         let target = self.target()?;

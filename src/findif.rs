@@ -9,8 +9,12 @@
 //! local table (lo, /8). The broadcast is the base address's (the route's
 //! preferred source); where the base has none, floatip derives it from the
 //! prefix on broadcast-capable links (none for /31 and /32).
+//!
+//! IPv6: the same choice among the main table's unicast routes of any scope
+//! (findif.sh filters no scope for inet6), no broadcast, and a link-local
+//! VIP needs nic.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use netlink_packet_route::link::LinkFlags;
 use netlink_packet_route::route::{RouteScope, RouteType};
@@ -40,9 +44,7 @@ pub fn findif(netlink: &mut Netlink, config: &Config) -> Result<Placement> {
     };
     match config.target.ip {
         IpAddr::V4(ip) => findif_v4(netlink, config, ip, given_link),
-        IpAddr::V6(_) => Err(Error::configured(
-            "IPv6 VIPs are not implemented yet in this floatip version",
-        )),
+        IpAddr::V6(ip) => findif_v6(netlink, config, ip, given_link),
     }
 }
 
@@ -52,44 +54,23 @@ pub fn lookup_link(netlink: &mut Netlink, name: &str) -> Result<Option<Link>> {
         .map_err(|e| Error::generic(format!("Could not look up interface {name}: {e}")))
 }
 
+fn read_routes(netlink: &mut Netlink, family: AddressFamily) -> Result<Vec<Route>> {
+    netlink
+        .routes(family)
+        .map_err(|e| Error::generic(format!("Could not read the routing table: {e}")))
+}
+
 fn findif_v4(
     netlink: &mut Netlink,
     config: &Config,
     ip: Ipv4Addr,
     given_link: Option<Link>,
 ) -> Result<Placement> {
-    let routes = netlink
-        .routes(AddressFamily::Inet)
-        .map_err(|e| Error::generic(format!("Could not read the routing table: {e}")))?;
-    let route = best_link_route(
-        &routes,
-        ip,
-        config.cidr_netmask,
-        given_link.as_ref().map(|l| l.index),
-    )
-    .or_else(|| loopback_route(&routes, ip));
-
-    let (link, prefix_len) = match (given_link, config.cidr_netmask, route) {
-        (Some(link), Some(prefix), _) => (link, prefix),
-        (given, netmask, Some(route)) => {
-            let link = match given {
-                Some(link) => link,
-                None => route_link(netlink, route)?,
-            };
-            (link, netmask.unwrap_or(route.prefix_len))
-        }
-        (_, _, None) => {
-            log::error("Unable to find nic or netmask.");
-            return Err(Error::generic(format!(
-                "Unable to find nic or netmask: no route on this node leads to {ip}{}; \
-                 set nic and cidr_netmask",
-                config
-                    .cidr_netmask
-                    .map(|p| format!("/{p}"))
-                    .unwrap_or_default()
-            )));
-        }
-    };
+    let routes = read_routes(netlink, AddressFamily::Inet)?;
+    let oif = given_link.as_ref().map(|l| l.index);
+    let route = best_route(&routes, IpAddr::V4(ip), config.cidr_netmask, oif, true)
+        .or_else(|| loopback_route(&routes, ip));
+    let (link, prefix_len) = link_and_prefix(netlink, config, given_link, route)?;
 
     let broadcast = match config.broadcast {
         Some(Broadcast::Address(addr)) => Some(addr),
@@ -110,20 +91,78 @@ fn findif_v4(
     })
 }
 
-/// The main table's on-link route that best covers `ip` (and `ip/prefix`).
-pub fn best_link_route(
+fn findif_v6(
+    netlink: &mut Netlink,
+    config: &Config,
+    ip: Ipv6Addr,
+    given_link: Option<Link>,
+) -> Result<Placement> {
+    if is_link_local(ip) && given_link.is_none() {
+        return Err(Error::configured(format!(
+            "'nic' parameter is mandatory for a link local address [{ip}]."
+        )));
+    }
+    let routes = read_routes(netlink, AddressFamily::Inet6)?;
+    let oif = given_link.as_ref().map(|l| l.index);
+    let route = best_route(&routes, IpAddr::V6(ip), config.cidr_netmask, oif, false);
+    let (link, prefix_len) = link_and_prefix(netlink, config, given_link, route)?;
+    Ok(Placement {
+        link,
+        prefix_len,
+        broadcast: None,
+    })
+}
+
+pub fn is_link_local(ip: Ipv6Addr) -> bool {
+    (ip.segments()[0] & 0xffc0) == 0xfe80
+}
+
+/// The interface and prefix length: as configured, else from the route.
+fn link_and_prefix(
+    netlink: &mut Netlink,
+    config: &Config,
+    given_link: Option<Link>,
+    route: Option<&Route>,
+) -> Result<(Link, u8)> {
+    match (given_link, config.cidr_netmask, route) {
+        (Some(link), Some(prefix), _) => Ok((link, prefix)),
+        (given, netmask, Some(route)) => {
+            let link = match given {
+                Some(link) => link,
+                None => route_link(netlink, route)?,
+            };
+            Ok((link, netmask.unwrap_or(route.prefix_len)))
+        }
+        (_, _, None) => {
+            log::error("Unable to find nic or netmask.");
+            Err(Error::generic(format!(
+                "Unable to find nic or netmask: no route on this node leads to {}{}; \
+                 set nic and cidr_netmask",
+                config.target.ip,
+                config
+                    .cidr_netmask
+                    .map(|p| format!("/{p}"))
+                    .unwrap_or_default()
+            )))
+        }
+    }
+}
+
+/// The main table's unicast route that best covers `ip` (and `ip/prefix`);
+/// for IPv4 only on-link (`scope link`, no gateway) routes count.
+pub fn best_route(
     routes: &[Route],
-    ip: Ipv4Addr,
+    ip: IpAddr,
     prefix: Option<u8>,
     oif: Option<u32>,
+    on_link_only: bool,
 ) -> Option<&Route> {
     routes
         .iter()
         .filter(|r| {
             r.table == netlink::TABLE_MAIN
                 && r.kind == RouteType::Unicast
-                && r.scope == RouteScope::Link
-                && r.gateway.is_none()
+                && (!on_link_only || (r.scope == RouteScope::Link && r.gateway.is_none()))
                 && r.prefix_len > 0
                 && prefix.is_none_or(|p| r.prefix_len <= p)
                 && oif.is_none_or(|index| r.oif == Some(index))
@@ -147,16 +186,25 @@ fn loopback_route(routes: &[Route], ip: Ipv4Addr) -> Option<&Route> {
             r.table == netlink::TABLE_LOCAL
                 && r.scope == RouteScope::Host
                 && r.prefix_len < 32
-                && contains(r, ip)
+                && contains(r, IpAddr::V4(ip))
         })
         .max_by_key(|r| r.prefix_len)
 }
 
-fn contains(route: &Route, ip: Ipv4Addr) -> bool {
-    match route.destination {
-        Some(IpAddr::V4(network)) => {
+fn contains(route: &Route, ip: IpAddr) -> bool {
+    match (route.destination, ip) {
+        (Some(IpAddr::V4(network)), IpAddr::V4(ip)) => {
             let mask = prefix_mask(route.prefix_len);
             u32::from(network) & mask == u32::from(ip) & mask
+        }
+        (Some(IpAddr::V6(network)), IpAddr::V6(ip)) => {
+            let bits = u32::from(route.prefix_len.min(128));
+            let mask = if bits == 0 {
+                0
+            } else {
+                u128::MAX << (128 - bits)
+            };
+            u128::from(network) & mask == u128::from(ip) & mask
         }
         _ => false,
     }
@@ -222,30 +270,20 @@ mod tests {
 
     #[test]
     fn longest_prefix_wins_then_lowest_metric() {
-        let ip = "192.0.2.10".parse().unwrap();
         let routes = vec![
             route("192.0.0.0", 16, 1, 0),
             route("192.0.2.0", 24, 2, 100),
             route("192.0.2.0", 24, 3, 50),
             route("198.51.100.0", 24, 4, 0),
         ];
-        assert_eq!(
-            best_link_route(&routes, ip, None, None).unwrap().oif,
-            Some(3)
-        );
-        assert_eq!(
-            best_link_route(&routes, ip, None, Some(1))
-                .unwrap()
-                .prefix_len,
-            16
-        );
+        let best =
+            |ip: &str, prefix, oif| best_route(&routes, ip.parse().unwrap(), prefix, oif, true);
+        assert_eq!(best("192.0.2.10", None, None).unwrap().oif, Some(3));
+        assert_eq!(best("192.0.2.10", None, Some(1)).unwrap().prefix_len, 16);
         // ip/16 is covered only by routes of prefix 16 or shorter.
-        assert_eq!(
-            best_link_route(&routes, ip, Some(16), None).unwrap().oif,
-            Some(1)
-        );
-        assert!(best_link_route(&routes, ip, Some(8), None).is_none());
-        assert!(best_link_route(&routes, "203.0.113.1".parse().unwrap(), None, None).is_none());
+        assert_eq!(best("192.0.2.10", Some(16), None).unwrap().oif, Some(1));
+        assert!(best("192.0.2.10", Some(8), None).is_none());
+        assert!(best("203.0.113.1", None, None).is_none());
     }
 
     #[test]
@@ -256,7 +294,22 @@ mod tests {
         let default = route("0.0.0.0", 0, 2, 0);
         let mut global = route("192.0.2.0", 24, 3, 0);
         global.scope = RouteScope::Universe;
-        assert!(best_link_route(&[via, default, global], ip, None, None).is_none());
+        assert!(best_route(&[via, default, global], ip, None, None, true).is_none());
+    }
+
+    #[test]
+    fn ipv6_routes_of_any_scope_count() {
+        let mut v6 = route("2001:db8:1234::", 64, 2, 256);
+        v6.scope = RouteScope::Universe;
+        let routes = vec![route("fe80::", 64, 2, 256), v6];
+        let best = |ip: &str, prefix| best_route(&routes, ip.parse().unwrap(), prefix, None, false);
+        assert_eq!(best("2001:db8:1234::2", None).unwrap().prefix_len, 64);
+        assert_eq!(best("2001:db8:1234::2", Some(80)).unwrap().prefix_len, 64);
+        assert!(best("2001:db8:1234::2", Some(48)).is_none());
+        assert!(best("2001:db8:5678::2", None).is_none());
+        assert_eq!(best("fe80::2", None).unwrap().prefix_len, 64);
+        assert!(is_link_local("fe80::2".parse().unwrap()));
+        assert!(!is_link_local("2001:db8::2".parse().unwrap()));
     }
 
     #[test]

@@ -53,7 +53,7 @@ pub fn garp(env: &Env) -> Result<()> {
         "Announcing {} on {}: {}",
         target.ip,
         link.name,
-        config.announce.describe()
+        config.announce.describe(target.ip)
     ));
     let ifindex = link.index;
     let ip = target.ip;

@@ -10,6 +10,8 @@ use crate::actions::{
 };
 use std::time::Instant;
 
+use netlink_packet_route::address::AddressFlags;
+
 use crate::announce::{deadline, report, run, unannounceable, Announcer, Plan};
 use crate::config::{Config, Params};
 use crate::env::Env;
@@ -44,6 +46,12 @@ pub fn monitor(env: &Env) -> Result<()> {
     let found = find_vip(&mut netlink, target, link.link())?;
     match found.first() {
         None => Err(Error::not_running()),
+        Some(address) if address.flags.contains(AddressFlags::Dadfailed) => {
+            Err(Error::generic(format!(
+                "IPv6 address collision {} [DAD]: the kernel marked it dadfailed, another node holds it",
+                target.ip
+            )))
+        }
         Some(address) => {
             log::debug(format!(
                 "{}/{} is configured on interface #{}",
@@ -98,7 +106,7 @@ fn refresh(netlink: &mut Netlink, config: &Config, ifindex: u32) {
         "Refreshing {} on {}: {}",
         config.target.ip,
         link.name,
-        plan.describe()
+        plan.describe(config.target.ip)
     ));
     let start = Instant::now();
     let deadline = deadline(start, config.timeout_ms);

@@ -10,12 +10,14 @@ use std::time::Instant;
 
 use netlink_packet_route::address::AddressFlags;
 
-use crate::actions::{enter_namespace, find_vip, open_netlink, require_root, Action, Namespace};
+use crate::actions::{
+    dad, enter_namespace, find_vip, open_netlink, require_root, Action, Namespace,
+};
 use crate::announce::{deadline, report, run, sender, unannounceable, Announcer};
-use crate::config::{check_label_length, ArpSender, Config, Params};
+use crate::config::{check_label_length, ArpSender, Config, Lifetime, Params};
 use crate::env::Env;
 use crate::findif::{findif, Placement};
-use crate::netlink::{Link, Netlink, NewAddress};
+use crate::netlink::{AddressEvents, Link, Netlink, NewAddress};
 use crate::ocf::{log, Error, Result};
 
 pub fn start(env: &Env) -> Result<()> {
@@ -31,9 +33,7 @@ pub fn start(env: &Env) -> Result<()> {
     let (mut netlink, placement, label) = prepare(&config)?;
 
     let link = &placement.link;
-    // Opened before the address exists, so the first frame leaves the
-    // moment the kernel has it.
-    let announcer = open_announcer(link, &config);
+    let ip = config.target.ip;
     let served = find_vip(&mut netlink, &config.target, Some(link))?;
     if let Some(existing) = served.first() {
         if existing.prefix_len != placement.prefix_len {
@@ -44,15 +44,72 @@ pub fn start(env: &Env) -> Result<()> {
         }
         return Ok(());
     }
+    log_arp_sender(&config);
+    if ip.is_ipv4() {
+        // Opened before the address exists, so the first frame leaves the
+        // moment the kernel has it.
+        let announcer = open_announcer(link, &config);
+        add_address(&mut netlink, &config, &placement, label)?;
+        if let Some(announcer) = announcer {
+            announce(announcer, &config, &mut netlink, Instant::now());
+        }
+        return Ok(());
+    }
+
+    // IPv6: the advertisements' source is the VIP, which cannot be used
+    // while duplicate address detection runs; events are subscribed before
+    // the add so that DAD's end is seen the moment it happens.
+    let mut events =
+        if config.nodad {
+            None
+        } else {
+            Some(AddressEvents::subscribe_ipv6().map_err(|e| {
+                Error::generic(format!("Could not subscribe to address events: {e}"))
+            })?)
+        };
+    if config.lvs_ipv6_addrlabel {
+        add_address_label(&mut netlink, &config);
+    }
     add_address(&mut netlink, &config, &placement, label)?;
     let added_at = Instant::now();
-    if let Some(announcer) = announcer {
-        announce(announcer, &config, &mut netlink, added_at);
+    if let Some(events) = events.as_mut() {
+        if dad::wait(
+            &mut netlink,
+            events,
+            ip,
+            link.index,
+            added_at,
+            config.timeout_ms,
+        )? == dad::Outcome::StillTentative
+        {
+            log::warn("IPv6 address : DAD is still in tentative");
+            log::error(format!(
+                "Could not send ICMPv6 Unsolicited Neighbor Advertisements: {ip} is still tentative"
+            ));
+            return Ok(());
+        }
+    }
+    if let Some(announcer) = open_announcer(link, &config) {
+        announce(announcer, &config, &mut netlink, Instant::now());
     }
     Ok(())
 }
 
-fn open_announcer(link: &Link, config: &Config) -> Option<Announcer> {
+fn add_address_label(netlink: &mut Netlink, config: &Config) {
+    let (ip, value) = (config.target.ip, config.lvs_ipv6_addrlabel_value);
+    log::info(format!(
+        "Adding IPv6 address label prefix {ip} label {value}"
+    ));
+    if let Err(e) = netlink.add_address_label(ip, value) {
+        if e.raw_os_error() != Some(libc::EEXIST) {
+            log::warn(format!(
+                "Could not add IPv6 address label prefix {ip} label {value}: {e}"
+            ));
+        }
+    }
+}
+
+fn log_arp_sender(config: &Config) {
     if let Some(sender) = config.arp_sender {
         if sender != ArpSender::SendArp {
             log::info(format!(
@@ -61,6 +118,9 @@ fn open_announcer(link: &Link, config: &Config) -> Option<Announcer> {
             ));
         }
     }
+}
+
+fn open_announcer(link: &Link, config: &Config) -> Option<Announcer> {
     if let Some(why) = unannounceable(link) {
         log::info(format!("No announcements on {}: {why}", link.name));
         return None;
@@ -87,9 +147,10 @@ fn announce(announcer: Announcer, config: &Config, netlink: &mut Netlink, added_
         return;
     }
     log::info(format!(
-        "Sent gratuitous ARP for {ip} on {}: {}{}",
+        "Sent {} for {ip} on {}: {}{}",
+        announcer.kind(),
         announcer.ifname,
-        plan.describe(),
+        plan.describe(ip),
         if events.is_empty() {
             ""
         } else if config.arp_bg {
@@ -156,6 +217,13 @@ fn add_address(
     if config.noprefixroute {
         flags |= AddressFlags::Noprefixroute;
     }
+    if config.nodad && ip.is_ipv6() {
+        flags |= AddressFlags::Nodad;
+    }
+    let preferred_lft = match (ip, config.preferred_lft) {
+        (IpAddr::V6(_), Lifetime::Seconds(seconds)) => Some(seconds),
+        _ => None,
+    };
     let new = NewAddress {
         index: link.index,
         ip,
@@ -163,7 +231,7 @@ fn add_address(
         broadcast: placement.broadcast,
         label,
         flags,
-        preferred_lft: None,
+        preferred_lft,
     };
     log::info(adding_message(&new, &link.name, config));
     match netlink.add_address(&new) {
@@ -221,6 +289,12 @@ fn adding_message(new: &NewAddress, nic: &str, config: &Config) -> String {
     if let Some(label) = &new.label {
         extra.push(format!("label {label}"));
     }
+    if new.ip.is_ipv6() {
+        extra.push(match config.preferred_lft {
+            Lifetime::Forever => "preferred_lft forever".to_owned(),
+            Lifetime::Seconds(s) => format!("preferred_lft {s}"),
+        });
+    }
     if !extra.is_empty() {
         message.push_str(&format!(" (with {})", extra.join(" ")));
     }
@@ -232,7 +306,6 @@ fn adding_message(new: &NewAddress, nic: &str, config: &Config) -> String {
 fn refuse_unimplemented(config: &Config) -> Result<()> {
     let unimplemented = [
         ("lvs_support", config.lvs_support),
-        ("lvs_ipv6_addrlabel", config.lvs_ipv6_addrlabel),
         ("flush_routes", config.flush_routes),
         ("run_arping", config.run_arping),
     ];

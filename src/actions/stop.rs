@@ -15,7 +15,8 @@ use crate::ocf::{log, Error, Result};
 
 pub fn stop(env: &Env) -> Result<()> {
     require_root(Action::Stop)?;
-    let target = match Params::new(env).target() {
+    let params = Params::new(env);
+    let target = match params.target() {
         Ok(target) => target,
         Err(e) => {
             // Nothing can have been started with this configuration.
@@ -58,6 +59,10 @@ pub fn stop(env: &Env) -> Result<()> {
                 log::error(format!("Could not remove {}: {e}", address.local));
             }
         }
+    }
+    if let Some(label) = params.addrlabel_to_remove(&target) {
+        // Absent already is fine: IPaddr2 ignores this error too.
+        let _ = netlink.delete_address_label(target.ip, label);
     }
     let remaining = find_vip(&mut netlink, &target, link.link())?;
     if let Some(address) = remaining.first() {

@@ -1,17 +1,20 @@
 //! Announcements: telling every neighbour that the VIP now lives at this
-//! node's MAC address, with gratuitous ARP for IPv4.
+//! node's MAC address, with gratuitous ARP for IPv4 and unsolicited
+//! Neighbour Advertisements for IPv6.
 //!
 //! One `Announcer` per interface and address sends a round of frames; the
 //! `schedule` says when rounds leave; `sender` runs the rounds after the
 //! first in a detached background process and lets stop end it.
 
 pub mod arp;
+mod ndp;
 pub mod schedule;
 pub mod sender;
 mod socket;
 
 use std::io;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::os::fd::RawFd;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -19,6 +22,7 @@ use netlink_packet_route::link::LinkLayerType;
 
 use crate::netlink::Link;
 use crate::ocf::log;
+use ndp::Icmpv6Socket;
 use schedule::{Event, Mode, Spacing};
 use socket::PacketSocket;
 
@@ -39,13 +43,16 @@ impl Plan {
         schedule::events(self.rounds, self.interval_ms, self.mode, self.spacing)
     }
 
-    pub fn describe(&self) -> String {
+    pub fn describe(&self, ip: IpAddr) -> String {
+        let forms = match ip {
+            IpAddr::V4(_) => format!(", {} form(s)", self.mode.as_str()),
+            IpAddr::V6(_) => String::new(),
+        };
         format!(
-            "{} round(s), {} spacing from {} ms, {} form(s)",
+            "{} round(s), {} spacing from {} ms{forms}",
             self.rounds,
             self.spacing.as_str(),
-            self.interval_ms,
-            self.mode.as_str()
+            self.interval_ms
         )
     }
 }
@@ -67,49 +74,81 @@ pub fn unannounceable(link: &Link) -> Option<&'static str> {
 
 /// Sends the frames of one announcement on one interface.
 pub struct Announcer {
-    socket: PacketSocket,
+    transport: Transport,
     mac: [u8; 6],
-    ip: Ipv4Addr,
     pub ifindex: u32,
     pub ifname: String,
 }
 
+enum Transport {
+    Arp { socket: PacketSocket, ip: Ipv4Addr },
+    Ndp { socket: Icmpv6Socket, ip: Ipv6Addr },
+}
+
 impl Announcer {
     /// An announcer for `ip` on `link`; `None` where nothing is announced
-    /// (loopback, NOARP, IPv6 until its issue lands).
+    /// (loopback, NOARP, IPoIB). An IPv6 address must not be tentative:
+    /// it is the advertisements' source.
     pub fn open(link: &Link, ip: IpAddr) -> io::Result<Option<Announcer>> {
-        let IpAddr::V4(ip) = ip else {
-            return Ok(None);
-        };
         if unannounceable(link).is_some() {
             return Ok(None);
         }
         let mut mac = [0u8; 6];
         mac.copy_from_slice(&link.mac);
+        let transport = match ip {
+            IpAddr::V4(ip) => Transport::Arp {
+                socket: PacketSocket::open(link.index)?,
+                ip,
+            },
+            IpAddr::V6(ip) => Transport::Ndp {
+                socket: Icmpv6Socket::open(link.index, ip)?,
+                ip,
+            },
+        };
         Ok(Some(Announcer {
-            socket: PacketSocket::open(link.index)?,
+            transport,
             mac,
-            ip,
             ifindex: link.index,
             ifname: link.name.clone(),
         }))
     }
 
-    /// Sends these forms back to back.
+    /// Sends one round: these ARP forms back to back, or one NA.
     pub fn send(&self, forms: &[arp::Form]) -> io::Result<()> {
-        for form in forms {
-            let frame = arp::gratuitous(*form, self.mac, self.ip);
-            self.socket.send(&frame, BROADCAST, ETH_P_ARP)?;
+        match &self.transport {
+            Transport::Arp { socket, ip } => {
+                for form in forms {
+                    let frame = arp::gratuitous(*form, self.mac, *ip);
+                    socket.send(&frame, BROADCAST, ETH_P_ARP)?;
+                }
+                Ok(())
+            }
+            Transport::Ndp { socket, ip } => {
+                socket.send_all_nodes(&ndp::unsolicited_advert(self.mac, *ip))
+            }
         }
-        Ok(())
     }
 
-    pub fn socket_fd(&self) -> std::os::fd::RawFd {
-        self.socket.raw_fd()
+    pub fn socket_fd(&self) -> RawFd {
+        match &self.transport {
+            Transport::Arp { socket, .. } => socket.raw_fd(),
+            Transport::Ndp { socket, .. } => socket.raw_fd(),
+        }
     }
 
     pub fn ip(&self) -> IpAddr {
-        IpAddr::V4(self.ip)
+        match &self.transport {
+            Transport::Arp { ip, .. } => IpAddr::V4(*ip),
+            Transport::Ndp { ip, .. } => IpAddr::V6(*ip),
+        }
+    }
+
+    /// What a round is called in logs.
+    pub fn kind(&self) -> &'static str {
+        match &self.transport {
+            Transport::Arp { .. } => "gratuitous ARP",
+            Transport::Ndp { .. } => "unsolicited Neighbour Advertisements",
+        }
     }
 }
 

@@ -7,6 +7,7 @@ use netlink_packet_core::{NLM_F_CREATE, NLM_F_EXCL};
 use netlink_packet_route::address::{
     AddressAttribute, AddressFlags, AddressHeaderFlags, AddressMessage, AddressScope, CacheInfo,
 };
+use netlink_packet_route::addrlabel::{AddrLabelAttribute, AddrLabelMessage};
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 
 use super::Netlink;
@@ -148,6 +149,22 @@ impl Netlink {
         )
     }
 
+    /// An IPv6 address label for exactly `ip` (a /128 prefix), so that
+    /// source address selection (RFC 6724) can be steered away from it.
+    pub fn add_address_label(&mut self, ip: IpAddr, label: u32) -> io::Result<()> {
+        self.execute(
+            RouteNetlinkMessage::NewAddrLabel(address_label(ip, label)),
+            NLM_F_CREATE | NLM_F_EXCL,
+        )
+    }
+
+    pub fn delete_address_label(&mut self, ip: IpAddr, label: u32) -> io::Result<()> {
+        self.execute(
+            RouteNetlinkMessage::DelAddrLabel(address_label(ip, label)),
+            0,
+        )
+    }
+
     /// Deletes exactly this address from its interface.
     pub fn delete_address(&mut self, address: &Address) -> io::Result<()> {
         let mut message = AddressMessage::default();
@@ -159,4 +176,13 @@ impl Netlink {
             .push(AddressAttribute::Local(address.local));
         self.execute(RouteNetlinkMessage::DelAddress(message), 0)
     }
+}
+
+fn address_label(ip: IpAddr, label: u32) -> AddrLabelMessage {
+    let mut message = AddrLabelMessage::default();
+    message.header.family = family_of(&ip);
+    message.header.prefix_len = if ip.is_ipv6() { 128 } else { 32 };
+    message.attributes.push(AddrLabelAttribute::Address(ip));
+    message.attributes.push(AddrLabelAttribute::Label(label));
+    message
 }

@@ -5,10 +5,12 @@
 //! EEXIST from ENODEV from EPERM.
 
 mod addresses;
+mod events;
 mod links;
 mod routes;
 
 pub use addresses::{Address, NewAddress};
+pub use events::{AddressEvents, Wakeup};
 pub use links::Link;
 pub use routes::{Route, TABLE_LOCAL, TABLE_MAIN};
 

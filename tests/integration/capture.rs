@@ -172,3 +172,62 @@ pub fn parse_mac(text: &str) -> [u8; 6] {
         .collect();
     bytes.try_into().unwrap()
 }
+
+/// An unsolicited Neighbour Advertisement, decoded (RFC 8200 header,
+/// RFC 4861 §4.4 message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Advert {
+    pub eth_destination: [u8; 6],
+    pub eth_source: [u8; 6],
+    pub hop_limit: u8,
+    pub source: std::net::Ipv6Addr,
+    pub destination: std::net::Ipv6Addr,
+    pub router: bool,
+    pub solicited: bool,
+    pub override_flag: bool,
+    pub target: std::net::Ipv6Addr,
+    /// (option type, length in 8-octet units, data)
+    pub options: Vec<(u8, u8, Vec<u8>)>,
+}
+
+impl Frame {
+    pub fn advert(&self) -> Option<Advert> {
+        let b = &self.bytes;
+        let ip6 = |i: usize| std::net::Ipv6Addr::from(<[u8; 16]>::try_from(&b[i..i + 16]).unwrap());
+        if b.len() < 78 || b[12..14] != [0x86, 0xdd] || b[20] != 58 || b[54] != 136 {
+            return None;
+        }
+        let mut options = Vec::new();
+        let mut at = 78;
+        while at + 2 <= b.len() {
+            let (kind, units) = (b[at], b[at + 1]);
+            let end = at + usize::from(units) * 8;
+            if units == 0 || end > b.len() {
+                break;
+            }
+            options.push((kind, units, b[at + 2..end].to_vec()));
+            at = end;
+        }
+        Some(Advert {
+            eth_destination: b[0..6].try_into().unwrap(),
+            eth_source: b[6..12].try_into().unwrap(),
+            hop_limit: b[21],
+            source: ip6(22),
+            destination: ip6(38),
+            router: b[58] & 0x80 != 0,
+            solicited: b[58] & 0x40 != 0,
+            override_flag: b[58] & 0x20 != 0,
+            target: ip6(62),
+            options,
+        })
+    }
+}
+
+/// The advertisements whose target is `ip`, with their times.
+pub fn adverts(frames: &[Frame], ip: std::net::Ipv6Addr) -> Vec<(SystemTime, Advert)> {
+    frames
+        .iter()
+        .filter_map(|f| f.advert().map(|a| (f.time, a)))
+        .filter(|(_, a)| a.target == ip)
+        .collect()
+}

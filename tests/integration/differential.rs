@@ -38,6 +38,8 @@ enum Setup {
     Base,
     /// eth0 and eth1 have no addresses.
     Bare,
+    /// eth0 carries 2001:db8:1234::1/64 (nodad).
+    Base6,
 }
 
 struct Case {
@@ -212,7 +214,64 @@ const CASES: &[Case] = &[
         setup: Setup::Base,
         params: &[("unique_clone_address", "true")],
     },
+    Case {
+        name: "ipv6 nodad",
+        setup: Setup::Base6,
+        params: &[("ip", V6), ("nodad", "true")],
+    },
+    Case {
+        name: "ipv6 nic and cidr_netmask",
+        setup: Setup::Base6,
+        params: &[
+            ("ip", V6),
+            ("nodad", "true"),
+            ("nic", "eth0"),
+            ("cidr_netmask", "64"),
+        ],
+    },
+    Case {
+        name: "ipv6 other nic",
+        setup: Setup::Base6,
+        params: &[
+            ("ip", V6),
+            ("nodad", "true"),
+            ("nic", "eth1"),
+            ("cidr_netmask", "80"),
+        ],
+    },
+    Case {
+        name: "ipv6 noprefixroute",
+        setup: Setup::Base6,
+        params: &[("ip", V6), ("nodad", "true"), ("noprefixroute", "true")],
+    },
+    Case {
+        name: "ipv6 uppercase spelling",
+        setup: Setup::Base6,
+        params: &[("ip", "2001:DB8:1234::0010"), ("nodad", "true")],
+    },
+    Case {
+        name: "ipv6 invalid netmask",
+        setup: Setup::Base6,
+        params: &[("ip", V6), ("cidr_netmask", "129")],
+    },
+    Case {
+        name: "ipv6 link-local without nic",
+        setup: Setup::Base6,
+        params: &[("ip", "fe80::2"), ("nodad", "true")],
+    },
+    Case {
+        name: "ipv6 unreachable",
+        setup: Setup::Base6,
+        params: &[("ip", "2001:db8:5678::2"), ("nodad", "true")],
+    },
+    Case {
+        name: "ipv6 lvs_support",
+        setup: Setup::Base6,
+        params: &[("ip", V6), ("lvs_support", "true")],
+    },
 ];
+
+const V6: &str = "2001:db8:1234::10";
 
 /// The actions every case runs, in order.
 const STEPS: &[(&str, &str)] = &[
@@ -263,6 +322,9 @@ const ACCEPTED: &[(&str, &[usize], &str)] = &[
     ("no base, cidr_netmask only", &[4, 5], BY_VALUE),
     ("unreachable ip", &[4, 5], BY_VALUE),
     ("missing nic", &[5], BY_VALUE),
+    ("ipv6 invalid netmask", &[3, 4, 5, 8], INVALID_IS_6),
+    ("ipv6 unreachable", &[4, 5], BY_VALUE),
+    ("ipv6 lvs_support", &[6, 7], STOP_NEEDS_ONLY_TARGET),
 ];
 
 const DERIVED_BROADCAST: &str =
@@ -285,6 +347,12 @@ fn prepare(setup: Setup) -> Node {
     match setup {
         Setup::Base => Node::with_base(),
         Setup::Bare => Node::new(),
+        Setup::Base6 => {
+            let node = Node::new();
+            node.ns
+                .ip(&["addr", "add", "2001:db8:1234::1/64", "dev", "eth0", "nodad"]);
+            node
+        }
     }
 }
 

@@ -7,6 +7,7 @@ mod capture;
 mod conformance;
 mod differential;
 mod garp;
+mod ipv6;
 mod ocft;
 mod support;
 
@@ -21,6 +22,7 @@ fn main() {
     trials.extend(conformance::trials());
     trials.extend(differential::trials());
     trials.extend(garp::trials());
+    trials.extend(ipv6::trials());
     if !root {
         eprintln!("integration tests need root (network namespaces): reported as ignored");
         trials = trials

@@ -35,7 +35,33 @@ pub fn trials() -> Vec<Trial> {
             "ocft::interpreter_detects_failures",
             interpreter_detects_failures,
         ),
+        trial("ocft::ipaddr2v6_config_floatip", || assert_v6(&floatip())),
+        trial("ocft::ipaddr2v6_config_stock", || {
+            assert_v6(Path::new(STOCK_AGENT))
+        }),
     ]
+}
+
+/// IPaddr2v6 case #13 ("params with force cidr_netmask (base netmask <
+/// assigned netmask)", /80 inside the base's /64) expects 1, but the stock
+/// agent succeeds, consistently with the IPv4 config's case #14, which
+/// expects success for the same situation. floatip behaves like the stock
+/// agent; every other case must pass for both.
+fn assert_v6(agent: &Path) {
+    let results = run_config("IPaddr2v6", agent);
+    assert_eq!(results.len(), 20);
+    let failed: Vec<_> = results.iter().filter(|r| !r.passed).collect();
+    let numbers: Vec<usize> = failed.iter().map(|r| r.number).collect();
+    assert_eq!(
+        numbers,
+        vec![13],
+        "{}",
+        failed
+            .iter()
+            .map(|r| format!("- #{} {}: {}", r.number, r.name, r.output.trim()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }
 
 /// An agent that always answers 0 must fail the cases that expect an

@@ -1,0 +1,155 @@
+//! Unsolicited Neighbour Advertisements (RFC 4861 §7.2.6): the IPv6
+//! counterpart of gratuitous ARP, as send_ua sends them.
+//!
+//! To ff02::1 (all nodes) with hop limit 255 (receivers drop neighbour
+//! discovery with any other), Override set so that existing entries are
+//! replaced, Solicited and Router clear, and the Target Link-Layer Address
+//! option carrying our MAC. The source is the VIP itself, which is why the
+//! address must have left the tentative state first.
+
+use std::io;
+use std::net::Ipv6Addr;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+
+use pnet_packet::icmpv6::ndp::{
+    MutableNeighborAdvertPacket, NdpOption, NdpOptionTypes, NeighborAdvertFlags,
+};
+use pnet_packet::icmpv6::Icmpv6Types;
+
+/// ICMPv6 header (4) + flags and reserved (4) + target (16) + one option (8).
+pub const ADVERT_LEN: usize = 32;
+const ALL_NODES: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
+const NDP_HOP_LIMIT: libc::c_int = 255;
+
+/// An unsolicited NA for `target` at `mac`. The checksum is left zero: the
+/// kernel fills it in for raw ICMPv6 sockets.
+pub fn unsolicited_advert(mac: [u8; 6], target: Ipv6Addr) -> [u8; ADVERT_LEN] {
+    let mut buffer = [0u8; ADVERT_LEN];
+    let mut advert = MutableNeighborAdvertPacket::new(&mut buffer).expect("advert fits");
+    advert.set_icmpv6_type(Icmpv6Types::NeighborAdvert);
+    advert.set_flags(NeighborAdvertFlags::Override);
+    advert.set_target_addr(target);
+    advert.set_options(&[NdpOption {
+        option_type: NdpOptionTypes::TargetLLAddr,
+        length: 1,
+        data: mac.to_vec(),
+    }]);
+    buffer
+}
+
+/// A raw ICMPv6 socket bound to the VIP on one interface.
+pub struct Icmpv6Socket {
+    fd: OwnedFd,
+    ifindex: u32,
+}
+
+impl Icmpv6Socket {
+    pub fn open(ifindex: u32, source: Ipv6Addr) -> io::Result<Icmpv6Socket> {
+        // SAFETY: socket(2) with constant arguments; checked and owned.
+        let fd = unsafe {
+            libc::socket(
+                libc::AF_INET6,
+                libc::SOCK_RAW | libc::SOCK_CLOEXEC,
+                libc::IPPROTO_ICMPV6,
+            )
+        };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: a fresh descriptor nothing else owns.
+        let socket = Icmpv6Socket {
+            fd: unsafe { OwnedFd::from_raw_fd(fd) },
+            ifindex,
+        };
+        socket.set(libc::IPV6_MULTICAST_HOPS, NDP_HOP_LIMIT)?;
+        socket.set(libc::IPV6_UNICAST_HOPS, NDP_HOP_LIMIT)?;
+        socket.set(libc::IPV6_MULTICAST_IF, ifindex as libc::c_int)?;
+        let address = sockaddr(source, ifindex);
+        // SAFETY: address is a valid sockaddr_in6 for its length.
+        let rc = unsafe {
+            libc::bind(
+                socket.fd.as_raw_fd(),
+                (&address as *const libc::sockaddr_in6).cast(),
+                std::mem::size_of::<libc::sockaddr_in6>() as libc::socklen_t,
+            )
+        };
+        if rc < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(socket)
+    }
+
+    fn set(&self, option: libc::c_int, value: libc::c_int) -> io::Result<()> {
+        // SAFETY: an int option with its size.
+        let rc = unsafe {
+            libc::setsockopt(
+                self.fd.as_raw_fd(),
+                libc::IPPROTO_IPV6,
+                option,
+                (&value as *const libc::c_int).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            )
+        };
+        if rc < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    pub fn raw_fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+
+    /// Sends one ICMPv6 message to all nodes on the link.
+    pub fn send_all_nodes(&self, message: &[u8]) -> io::Result<()> {
+        let destination = sockaddr(ALL_NODES, self.ifindex);
+        // SAFETY: message and destination are valid for their lengths.
+        let sent = unsafe {
+            libc::sendto(
+                self.fd.as_raw_fd(),
+                message.as_ptr().cast(),
+                message.len(),
+                0,
+                (&destination as *const libc::sockaddr_in6).cast(),
+                std::mem::size_of::<libc::sockaddr_in6>() as libc::socklen_t,
+            )
+        };
+        if sent < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+}
+
+fn sockaddr(ip: Ipv6Addr, ifindex: u32) -> libc::sockaddr_in6 {
+    // SAFETY: sockaddr_in6 is plain data; zeroed is valid.
+    let mut address: libc::sockaddr_in6 = unsafe { std::mem::zeroed() };
+    address.sin6_family = libc::AF_INET6 as libc::sa_family_t;
+    address.sin6_addr.s6_addr = ip.octets();
+    // Needed for link-local and multicast destinations; harmless otherwise.
+    address.sin6_scope_id = ifindex;
+    address
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn advert_fields() {
+        let mac = [0x02, 0, 0x5e, 1, 2, 3];
+        let target: Ipv6Addr = "2001:db8::10".parse().unwrap();
+        let a = unsolicited_advert(mac, target);
+        assert_eq!(a[0], 136, "Neighbor Advertisement");
+        assert_eq!(a[1], 0, "code");
+        assert_eq!(a[4], 0x20, "Override only: not Router, not Solicited");
+        assert_eq!(&a[5..8], &[0, 0, 0]);
+        assert_eq!(&a[8..24], &target.octets());
+        assert_eq!(
+            &a[24..26],
+            &[2, 1],
+            "target link-layer address option, 8 bytes"
+        );
+        assert_eq!(&a[26..32], &mac);
+    }
+}

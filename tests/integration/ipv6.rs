@@ -1,0 +1,356 @@
+//! IPv6 VIPs: addresses, duplicate address detection, and unsolicited
+//! Neighbour Advertisements observed on a peer.
+
+use std::net::Ipv6Addr;
+use std::process::Command;
+use std::thread::sleep;
+use std::time::{Duration, Instant, SystemTime};
+
+use libtest_mimic::Trial;
+
+use crate::capture::{adverts, parse_mac, Capture};
+use crate::support::{floatip, Lan, Node};
+use crate::trial;
+
+const VIP: &str = "2001:db8:1234::10";
+
+fn vip() -> Ipv6Addr {
+    VIP.parse().unwrap()
+}
+
+pub fn trials() -> Vec<Trial> {
+    vec![
+        trial("ipv6::advertisement_fields", advertisement_fields),
+        trial(
+            "ipv6::first_advert_follows_dad_at_once",
+            first_advert_follows_dad_at_once,
+        ),
+        trial(
+            "ipv6::dad_conflict_fails_start_and_removes_the_address",
+            dad_conflict_fails_start_and_removes_the_address,
+        ),
+        trial(
+            "ipv6::dadfailed_vip_fails_monitor",
+            dadfailed_vip_fails_monitor,
+        ),
+        trial(
+            "ipv6::failover_between_three_hosts",
+            failover_between_three_hosts,
+        ),
+        trial(
+            "ipv6::addrlabel_added_and_removed",
+            addrlabel_added_and_removed,
+        ),
+        trial("ipv6::lifetime_and_flags", lifetime_and_flags),
+        trial("ipv6::link_local_needs_nic", link_local_needs_nic),
+        trial(
+            "ipv6::refresh_and_operator_command",
+            refresh_and_operator_command,
+        ),
+    ]
+}
+
+fn base(node: &Node) {
+    node.ns
+        .ip(&["addr", "add", "2001:db8:1234::1/64", "dev", "eth0", "nodad"]);
+}
+
+fn advertisement_fields() {
+    let node = Node::new();
+    base(&node);
+    let mac = parse_mac(&node.ns.mac("eth0"));
+    let capture = Capture::start(&node.peer, "eth0", "icmp6");
+    node.run(
+        &floatip(),
+        "start",
+        &[("ip", VIP), ("nodad", "true"), ("garp_count", "3")],
+    )
+    .expect(0);
+    let returned = SystemTime::now();
+    sleep(Duration::from_millis(450));
+    let found = adverts(&capture.finish(), vip());
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(
+        found[0].0 <= returned,
+        "the first advertisement leaves before start returns"
+    );
+    for (_, na) in &found {
+        assert_eq!(
+            na.eth_destination,
+            [0x33, 0x33, 0, 0, 0, 1],
+            "all-nodes multicast MAC"
+        );
+        assert_eq!(na.eth_source, mac);
+        assert_eq!(na.hop_limit, 255);
+        assert_eq!(na.source, vip(), "sent from the VIP");
+        assert_eq!(na.destination, "ff02::1".parse::<Ipv6Addr>().unwrap());
+        assert!(na.override_flag && !na.solicited && !na.router, "{na:?}");
+        assert_eq!(
+            na.options,
+            vec![(2, 1, mac.to_vec())],
+            "target link-layer address option"
+        );
+    }
+    assert_eq!(node.ns.find(VIP)[0].1.prefix_len, 64);
+}
+
+/// With DAD on, nothing is sent while the address is tentative, and the
+/// first advertisement follows the kernel's end of DAD within milliseconds
+/// (generous bound here; the benchmark measures it).
+fn first_advert_follows_dad_at_once() {
+    let node = Node::new();
+    base(&node);
+    let mut monitor = Command::new("ip")
+        .args(["-n", &node.ns.name, "-ts", "-6", "monitor", "address"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    sleep(Duration::from_millis(100));
+    let capture = Capture::start(&node.peer, "eth0", "icmp6");
+    node.run(&floatip(), "start", &[("ip", VIP), ("garp_count", "1")])
+        .expect(0);
+    sleep(Duration::from_millis(100));
+    let found = adverts(&capture.finish(), vip());
+    let _ = monitor.kill();
+    let output = monitor.wait_with_output().unwrap();
+    let events = String::from_utf8_lossy(&output.stdout);
+    // The event that shows the VIP without "tentative" is DAD's end.
+    let dad_end = events
+        .lines()
+        .filter(|l| l.contains(VIP) && !l.contains("tentative") && !l.starts_with("Deleted"))
+        .find_map(|l| {
+            l.strip_prefix('[')
+                .and_then(|r| r.split(']').next())
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| panic!("no DAD end in:\n{events}"));
+    let dad_end = parse_iso(&dad_end);
+    assert_eq!(found.len(), 1);
+    let gap = found[0].0.duration_since(dad_end).unwrap_or_default();
+    assert!(
+        found[0].0 >= dad_end - Duration::from_millis(5),
+        "nothing before DAD ended"
+    );
+    assert!(
+        gap < Duration::from_millis(200),
+        "first NA {gap:?} after DAD ended"
+    );
+}
+
+/// `[2026-11-25T23:44:13.123456]` (local time, as ip -ts prints it).
+fn parse_iso(stamp: &str) -> SystemTime {
+    let out = Command::new("date")
+        .args(["-d", stamp, "+%s.%N"])
+        .output()
+        .unwrap();
+    let secs: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+    SystemTime::UNIX_EPOCH + Duration::from_secs_f64(secs)
+}
+
+fn dad_conflict_fails_start_and_removes_the_address() {
+    let node = Node::new();
+    base(&node);
+    node.peer
+        .ip(&["addr", "add", &format!("{VIP}/64"), "dev", "eth0", "nodad"]);
+    let run = node.run(&floatip(), "start", &[("ip", VIP)]);
+    run.expect(1);
+    assert_eq!(run.exit_reasons().len(), 1);
+    assert!(
+        run.exit_reasons()[0].contains(&format!("IPv6 address collision {VIP} [DAD]")),
+        "{run:?}"
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("ERROR: IPv6 address collision {VIP} [DAD]")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        node.ns.find(VIP).is_empty(),
+        "the address was removed again"
+    );
+    node.run(&floatip(), "monitor", &[("ip", VIP)]).expect(7);
+}
+
+/// The stock agent reports success for a dadfailed address; floatip does not.
+fn dadfailed_vip_fails_monitor() {
+    let node = Node::new();
+    base(&node);
+    node.peer
+        .ip(&["addr", "add", &format!("{VIP}/64"), "dev", "eth0", "nodad"]);
+    node.ns
+        .ip(&["addr", "add", &format!("{VIP}/64"), "dev", "eth0"]);
+    let began = Instant::now();
+    while !node
+        .ns
+        .ip(&["-6", "addr", "show", "dev", "eth0"])
+        .contains("dadfailed")
+    {
+        assert!(
+            began.elapsed() < Duration::from_secs(5),
+            "the kernel never marked it dadfailed"
+        );
+        sleep(Duration::from_millis(50));
+    }
+    let run = node.run(
+        &floatip(),
+        "monitor",
+        &[("ip", VIP), ("OCF_RESKEY_CRM_meta_interval", "10000")],
+    );
+    run.expect(1);
+    assert!(run.exit_reasons()[0].contains("dadfailed"), "{run:?}");
+    node.run(&floatip(), "stop", &[("ip", VIP)]).expect(0);
+    assert!(node.ns.find(VIP).is_empty());
+}
+
+fn failover_between_three_hosts() {
+    let lan = Lan::new(&[1, 2, 3]);
+    for (i, host) in lan.hosts.iter().enumerate() {
+        host.ip(&[
+            "addr",
+            "add",
+            &format!("2001:db8:1234::{}/64", i + 1),
+            "dev",
+            "eth0",
+            "nodad",
+        ]);
+    }
+    let (a, b, c) = (0, 1, 2);
+    let mac_b = lan.hosts[b].mac("eth0");
+    let mac_a = lan.hosts[a].mac("eth0");
+    lan.run(a, &floatip(), "start", &[("ip", VIP), ("nodad", "true")])
+        .expect(0);
+    let ping = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &lan.hosts[c].name,
+            "ping",
+            "-6",
+            "-c",
+            "1",
+            "-W",
+            "2",
+            VIP,
+        ])
+        .output()
+        .unwrap();
+    assert!(ping.status.success(), "{ping:?}");
+    assert_eq!(
+        lan.hosts[c].neighbour_mac(VIP).as_deref(),
+        Some(mac_a.as_str())
+    );
+    lan.run(a, &floatip(), "stop", &[("ip", VIP)]).expect(0);
+    let began = Instant::now();
+    lan.run(b, &floatip(), "start", &[("ip", VIP), ("nodad", "true")])
+        .expect(0);
+    loop {
+        if lan.hosts[c].neighbour_mac(VIP).as_deref() == Some(mac_b.as_str()) {
+            break;
+        }
+        assert!(
+            began.elapsed() < Duration::from_secs(3),
+            "the client's entry never moved to B"
+        );
+        sleep(Duration::from_millis(5));
+    }
+}
+
+fn addrlabel_added_and_removed() {
+    let node = Node::new();
+    base(&node);
+    let p = [
+        ("ip", VIP),
+        ("nodad", "true"),
+        ("lvs_ipv6_addrlabel", "true"),
+        ("lvs_ipv6_addrlabel_value", "77"),
+    ];
+    node.run(&floatip(), "start", &p).expect(0);
+    let labels = node.ns.ip(&["addrlabel", "list"]);
+    assert!(
+        labels.contains(&format!("prefix {VIP}/128 label 77")),
+        "{labels}"
+    );
+    node.run(&floatip(), "stop", &p).expect(0);
+    let labels = node.ns.ip(&["addrlabel", "list"]);
+    assert!(!labels.contains(VIP), "{labels}");
+}
+
+fn lifetime_and_flags() {
+    let node = Node::new();
+    base(&node);
+    node.run(
+        &floatip(),
+        "start",
+        &[
+            ("ip", VIP),
+            ("nodad", "yes"),
+            ("noprefixroute", "1"),
+            ("preferred_lft", "0"),
+        ],
+    )
+    .expect(0);
+    let line = node.ns.ip(&["-6", "-o", "addr", "show", "dev", "eth0"]);
+    let line = line.lines().find(|l| l.contains(VIP)).unwrap();
+    assert!(
+        line.contains("nodad") && line.contains("noprefixroute") && line.contains("deprecated"),
+        "{line}"
+    );
+    assert!(line.contains("preferred_lft 0sec"), "{line}");
+    node.run(&floatip(), "stop", &[("ip", VIP)]).expect(0);
+    node.run(&floatip(), "start", &[("ip", VIP), ("cidr_netmask", "129")])
+        .expect(6);
+}
+
+fn link_local_needs_nic() {
+    let node = Node::new();
+    let run = node.run(&floatip(), "start", &[("ip", "fe80::2")]);
+    run.expect(6);
+    assert!(run.exit_reasons()[0].contains("'nic' parameter is mandatory for a link local address"));
+    node.run(
+        &floatip(),
+        "start",
+        &[("ip", "fe80::2"), ("nic", "eth0"), ("nodad", "true")],
+    )
+    .expect(0);
+    assert_eq!(node.ns.find("fe80::2")[0].1.prefix_len, 64);
+    node.run(&floatip(), "stop", &[("ip", "fe80::2"), ("nic", "eth0")])
+        .expect(0);
+    assert!(node.ns.find("fe80::2").is_empty());
+}
+
+/// IPaddr2 refreshes only IPv4 neighbours on monitor; floatip both.
+fn refresh_and_operator_command() {
+    let node = Node::new();
+    base(&node);
+    node.run(
+        &floatip(),
+        "start",
+        &[("ip", VIP), ("nodad", "true"), ("garp_count", "1")],
+    )
+    .expect(0);
+    let capture = Capture::start(&node.peer, "eth0", "icmp6");
+    node.run(
+        &floatip(),
+        "monitor",
+        &[
+            ("ip", VIP),
+            ("arp_count_refresh", "2"),
+            ("OCF_RESKEY_CRM_meta_interval", "5000"),
+        ],
+    )
+    .expect(0);
+    let output = Command::new("ip")
+        .args(["netns", "exec", &node.ns.name])
+        .arg(floatip())
+        .args(["garp", "--nic", "eth0", "--ip", VIP, "--count", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    sleep(Duration::from_millis(100));
+    assert_eq!(
+        adverts(&capture.finish(), vip()).len(),
+        3,
+        "two refresh rounds and one by hand"
+    );
+}
