@@ -75,6 +75,7 @@ pub const PARAMETERS: &[ParamSpec] = &[
     spec("garp_count", "", ParamType::Integer),
     spec("garp_mode", "both", ParamType::String),
     spec("garp_spacing", "backoff", ParamType::String),
+    spec("check_link_status", "true", ParamType::Boolean),
 ];
 
 /// Accepted but not listed: IPaddr2 once called cidr_netmask `netmask`.
@@ -126,6 +127,11 @@ pub struct Target {
     pub network_namespace: Option<String>,
     /// Where the background sender's pid file is (HA_RSCTMP).
     pub sender_pid_file: std::path::PathBuf,
+    /// LVS direct routing: the VIP may also sit on lo as a /32, which is
+    /// not the resource.
+    pub lvs_support: bool,
+    /// `$HA_RSCTMP`, where lvs_support remembers a loopback copy.
+    pub rsctmp: std::path::PathBuf,
 }
 
 /// The whole configuration, validated.
@@ -144,7 +150,6 @@ pub struct Config {
     pub arp_count_refresh: u32,
     pub arp_bg: bool,
     pub arp_sender: Option<ArpSender>,
-    pub lvs_support: bool,
     pub lvs_ipv6_addrlabel: bool,
     pub lvs_ipv6_addrlabel_value: u32,
     pub flush_routes: bool,
@@ -152,6 +157,10 @@ pub struct Config {
     pub unique_clone_address: bool,
     /// `OCF_RESKEY_CRM_meta_timeout`, the action's deadline.
     pub timeout_ms: Option<u64>,
+    /// monitor: a present address on a down or carrier-less link is a failure.
+    pub check_link_status: bool,
+    /// monitor: OCF_CHECK_LEVEL (0, 10 or 20).
+    pub check_level: u32,
 }
 
 /// Reads parameters from an [`Env`], turning malformed values into reasoned
@@ -231,6 +240,8 @@ impl<'a> Params<'a> {
             nic,
             network_namespace,
             sender_pid_file,
+            lvs_support: self.boolean("lvs_support")?,
+            rsctmp: sender::rsctmp(self.env.get("HA_RSCTMP")),
         })
     }
 
@@ -254,6 +265,11 @@ impl<'a> Params<'a> {
         Some(value.unwrap_or(99))
     }
 
+    /// flush_routes, read leniently for stop.
+    pub fn flush_routes_on_stop(&self) -> bool {
+        self.raw("flush_routes").ok().flatten().is_some_and(is_true)
+    }
+
     /// Every parameter, validated as start and validate-all need it.
     pub fn config(&self) -> Result<Config> {
         let target = self.target()?;
@@ -268,7 +284,7 @@ impl<'a> Params<'a> {
                 ))
             })?,
         };
-        let lvs_support = self.boolean("lvs_support")?;
+        let lvs_support = target.lvs_support;
         if lvs_support && clone_max > 1 {
             return Err(Error::configured(
                 "LVS and load sharing do not go together well",
@@ -415,6 +431,20 @@ impl<'a> Params<'a> {
         let preferred_lft = parse_lifetime(lft_text)?;
 
         let timeout_ms = self.meta("timeout")?.and_then(|v| v.parse::<u64>().ok());
+        let check_level = match self
+            .env
+            .get("OCF_CHECK_LEVEL")
+            .or(self.env.get("OCF_RESKEY_OCF_CHECK_LEVEL"))
+            .filter(|v| !v.is_empty())
+        {
+            None => 0,
+            Some(v) => parse_decimal(v).ok_or_else(|| {
+                Error::configured(format!(
+                    "Invalid OCF_CHECK_LEVEL [{}]: expected 0, 10 or 20",
+                    shown(v)
+                ))
+            })?,
+        };
 
         Ok(Config {
             target,
@@ -433,13 +463,14 @@ impl<'a> Params<'a> {
             arp_count_refresh,
             arp_bg,
             arp_sender,
-            lvs_support,
             lvs_ipv6_addrlabel,
             lvs_ipv6_addrlabel_value,
             flush_routes: self.boolean("flush_routes")?,
             run_arping: self.boolean("run_arping")?,
             unique_clone_address,
             timeout_ms,
+            check_link_status: self.boolean("check_link_status")?,
+            check_level,
         })
     }
 

@@ -3,6 +3,7 @@
 
 mod dad;
 mod garp;
+mod lvs;
 mod monitor;
 mod start;
 mod stop;
@@ -132,8 +133,18 @@ pub fn find_vip(
             .into_iter()
             .filter(|a| a.index == link.index)
             .collect(),
+        // With LVS direct routing a /32 on lo is the realserver's copy,
+        // not the resource.
+        None if target.lvs_support => found
+            .into_iter()
+            .filter(|a| !is_loopback_index(netlink, a.index))
+            .collect(),
         None => found,
     })
+}
+
+fn is_loopback_index(netlink: &mut Netlink, index: u32) -> bool {
+    matches!(netlink.link_by_index(index), Ok(Some(link)) if link.is_loopback())
 }
 
 /// The configured nic as the kernel knows it.

@@ -1,22 +1,33 @@
-//! monitor and status: is the VIP configured here?
+//! monitor and status: is the VIP configured here, and healthy?
 //!
-//! 0 when the address is on its interface; 7 when it is absent (and never
-//! while it is still configured); 1 when a recurring monitor finds the
-//! configured nic gone. A monitor with interval 0 or unset is a probe.
+//! - absent: 7 (and never 7 while it is still configured);
+//! - the configured nic gone: a probe says 7, a recurring monitor 1;
+//! - present but IPv6 `dadfailed`: 1, another node holds it;
+//! - present on a link that is down or has no carrier (check_link_status,
+//!   default true; operstate UNKNOWN counts as up): 1, so Pacemaker stops
+//!   it here and recovers it elsewhere (7 would let it start a second copy
+//!   while this one is configured);
+//! - OCF_CHECK_LEVEL 20: also ask the link whether another host answers
+//!   for the VIP (split brain): 1 with that host's MAC.
+//!
+//! A monitor with interval 0 or unset is a probe. A healthy monitor sends
+//! arp_count_refresh rounds.
+
+use std::time::Instant;
+
+use netlink_packet_route::address::AddressFlags;
+use netlink_packet_route::link::{LinkFlags, State};
 
 use crate::actions::{
     configured_link, enter_namespace, find_vip, log_namespace_missing, open_netlink,
     ConfiguredLink, Namespace,
 };
-use std::time::Instant;
-
-use netlink_packet_route::address::AddressFlags;
-
+use crate::announce::conflict::{self, format_mac};
 use crate::announce::{deadline, report, run, unannounceable, Announcer, Plan};
 use crate::config::{Config, Params};
 use crate::env::Env;
-use crate::netlink::Netlink;
-use crate::ocf::{log, Error, Result};
+use crate::netlink::{Address, Link, Netlink};
+use crate::ocf::{log, Error, ExitCode, Result};
 
 pub fn monitor(env: &Env) -> Result<()> {
     let probe = is_probe(env);
@@ -27,7 +38,7 @@ pub fn monitor(env: &Env) -> Result<()> {
         return Err(Error::not_running());
     }
     let mut netlink = open_netlink()?;
-    let link = match configured_link(&mut netlink, target)? {
+    let configured = match configured_link(&mut netlink, target)? {
         ConfiguredLink::Vanished(nic) if probe => {
             log::info(format!(
                 "Interface {nic} does not exist: {} is not running here",
@@ -43,26 +54,26 @@ pub fn monitor(env: &Env) -> Result<()> {
         }
         found => found,
     };
-    let found = find_vip(&mut netlink, target, link.link())?;
-    match found.first() {
-        None => Err(Error::not_running()),
-        Some(address) if address.flags.contains(AddressFlags::Dadfailed) => {
-            Err(Error::generic(format!(
-                "IPv6 address collision {} [DAD]: the kernel marked it dadfailed, another node holds it",
-                target.ip
-            )))
-        }
-        Some(address) => {
-            log::debug(format!(
-                "{}/{} is configured on interface #{}",
-                address.local, address.prefix_len, address.index
-            ));
-            if config.arp_count_refresh > 0 {
-                refresh(&mut netlink, &config, address.index);
-            }
-            Ok(())
-        }
+    let found = find_vip(&mut netlink, target, configured.link())?;
+    let Some(address) = found.first() else {
+        return Err(Error::not_running());
+    };
+    check_dad(address, &config)?;
+    let link = interface_of(&mut netlink, address, &configured)?;
+    if config.check_link_status {
+        check_link(&link, &config)?;
     }
+    if config.check_level >= 20 {
+        check_sole_holder(&link, &config)?;
+    }
+    log::debug(format!(
+        "{}/{} is configured on {}",
+        address.local, address.prefix_len, link.name
+    ));
+    if config.arp_count_refresh > 0 {
+        refresh(&mut netlink, &config, &link);
+    }
+    Ok(())
 }
 
 /// The legacy status action: monitor's answer, printed.
@@ -70,7 +81,7 @@ pub fn status(env: &Env) -> Result<()> {
     let result = monitor(env);
     match &result {
         Ok(()) => println!("running"),
-        Err(e) if e.code == crate::ocf::ExitCode::NotRunning => println!("stopped"),
+        Err(e) if e.code == ExitCode::NotRunning => println!("stopped"),
         Err(_) => {}
     }
     result
@@ -81,18 +92,87 @@ fn is_probe(env: &Env) -> bool {
         .is_none_or(|interval| interval.trim().is_empty() || interval.trim() == "0")
 }
 
+fn check_dad(address: &Address, config: &Config) -> Result<()> {
+    if address.flags.contains(AddressFlags::Dadfailed) {
+        return Err(Error::generic(format!(
+            "IPv6 address collision {} [DAD]: the kernel marked it dadfailed, another node holds it",
+            config.target.ip
+        )));
+    }
+    Ok(())
+}
+
+fn interface_of(
+    netlink: &mut Netlink,
+    address: &Address,
+    configured: &ConfiguredLink,
+) -> Result<Link> {
+    if let Some(link) = configured.link() {
+        return Ok(link.clone());
+    }
+    netlink
+        .link_by_index(address.index)
+        .map_err(|e| {
+            Error::generic(format!(
+                "Could not look up interface #{}: {e}",
+                address.index
+            ))
+        })?
+        .ok_or_else(|| Error::generic(format!("Interface #{} vanished", address.index)))
+}
+
+/// Down, or up without carrier. Operstate UNKNOWN (drivers that do not
+/// report it, lo) counts as up.
+fn check_link(link: &Link, config: &Config) -> Result<()> {
+    let ip = config.target.ip;
+    if !link.flags.contains(LinkFlags::Up) {
+        return Err(Error::generic(format!(
+            "{ip} is configured on {}, but the interface is down",
+            link.name
+        )));
+    }
+    let carrier_lost = matches!(
+        link.oper_state,
+        State::Down | State::LowerLayerDown | State::NotPresent | State::Dormant
+    ) || (link.carrier == Some(false) && link.oper_state != State::Unknown);
+    if carrier_lost {
+        return Err(Error::generic(format!(
+            "{ip} is configured on {}, but the interface has no carrier (operstate {:?})",
+            link.name, link.oper_state
+        )));
+    }
+    Ok(())
+}
+
+fn check_sole_holder(link: &Link, config: &Config) -> Result<()> {
+    let ip = config.target.ip;
+    if unannounceable(link).is_some() {
+        return Ok(());
+    }
+    let limit = deadline(Instant::now(), config.timeout_ms);
+    match conflict::other_holder(link, ip, conflict::WHILE_MONITORING, limit) {
+        Ok(None) => Ok(()),
+        Ok(Some(mac)) => Err(Error::generic(format!(
+            "{} also answers for {ip} on {}: another node holds the address (split brain)",
+            format_mac(mac),
+            link.name
+        ))),
+        Err(e) => {
+            log::warn(format!(
+                "Could not check whether another node holds {ip}: {e}"
+            ));
+            Ok(())
+        }
+    }
+}
+
 /// arp_count_refresh: re-announce on every successful monitor, in the
 /// foreground and quickly (rounds 10, 32, 75, 150 ms apart at most), so
 /// that caches a split brain left stale are corrected.
-fn refresh(netlink: &mut Netlink, config: &Config, ifindex: u32) {
+fn refresh(netlink: &mut Netlink, config: &Config, link: &Link) {
     const REFRESH_INTERVAL_MS: u32 = 20;
-    let Ok(Some(link)) = netlink.link_by_index(ifindex) else {
-        return;
-    };
-    if unannounceable(&link).is_some() {
-        return;
-    }
-    let announcer = match Announcer::open(&link, config.target.ip) {
+    let ip = config.target.ip;
+    let announcer = match Announcer::open(link, ip) {
         Ok(Some(announcer)) => announcer,
         Ok(None) => return,
         Err(e) => return log::error(format!("Could not send gratuitous arps: {e}")),
@@ -103,19 +183,23 @@ fn refresh(netlink: &mut Netlink, config: &Config, ifindex: u32) {
         ..config.announce
     };
     log::debug(format!(
-        "Refreshing {} on {}: {}",
-        config.target.ip,
+        "Refreshing {ip} on {}: {}",
         link.name,
-        plan.describe(config.target.ip)
+        plan.describe(ip)
     ));
     let start = Instant::now();
-    let deadline = deadline(start, config.timeout_ms);
-    let ip = config.target.ip;
-    let result = run(&announcer, &plan.events(), start, Some(deadline), || {
-        netlink
-            .find_address(ip)
-            .map(|found| found.iter().any(|a| a.index == ifindex))
-            .unwrap_or(true)
-    });
+    let ifindex = link.index;
+    let result = run(
+        &announcer,
+        &plan.events(),
+        start,
+        Some(deadline(start, config.timeout_ms)),
+        || {
+            netlink
+                .find_address(ip)
+                .map(|found| found.iter().any(|a| a.index == ifindex))
+                .unwrap_or(true)
+        },
+    );
     report(&result, ip);
 }

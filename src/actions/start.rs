@@ -11,9 +11,9 @@ use std::time::Instant;
 use netlink_packet_route::address::AddressFlags;
 
 use crate::actions::{
-    dad, enter_namespace, find_vip, open_netlink, require_root, Action, Namespace,
+    dad, enter_namespace, find_vip, lvs, open_netlink, require_root, Action, Namespace,
 };
-use crate::announce::{deadline, report, run, sender, unannounceable, Announcer};
+use crate::announce::{conflict, deadline, report, run, sender, unannounceable, Announcer};
 use crate::config::{check_label_length, ArpSender, Config, Lifetime, Params};
 use crate::env::Env;
 use crate::findif::{findif, Placement};
@@ -29,7 +29,6 @@ pub fn start(env: &Env) -> Result<()> {
     }
     require_root(Action::Start)?;
     let config = params.config()?;
-    refuse_unimplemented(&config)?;
     let (mut netlink, placement, label) = prepare(&config)?;
 
     let link = &placement.link;
@@ -46,6 +45,13 @@ pub fn start(env: &Env) -> Result<()> {
     }
     log_arp_sender(&config);
     if ip.is_ipv4() {
+        if config.target.lvs_support {
+            lvs::remove_conflicting_loopback(&mut netlink, &config.target)?;
+        }
+        if config.run_arping {
+            check_no_other_holder(link, &config)?;
+        }
+        warn_if_primary(&mut netlink, &config, &placement);
         // Opened before the address exists, so the first frame leaves the
         // moment the kernel has it.
         let announcer = open_announcer(link, &config);
@@ -93,6 +99,77 @@ pub fn start(env: &Env) -> Result<()> {
         announce(announcer, &config, &mut netlink, Instant::now());
     }
     Ok(())
+}
+
+/// run_arping: an ARP probe before the address is added, like IPaddr2's
+/// `arping -D -c 2 -w 3`; an answer means another host holds the address.
+fn check_no_other_holder(link: &Link, config: &Config) -> Result<()> {
+    let ip = config.target.ip;
+    if unannounceable(link).is_some() {
+        return Ok(());
+    }
+    let limit = deadline(Instant::now(), config.timeout_ms);
+    match conflict::other_holder(link, ip, conflict::BEFORE_ADDING, limit) {
+        Ok(None) => Ok(()),
+        Ok(Some(mac)) => {
+            log::error(format!("IPv4 address collision {ip} [DAD]"));
+            Err(Error::generic(format!(
+                "IPv4 address collision {ip} [DAD]: {} answers for it on {}",
+                conflict::format_mac(mac),
+                link.name
+            )))
+        }
+        Err(e) => {
+            log::warn(format!("Could not check {ip} for collisions: {e}"));
+            Ok(())
+        }
+    }
+}
+
+/// The first address of a subnet becomes its primary; with
+/// promote_secondaries off, removing a primary removes every secondary of
+/// its subnet with it, so stopping this VIP would silently take later VIPs
+/// of the same subnet along.
+fn warn_if_primary(netlink: &mut Netlink, config: &Config, placement: &Placement) {
+    let IpAddr::V4(ip) = config.target.ip else {
+        return;
+    };
+    let link = &placement.link;
+    if link.is_loopback() {
+        return;
+    }
+    let mask = if placement.prefix_len == 0 {
+        0
+    } else {
+        u32::MAX << (32 - u32::from(placement.prefix_len.min(32)))
+    };
+    let same_subnet = |other: &IpAddr| match other {
+        IpAddr::V4(o) => u32::from(*o) & mask == u32::from(ip) & mask,
+        IpAddr::V6(_) => false,
+    };
+    let Ok(addresses) = netlink.addresses(Some(netlink_packet_route::AddressFamily::Inet)) else {
+        return;
+    };
+    if addresses
+        .iter()
+        .any(|a| a.index == link.index && same_subnet(&a.local))
+    {
+        return;
+    }
+    let enabled = |scope: &str| {
+        std::fs::read_to_string(format!(
+            "/proc/sys/net/ipv4/conf/{scope}/promote_secondaries"
+        ))
+        .is_ok_and(|v| v.trim() != "0")
+    };
+    if !enabled("all") && !enabled(&link.name) {
+        log::warn(format!(
+            "{ip}/{} will be the only address of its subnet on {}: with promote_secondaries off, \
+             stopping it also removes every address of that subnet added after it \
+             (sysctl -w net.ipv4.conf.{}.promote_secondaries=1, or add a static base address)",
+            placement.prefix_len, link.name, link.name
+        ));
+    }
 }
 
 fn add_address_label(netlink: &mut Netlink, config: &Config) {
@@ -183,7 +260,6 @@ fn announce(announcer: Announcer, config: &Config, netlink: &mut Netlink, added_
 
 pub fn validate_all(env: &Env) -> Result<()> {
     let config = Params::new(env).config()?;
-    refuse_unimplemented(&config)?;
     prepare(&config)?;
     Ok(())
 }
@@ -299,20 +375,4 @@ fn adding_message(new: &NewAddress, nic: &str, config: &Config) -> String {
         message.push_str(&format!(" (with {})", extra.join(" ")));
     }
     message
-}
-
-/// Parameters that are listed in the meta-data but whose feature has not
-/// landed yet are refused rather than silently ignored.
-fn refuse_unimplemented(config: &Config) -> Result<()> {
-    let unimplemented = [
-        ("lvs_support", config.lvs_support),
-        ("flush_routes", config.flush_routes),
-        ("run_arping", config.run_arping),
-    ];
-    match unimplemented.iter().find(|(_, set)| *set) {
-        Some((name, _)) => Err(Error::configured(format!(
-            "{name} is not implemented yet in this floatip version: leave it at its default"
-        ))),
-        None => Ok(()),
-    }
 }

@@ -5,7 +5,7 @@
 //! other parameter. It answers 0 only when the VIP is verifiably gone.
 
 use crate::actions::{
-    configured_link, enter_namespace, find_vip, interface_name, log_namespace_missing,
+    configured_link, enter_namespace, find_vip, interface_name, log_namespace_missing, lvs,
     open_netlink, require_root, Action, ConfiguredLink, Namespace,
 };
 use crate::announce::sender;
@@ -60,6 +60,12 @@ pub fn stop(env: &Env) -> Result<()> {
             }
         }
     }
+    if !configured.is_empty() && params.flush_routes_on_stop() {
+        flush_route_cache(&target);
+    }
+    if target.lvs_support {
+        lvs::restore_loopback(&mut netlink, &target);
+    }
     if let Some(label) = params.addrlabel_to_remove(&target) {
         // Absent already is fine: IPaddr2 ignores this error too.
         let _ = netlink.delete_address_label(target.ip, label);
@@ -73,4 +79,14 @@ pub fn stop(env: &Env) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// flush_routes: what `ip route flush cache` does, for applications on this
+/// node that would keep using a cached local route to the old address.
+fn flush_route_cache(target: &crate::config::Target) {
+    let family = if target.ip.is_ipv4() { "ipv4" } else { "ipv6" };
+    let path = format!("/proc/sys/net/{family}/route/flush");
+    if let Err(e) = std::fs::write(&path, "1") {
+        log::warn(format!("Could not flush the route cache ({path}): {e}"));
+    }
 }

@@ -39,24 +39,30 @@ pub fn gratuitous(form: Form, mac: [u8; 6], ip: Ipv4Addr) -> [u8; FRAME_LEN] {
     frame(operation, mac, ip, target_mac, ip, [0xff; 6])
 }
 
-/// A directed ARP request "who-has `target_ip` tell `ip`" from `mac`: it
-/// updates the receiver's entry for `ip` (RFC 826's merge step) even where
-/// gratuitous ARP is ignored.
-#[allow(dead_code)]
-pub fn directed_request(
-    mac: [u8; 6],
-    ip: Ipv4Addr,
-    target_ip: Ipv4Addr,
-    destination: [u8; 6],
-) -> [u8; FRAME_LEN] {
+/// An ARP probe (RFC 5227 §2.1.1): "who-has `ip`" from sender IP 0.0.0.0,
+/// so that no neighbour's cache changes while every holder of `ip` answers.
+pub fn probe(mac: [u8; 6], ip: Ipv4Addr) -> [u8; FRAME_LEN] {
     frame(
         ArpOperations::Request,
         mac,
-        ip,
+        Ipv4Addr::UNSPECIFIED,
         [0; 6],
-        target_ip,
-        destination,
+        ip,
+        [0xff; 6],
     )
+}
+
+/// The sender MAC of an ARP frame whose sender IP is `ip`: a host that
+/// claims the address.
+pub fn claimant(frame: &[u8], ip: Ipv4Addr) -> Option<[u8; 6]> {
+    if frame.len() < FRAME_LEN
+        || frame[12..14] != [0x08, 0x06]
+        || frame[14..20] != [0, 1, 0x08, 0, 6, 4]
+    {
+        return None;
+    }
+    let sender_ip = Ipv4Addr::new(frame[28], frame[29], frame[30], frame[31]);
+    (sender_ip == ip).then(|| frame[22..28].try_into().expect("six bytes"))
 }
 
 fn frame(
@@ -113,6 +119,19 @@ mod tests {
         assert_eq!(&f[28..32], &VIP.octets(), "sender IP");
         assert_eq!(&f[32..38], &[0; 6], "target MAC zero");
         assert_eq!(&f[38..42], &VIP.octets(), "target IP = sender IP");
+    }
+
+    #[test]
+    fn probe_has_no_sender_ip_and_claimant_reads_replies() {
+        let p = probe(MAC, VIP);
+        assert_eq!(&p[28..32], &[0, 0, 0, 0], "sender IP 0.0.0.0");
+        assert_eq!(&p[38..42], &VIP.octets());
+        assert_eq!(claimant(&p, VIP), None, "a probe claims nothing");
+        let other = [0x02, 9, 9, 9, 9, 9];
+        assert_eq!(
+            claimant(&gratuitous(Form::Reply, other, VIP), VIP),
+            Some(other)
+        );
     }
 
     #[test]

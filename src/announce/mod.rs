@@ -7,7 +7,8 @@
 //! first in a detached background process and lets stop end it.
 
 pub mod arp;
-mod ndp;
+pub mod conflict;
+pub mod ndp;
 pub mod schedule;
 pub mod sender;
 mod socket;

@@ -37,6 +37,88 @@ pub fn unsolicited_advert(mac: [u8; 6], target: Ipv6Addr) -> [u8; ADVERT_LEN] {
     buffer
 }
 
+/// A duplicate-address-detection Neighbour Solicitation for `target` as a
+/// whole Ethernet frame (RFC 4862 §5.4.2): from the unspecified address to
+/// the target's solicited-node group, so every holder of `target` answers
+/// with an advertisement to all nodes and no cache changes. Sent on a packet
+/// socket because a raw ICMPv6 socket cannot send from `::`.
+pub fn dad_solicitation(mac: [u8; 6], target: Ipv6Addr) -> Vec<u8> {
+    let t = target.octets();
+    let group = Ipv6Addr::new(
+        0xff02,
+        0,
+        0,
+        0,
+        0,
+        1,
+        0xff00 | u16::from(t[13]),
+        u16::from_be_bytes([t[14], t[15]]),
+    );
+    let mut icmp = vec![0u8; 24];
+    icmp[0] = 135; // Neighbor Solicitation
+    icmp[8..24].copy_from_slice(&t);
+    let checksum = icmpv6_checksum(Ipv6Addr::UNSPECIFIED, group, &icmp);
+    icmp[2..4].copy_from_slice(&checksum.to_be_bytes());
+
+    let mut frame = Vec::with_capacity(14 + 40 + icmp.len());
+    frame.extend_from_slice(&[0x33, 0x33, 0xff, t[13], t[14], t[15]]);
+    frame.extend_from_slice(&mac);
+    frame.extend_from_slice(&[0x86, 0xdd]);
+    frame.extend_from_slice(&[0x60, 0, 0, 0]); // version 6, no class or flow
+    frame.extend_from_slice(&(icmp.len() as u16).to_be_bytes());
+    frame.push(58); // next header: ICMPv6
+    frame.push(255); // hop limit
+    frame.extend_from_slice(&Ipv6Addr::UNSPECIFIED.octets());
+    frame.extend_from_slice(&group.octets());
+    frame.extend_from_slice(&icmp);
+    frame
+}
+
+/// The link-layer address an advertisement for `target` claims, when
+/// `frame` is an Ethernet frame carrying one.
+pub fn claimant(frame: &[u8], target: Ipv6Addr) -> Option<[u8; 6]> {
+    let icmp = frame.get(54..)?;
+    if frame.get(12..14)? != [0x86, 0xdd] || frame[20] != 58 || icmp.len() < 24 || icmp[0] != 136 {
+        return None;
+    }
+    if icmp[8..24] != target.octets() {
+        return None;
+    }
+    // The target link-layer address option, else the frame's source.
+    let mut at = 24;
+    while at + 8 <= icmp.len() {
+        let (kind, units) = (icmp[at], usize::from(icmp[at + 1]));
+        if units == 0 {
+            break;
+        }
+        if kind == 2 && units == 1 {
+            return Some(icmp[at + 2..at + 8].try_into().expect("six bytes"));
+        }
+        at += units * 8;
+    }
+    Some(frame[6..12].try_into().expect("six bytes"))
+}
+
+/// The ICMPv6 checksum over the pseudo-header (RFC 8200 §8.1).
+fn icmpv6_checksum(source: Ipv6Addr, destination: Ipv6Addr, message: &[u8]) -> u16 {
+    let mut sum: u32 = 0;
+    let mut add = |bytes: &[u8]| {
+        for chunk in bytes.chunks(2) {
+            let word = u16::from_be_bytes([chunk[0], *chunk.get(1).unwrap_or(&0)]);
+            sum += u32::from(word);
+        }
+    };
+    add(&source.octets());
+    add(&destination.octets());
+    add(&(message.len() as u32).to_be_bytes());
+    add(&[0, 0, 0, 58]);
+    add(message);
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    !(sum as u16)
+}
+
 /// A raw ICMPv6 socket bound to the VIP on one interface.
 pub struct Icmpv6Socket {
     fd: OwnedFd,
@@ -134,6 +216,28 @@ fn sockaddr(ip: Ipv6Addr, ifindex: u32) -> libc::sockaddr_in6 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dad_solicitation_fields() {
+        let mac = [0x02, 0, 0x5e, 1, 2, 3];
+        let target: Ipv6Addr = "2001:db8::1:2:3".parse().unwrap();
+        let f = dad_solicitation(mac, target);
+        assert_eq!(
+            &f[0..6],
+            &[0x33, 0x33, 0xff, 0x02, 0x00, 0x03],
+            "solicited-node MAC"
+        );
+        assert_eq!(f[21], 255, "hop limit");
+        assert_eq!(&f[22..38], &[0; 16], "from ::");
+        assert_eq!(
+            &f[38..54],
+            &"ff02::1:ff02:3".parse::<Ipv6Addr>().unwrap().octets()
+        );
+        assert_eq!(f[54], 135);
+        // A correct checksum makes the sum over pseudo-header and message 0.
+        let dst = Ipv6Addr::from(<[u8; 16]>::try_from(&f[38..54]).unwrap());
+        assert_eq!(icmpv6_checksum(Ipv6Addr::UNSPECIFIED, dst, &f[54..]), 0);
+    }
 
     #[test]
     fn advert_fields() {

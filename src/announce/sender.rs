@@ -31,13 +31,21 @@ const STOCK_SENDERS: &[&str] = &["send_arp", "arping", "ipoibarping", "send_ua"]
 /// How long stop waits for a signalled sender to go.
 const EXIT_WAIT: Duration = Duration::from_secs(2);
 
-pub fn pid_file(rsctmp: Option<&str>, namespace: Option<&str>, ip: IpAddr) -> PathBuf {
-    let dir = rsctmp.filter(|d| !d.is_empty()).unwrap_or(DEFAULT_RSCTMP);
+/// `$HA_RSCTMP`, resource-agents' directory for small state files.
+pub fn rsctmp(configured: Option<&str>) -> PathBuf {
+    PathBuf::from(
+        configured
+            .filter(|d| !d.is_empty())
+            .unwrap_or(DEFAULT_RSCTMP),
+    )
+}
+
+pub fn pid_file(configured_rsctmp: Option<&str>, namespace: Option<&str>, ip: IpAddr) -> PathBuf {
     let name = match namespace {
         Some(ns) => format!("send_arp-{ns}-{ip}"),
         None => format!("send_arp-{ip}"),
     };
-    Path::new(dir).join(name)
+    rsctmp(configured_rsctmp).join(name)
 }
 
 /// Starts the detached sender for `events` (the rounds after the first,

@@ -1,5 +1,6 @@
-//! A send-only AF_PACKET socket on one interface. Protocol 0 means the
-//! kernel queues nothing for us to read: announcements only go out.
+//! AF_PACKET sockets on one interface. Announcements use protocol 0, so the
+//! kernel queues nothing for them to read; conflict probes bind to the
+//! protocol whose answers they wait for.
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
@@ -27,6 +28,80 @@ impl PacketSocket {
 
     pub fn raw_fd(&self) -> std::os::fd::RawFd {
         self.fd.as_raw_fd()
+    }
+
+    /// A socket that also receives `protocol` frames seen on the interface.
+    pub fn open_receiving(ifindex: u32, protocol: u16) -> io::Result<PacketSocket> {
+        let socket = PacketSocket::open(ifindex)?;
+        // SAFETY: sockaddr_ll is plain data; zeroed is valid.
+        let mut address: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
+        address.sll_family = libc::AF_PACKET as u16;
+        address.sll_protocol = protocol.to_be();
+        address.sll_ifindex = socket.ifindex;
+        // SAFETY: address is valid for its length.
+        let rc = unsafe {
+            libc::bind(
+                socket.fd.as_raw_fd(),
+                (&address as *const libc::sockaddr_ll).cast(),
+                std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t,
+            )
+        };
+        if rc < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(socket)
+    }
+
+    /// Receives one frame, waiting until `deadline`; `None` on timeout.
+    pub fn receive(
+        &self,
+        buffer: &mut [u8],
+        deadline: std::time::Instant,
+    ) -> io::Result<Option<usize>> {
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Ok(None);
+            }
+            let mut poll = libc::pollfd {
+                fd: self.fd.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            let millis = left.as_millis().clamp(1, i32::MAX as u128) as libc::c_int;
+            // SAFETY: one valid pollfd.
+            let ready = unsafe { libc::poll(&mut poll, 1, millis) };
+            if ready < 0 {
+                let error = io::Error::last_os_error();
+                if error.kind() == io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(error);
+            }
+            if ready == 0 {
+                return Ok(None);
+            }
+            // SAFETY: buffer is valid for its length.
+            let got = unsafe {
+                libc::recv(
+                    self.fd.as_raw_fd(),
+                    buffer.as_mut_ptr().cast(),
+                    buffer.len(),
+                    libc::MSG_DONTWAIT,
+                )
+            };
+            if got < 0 {
+                let error = io::Error::last_os_error();
+                if matches!(
+                    error.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+                ) {
+                    continue;
+                }
+                return Err(error);
+            }
+            return Ok(Some(got as usize));
+        }
     }
 
     /// Sends one complete Ethernet frame (header included) to `destination`.

@@ -86,10 +86,6 @@ pub fn trials() -> Vec<Trial> {
         ),
         trial("actions::ip_compared_as_value", ip_compared_as_value),
         trial(
-            "actions::unimplemented_parameters_are_refused",
-            unimplemented_parameters_are_refused,
-        ),
-        trial(
             "actions::network_namespace_missing",
             network_namespace_missing,
         ),
@@ -548,25 +544,6 @@ fn ip_compared_as_value() {
     node.run(&floatip(), "stop", &[("ip", "2001:db8:0::1")])
         .expect(0);
     assert!(node.ns.find("2001:db8::1").is_empty());
-}
-
-fn unimplemented_parameters_are_refused() {
-    let node = Node::with_base();
-    for (name, value) in [
-        ("lvs_support", "true"),
-        ("flush_routes", "yes"),
-        ("run_arping", "1"),
-    ] {
-        let run = node.run(&floatip(), "start", &[("ip", VIP), (name, value)]);
-        run.expect(6);
-        assert!(
-            run.exit_reasons()[0].contains("not implemented yet"),
-            "{name}: {run:?}"
-        );
-        node.run(&floatip(), "validate-all", &[("ip", VIP), (name, value)])
-            .expect(6);
-    }
-    assert!(node.ns.find(VIP).is_empty());
 }
 
 fn network_namespace_missing() {

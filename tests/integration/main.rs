@@ -9,6 +9,7 @@ mod differential;
 mod garp;
 mod ipv6;
 mod ocft;
+mod parameters;
 mod support;
 
 use libtest_mimic::{Arguments, Trial};
@@ -23,6 +24,7 @@ fn main() {
     trials.extend(differential::trials());
     trials.extend(garp::trials());
     trials.extend(ipv6::trials());
+    trials.extend(parameters::trials());
     if !root {
         eprintln!("integration tests need root (network namespaces): reported as ignored");
         trials = trials

@@ -1,0 +1,112 @@
+//! lvs_support (LVS direct routing): a realserver-style /32 copy of the VIP
+//! on lo would shadow the VIP on its interface, so start moves it out of
+//! the way and remembers it, and stop puts it back.
+//!
+//! The record is IPaddr2's own: `$HA_RSCTMP/<ip>` holding
+//! `<ip> 32 255.255.255.255 lo`, so either agent restores what the other
+//! removed.
+
+use std::fs;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+
+use netlink_packet_route::address::AddressFlags;
+
+use crate::config::Target;
+use crate::netlink::{Netlink, NewAddress};
+use crate::ocf::{log, Error, Result};
+
+fn record(target: &Target) -> PathBuf {
+    target.rsctmp.join(target.ip.to_string())
+}
+
+pub fn remove_conflicting_loopback(netlink: &mut Netlink, target: &Target) -> Result<()> {
+    let found = netlink
+        .find_address(target.ip)
+        .map_err(|e| Error::generic(format!("Could not read the addresses of this node: {e}")))?;
+    for address in found.iter().filter(|a| a.prefix_len == 32) {
+        let Ok(Some(link)) = netlink.link_by_index(address.index) else {
+            continue;
+        };
+        if !link.is_loopback() {
+            continue;
+        }
+        log::info(format!("Removing conflicting loopback {}.", link.name));
+        let line = format!("{} 32 255.255.255.255 {}\n", target.ip, link.name);
+        let saved =
+            fs::create_dir_all(&target.rsctmp).and_then(|()| fs::write(record(target), line));
+        if let Err(e) = saved {
+            log::error(format!(
+                "Could not save conflicting loopback {}. it will not be restored: {e}",
+                link.name
+            ));
+        }
+        netlink.delete_address(address).map_err(|e| {
+            Error::generic(format!(
+                "Could not remove the conflicting {}/32 from {}: {e}",
+                target.ip, link.name
+            ))
+        })?;
+    }
+    Ok(())
+}
+
+/// Puts back what start removed. Failing to restore is logged, never a
+/// failed stop: the VIP itself is gone, which is what stop promises.
+pub fn restore_loopback(netlink: &mut Netlink, target: &Target) {
+    let path = record(target);
+    let Ok(text) = fs::read_to_string(&path) else {
+        return;
+    };
+    let info = text.trim();
+    if info.is_empty() {
+        let _ = fs::remove_file(&path);
+        return;
+    }
+    log::info(format!("Restoring loopback IP Address  {info}."));
+    if let Err(reason) = restore(netlink, target, info) {
+        log::error(format!(
+            "Could not restore loopback address {info}: {reason}"
+        ));
+    }
+    let _ = fs::remove_file(&path);
+}
+
+fn restore(netlink: &mut Netlink, target: &Target, info: &str) -> std::result::Result<(), String> {
+    let words: Vec<&str> = info.split_whitespace().collect();
+    let [ip, prefix, broadcast, ifname] = words[..] else {
+        return Err("expected '<ip> <prefix> <broadcast> <interface>'".into());
+    };
+    let ip: IpAddr = ip.parse().map_err(|_| format!("{ip} is not an address"))?;
+    if ip != target.ip {
+        return Err(format!("it names {ip}, not {}", target.ip));
+    }
+    let prefix_len: u8 = prefix
+        .parse()
+        .ok()
+        .filter(|p| (1..=32).contains(p))
+        .ok_or("bad prefix")?;
+    let broadcast: Option<Ipv4Addr> = broadcast.parse().ok();
+    let link = netlink
+        .link_by_name(ifname)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no interface {ifname}"))?;
+    let new = NewAddress {
+        index: link.index,
+        ip,
+        prefix_len,
+        broadcast,
+        label: None,
+        flags: AddressFlags::empty(),
+        preferred_lft: None,
+    };
+    match netlink.add_address(&new) {
+        Ok(()) => {}
+        Err(e) if e.raw_os_error() == Some(libc::EEXIST) => {}
+        Err(e) => return Err(e.to_string()),
+    }
+    if !link.is_up() {
+        netlink.set_link_up(link.index).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,104 @@
+//! Does another host answer for this address? Asked without changing any
+//! neighbour's cache: an ARP probe from 0.0.0.0 (RFC 5227) for IPv4, a
+//! duplicate-address-detection Neighbour Solicitation from :: (RFC 4862)
+//! for IPv6. Any holder of the address answers; an answer from a MAC that
+//! is not this interface's is another node claiming the VIP.
+//!
+//! Used by `run_arping` (before an IPv4 VIP is added, like
+//! `arping -D -c 2 -w 3`) and by monitor at OCF_CHECK_LEVEL 20.
+
+use std::io;
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use crate::announce::socket::PacketSocket;
+use crate::announce::{arp, ndp};
+use crate::netlink::Link;
+
+const ETH_P_ARP: u16 = 0x0806;
+const ETH_P_IPV6: u16 = 0x86dd;
+const BROADCAST: [u8; 6] = [0xff; 6];
+
+/// How long and how often to ask.
+#[derive(Debug, Clone, Copy)]
+pub struct Probing {
+    pub probes: u32,
+    pub spacing: Duration,
+    /// From the first probe to the end of listening.
+    pub listen: Duration,
+}
+
+/// run_arping: two probes a second apart, answers awaited for two seconds.
+pub const BEFORE_ADDING: Probing = Probing {
+    probes: 2,
+    spacing: Duration::from_secs(1),
+    listen: Duration::from_secs(2),
+};
+
+/// OCF_CHECK_LEVEL 20: a short look, so the monitor stays short.
+pub const WHILE_MONITORING: Probing = Probing {
+    probes: 2,
+    spacing: Duration::from_millis(250),
+    listen: Duration::from_millis(750),
+};
+
+/// The MAC of another host answering for `ip` on `link`, if one does
+/// before `probing.listen` has passed (or `deadline`, whichever is first).
+pub fn other_holder(
+    link: &Link,
+    ip: IpAddr,
+    probing: Probing,
+    deadline: Instant,
+) -> io::Result<Option<[u8; 6]>> {
+    let Ok(own): Result<[u8; 6], _> = link.mac.as_slice().try_into() else {
+        return Ok(None);
+    };
+    let (protocol, probe, destination): (u16, Vec<u8>, [u8; 6]) = match ip {
+        IpAddr::V4(v4) => (ETH_P_ARP, arp::probe(own, v4).to_vec(), BROADCAST),
+        IpAddr::V6(v6) => {
+            let frame = ndp::dad_solicitation(own, v6);
+            let destination = frame[0..6].try_into().expect("six bytes");
+            (ETH_P_IPV6, frame, destination)
+        }
+    };
+    let socket = PacketSocket::open_receiving(link.index, protocol)?;
+    let start = Instant::now();
+    let end = (start + probing.listen).min(deadline);
+    let mut buffer = [0u8; 2048];
+    let mut sent = 0;
+    loop {
+        let next_probe = start + probing.spacing * sent;
+        if sent < probing.probes && Instant::now() >= next_probe {
+            socket.send(&probe, destination, protocol)?;
+            sent += 1;
+            continue;
+        }
+        let until = if sent < probing.probes {
+            next_probe.min(end)
+        } else {
+            end
+        };
+        match socket.receive(&mut buffer, until)? {
+            Some(length) => {
+                let frame = &buffer[..length];
+                let claimant = match ip {
+                    IpAddr::V4(v4) => arp::claimant(frame, v4),
+                    IpAddr::V6(v6) => ndp::claimant(frame, v6),
+                };
+                if let Some(mac) = claimant.filter(|mac| *mac != own) {
+                    return Ok(Some(mac));
+                }
+            }
+            None if Instant::now() >= end => return Ok(None),
+            None => {}
+        }
+    }
+}
+
+/// `aa:bb:cc:dd:ee:ff`
+pub fn format_mac(mac: [u8; 6]) -> String {
+    mac.iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
