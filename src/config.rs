@@ -399,11 +399,12 @@ impl<'a> Params<'a> {
                 ))),
             })
             .transpose()?;
-        let opts_mode = self
-            .nonempty("send_arp_opts")?
-            .map(parse_send_arp_opts)
-            .transpose()?
-            .flatten();
+        // send_arp_opts is an IPv4 setting: IPaddr2 ignores it for IPv6, so
+        // a working IPv6 configuration must not fail on it here either.
+        let opts_mode = match self.nonempty("send_arp_opts")? {
+            Some(opts) if ipv4 => parse_send_arp_opts(opts)?,
+            _ => None,
+        };
         let mode = match self.nonempty("garp_mode")? {
             Some("both") => Mode::Both,
             Some("request") => Mode::Request,
@@ -427,8 +428,14 @@ impl<'a> Params<'a> {
             }
         };
 
+        // IPaddr2 rejects an empty preferred_lft for every family but uses
+        // it only for IPv6: the value itself is checked only there.
         let lft_text = self.or_default("preferred_lft")?;
-        let preferred_lft = parse_lifetime(lft_text)?;
+        let preferred_lft = if ipv4 && !lft_text.is_empty() {
+            Lifetime::Forever
+        } else {
+            parse_lifetime(lft_text)?
+        };
 
         let timeout_ms = self.meta("timeout")?.and_then(|v| v.parse::<u64>().ok());
         let check_level = match self

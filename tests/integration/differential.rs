@@ -1,7 +1,8 @@
 //! floatip against the stock IPaddr2, side by side: each case runs the same
 //! sequence of actions with the same parameters on two identical namespaced
 //! nodes, and compares every exit code and the VIP as the kernel holds it
-//! afterwards (interface, prefix, broadcast, label, flags).
+//! afterwards (interface, prefix, broadcast, label, flags), plus processes
+//! left in the node's namespace at the end.
 //!
 //! Every accepted difference is listed in `ACCEPTED` with its reason (the
 //! README's "differences from IPaddr2" table says the same); a difference
@@ -9,30 +10,35 @@
 //! occurs.
 
 use std::path::Path;
+use std::process::{Command, Stdio};
+use std::thread::sleep;
+use std::time::Duration;
 
 use libtest_mimic::Trial;
 
 use crate::support::{floatip, AddrInfo, Node, STOCK_AGENT};
 
 const VIP: &str = "192.0.2.10";
+const V6: &str = "2001:db8:1234::10";
 
 pub fn trials() -> Vec<Trial> {
-    CASES
-        .iter()
-        .map(|case| {
-            Trial::test(
-                format!("differential::{}", case.name.replace(' ', "_")),
-                move || {
-                    compare(case);
-                    Ok(())
-                },
-            )
+    let count = cases().len();
+    let mut trials = vec![Trial::test("differential::at_least_150_cases", move || {
+        assert!(count >= 150, "{count} cases");
+        Ok(())
+    })];
+    trials.extend(cases().into_iter().map(|case| {
+        let name = format!("differential::{}", case.name.replace(' ', "_"));
+        Trial::test(name, move || {
+            compare(&case);
+            Ok(())
         })
-        .collect()
+    }));
+    trials
 }
 
 /// How a node is prepared before a case runs.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 enum Setup {
     /// eth0 carries 192.0.2.1/24 brd 192.0.2.255; eth1 has no address.
     Base,
@@ -40,240 +46,600 @@ enum Setup {
     Bare,
     /// eth0 carries 2001:db8:1234::1/64 (nodad).
     Base6,
+    /// Base, plus the VIP as a /32 on lo (an LVS realserver's copy).
+    BaseWithLoopbackVip,
 }
 
+/// Something that happens to the node after the two starts.
+#[derive(Clone, Copy, Debug)]
+enum Fault {
+    None,
+    /// The VIP's interface (eth1) disappears.
+    NicRemoved,
+    /// An operator deletes the VIP by hand.
+    AddressRemoved,
+    /// The base address 192.0.2.1/24 is deleted (the kernel takes its
+    /// secondaries with it unless promote_secondaries is on).
+    BaseRemoved,
+    /// Like BaseRemoved, with promote_secondaries on: the VIP survives.
+    BaseRemovedPromoting,
+    /// The peer's end of eth0 goes down: no carrier.
+    CarrierLost,
+    /// The VIP is added by hand on eth1 as well.
+    CopyOnOtherNic,
+}
+
+/// Who runs the agent.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum User {
+    Root,
+    Nobody,
+}
+
+#[derive(Clone, Debug)]
 struct Case {
-    name: &'static str,
+    name: String,
     setup: Setup,
-    params: &'static [(&'static str, &'static str)],
+    params: Vec<(&'static str, &'static str)>,
+    fault: Fault,
+    user: User,
 }
 
-const CASES: &[Case] = &[
+fn case(name: &str, setup: Setup, params: &[(&'static str, &'static str)]) -> Case {
     Case {
-        name: "ip only",
-        setup: Setup::Base,
-        params: &[],
-    },
-    Case {
-        name: "nic",
-        setup: Setup::Base,
-        params: &[("nic", "eth0")],
-    },
-    Case {
-        name: "nic and cidr_netmask",
-        setup: Setup::Base,
-        params: &[("nic", "eth0"), ("cidr_netmask", "24")],
-    },
-    Case {
-        name: "narrower cidr_netmask",
-        setup: Setup::Base,
-        params: &[("cidr_netmask", "28")],
-    },
-    Case {
-        name: "wider cidr_netmask",
-        setup: Setup::Base,
-        params: &[("cidr_netmask", "16")],
-    },
-    Case {
-        name: "dotted netmask",
-        setup: Setup::Base,
-        params: &[("cidr_netmask", "255.255.255.0")],
-    },
-    Case {
-        name: "netmask alias",
-        setup: Setup::Base,
-        params: &[("netmask", "24")],
-    },
-    Case {
-        name: "broadcast address",
-        setup: Setup::Base,
-        params: &[("broadcast", "192.0.2.127")],
-    },
-    Case {
-        name: "broadcast plus",
-        setup: Setup::Base,
-        params: &[("cidr_netmask", "26"), ("broadcast", "+")],
-    },
-    Case {
-        name: "broadcast minus",
-        setup: Setup::Base,
-        params: &[("broadcast", "-")],
-    },
-    Case {
-        name: "iflabel",
-        setup: Setup::Base,
-        params: &[("nic", "eth0"), ("iflabel", "vip")],
-    },
-    Case {
-        name: "iflabel without nic",
-        setup: Setup::Base,
-        params: &[("iflabel", "x")],
-    },
-    Case {
-        name: "nic:label",
-        setup: Setup::Base,
-        params: &[("nic", "eth0:vip")],
-    },
-    Case {
-        name: "label too long",
-        setup: Setup::Base,
-        params: &[("nic", "eth0"), ("iflabel", "abcdefghijk")],
-    },
-    Case {
-        name: "noprefixroute",
-        setup: Setup::Base,
-        params: &[("noprefixroute", "true")],
-    },
-    Case {
-        name: "other nic with cidr_netmask",
-        setup: Setup::Base,
-        params: &[("nic", "eth1"), ("cidr_netmask", "24")],
-    },
-    Case {
-        name: "other nic without cidr_netmask",
-        setup: Setup::Base,
-        params: &[("nic", "eth1")],
-    },
-    Case {
-        name: "no base, nic and cidr_netmask",
-        setup: Setup::Bare,
-        params: &[("nic", "eth0"), ("cidr_netmask", "24")],
-    },
-    Case {
-        name: "no base, cidr_netmask only",
-        setup: Setup::Bare,
-        params: &[("cidr_netmask", "24")],
-    },
-    Case {
-        name: "no base, /32",
-        setup: Setup::Bare,
-        params: &[("nic", "eth0"), ("cidr_netmask", "32")],
-    },
-    Case {
-        name: "invalid ip",
-        setup: Setup::Base,
-        params: &[("ip", "192.0.2.300")],
-    },
-    Case {
-        name: "empty ip",
-        setup: Setup::Base,
-        params: &[("ip", "")],
-    },
-    Case {
-        name: "invalid cidr_netmask",
-        setup: Setup::Base,
-        params: &[("cidr_netmask", "33")],
-    },
-    Case {
-        name: "invalid broadcast",
-        setup: Setup::Base,
-        params: &[("broadcast", "bcast")],
-    },
-    Case {
-        name: "missing nic",
-        setup: Setup::Base,
-        params: &[("nic", "eth9")],
-    },
-    Case {
-        name: "unreachable ip",
-        setup: Setup::Base,
-        params: &[("ip", "198.51.100.7")],
-    },
-    Case {
-        name: "loopback ip",
-        setup: Setup::Base,
-        params: &[("ip", "127.0.0.3")],
-    },
-    Case {
-        name: "arp_count zero",
-        setup: Setup::Base,
-        params: &[("arp_count", "0")],
-    },
-    Case {
-        name: "arp_interval empty",
-        setup: Setup::Base,
-        params: &[("arp_interval", "")],
-    },
-    Case {
-        name: "preferred_lft empty",
-        setup: Setup::Base,
-        params: &[("preferred_lft", "")],
-    },
-    Case {
-        name: "unknown arp_sender",
-        setup: Setup::Base,
-        params: &[("arp_sender", "carrier-pigeon")],
-    },
-    Case {
-        name: "lvs_ipv6_addrlabel on IPv4",
-        setup: Setup::Base,
-        params: &[("lvs_ipv6_addrlabel", "true")],
-    },
-    Case {
-        name: "unique_clone_address without globally_unique",
-        setup: Setup::Base,
-        params: &[("unique_clone_address", "true")],
-    },
-    Case {
-        name: "ipv6 nodad",
-        setup: Setup::Base6,
-        params: &[("ip", V6), ("nodad", "true")],
-    },
-    Case {
-        name: "ipv6 nic and cidr_netmask",
-        setup: Setup::Base6,
-        params: &[
-            ("ip", V6),
-            ("nodad", "true"),
-            ("nic", "eth0"),
-            ("cidr_netmask", "64"),
-        ],
-    },
-    Case {
-        name: "ipv6 other nic",
-        setup: Setup::Base6,
-        params: &[
-            ("ip", V6),
-            ("nodad", "true"),
-            ("nic", "eth1"),
-            ("cidr_netmask", "80"),
-        ],
-    },
-    Case {
-        name: "ipv6 noprefixroute",
-        setup: Setup::Base6,
-        params: &[("ip", V6), ("nodad", "true"), ("noprefixroute", "true")],
-    },
-    Case {
-        name: "ipv6 uppercase spelling",
-        setup: Setup::Base6,
-        params: &[("ip", "2001:DB8:1234::0010"), ("nodad", "true")],
-    },
-    Case {
-        name: "ipv6 invalid netmask",
-        setup: Setup::Base6,
-        params: &[("ip", V6), ("cidr_netmask", "129")],
-    },
-    Case {
-        name: "ipv6 link-local without nic",
-        setup: Setup::Base6,
-        params: &[("ip", "fe80::2"), ("nodad", "true")],
-    },
-    Case {
-        name: "ipv6 unreachable",
-        setup: Setup::Base6,
-        params: &[("ip", "2001:db8:5678::2"), ("nodad", "true")],
-    },
-    Case {
-        name: "ipv6 lvs_support",
-        setup: Setup::Base6,
-        params: &[("ip", V6), ("lvs_support", "true")],
-    },
-];
+        name: name.to_owned(),
+        setup,
+        params: params.to_vec(),
+        fault: Fault::None,
+        user: User::Root,
+    }
+}
 
-const V6: &str = "2001:db8:1234::10";
+fn faulty(name: &str, setup: Setup, params: &[(&'static str, &'static str)], fault: Fault) -> Case {
+    Case {
+        fault,
+        ..case(name, setup, params)
+    }
+}
 
-/// The actions every case runs, in order.
+/// Every parameter with valid, edge and invalid values, and faults.
+fn cases() -> Vec<Case> {
+    use Setup::*;
+    let mut all = vec![
+        // ip
+        case("ip only", Base, &[]),
+        case("ip other address", Base, &[("ip", "192.0.2.200")]),
+        case("ip network address", Base, &[("ip", "192.0.2.0")]),
+        case("ip broadcast address", Base, &[("ip", "192.0.2.255")]),
+        case("invalid ip", Base, &[("ip", "192.0.2.300")]),
+        case("empty ip", Base, &[("ip", "")]),
+        case("ip with spaces", Base, &[("ip", " 192.0.2.10")]),
+        case("ip with letters", Base, &[("ip", "not_ip_address")]),
+        case("ip leading zeros", Base, &[("ip", "192.0.2.010")]),
+        case("ip three octets", Base, &[("ip", "192.0.2")]),
+        case("ip zero first octet", Base, &[("ip", "0.0.2.10")]),
+        case(
+            "ip shell metacharacters",
+            Base,
+            &[("ip", "192.0.2.10;true")],
+        ),
+        case("ip unicode", Base, &[("ip", "192.0.2.１０")]),
+        case("unreachable ip", Base, &[("ip", "198.51.100.7")]),
+        case("loopback ip", Base, &[("ip", "127.0.0.3")]),
+        case(
+            "loopback ip with nic",
+            Base,
+            &[("ip", "127.0.0.4"), ("nic", "lo"), ("cidr_netmask", "8")],
+        ),
+        // nic
+        case("nic", Base, &[("nic", "eth0")]),
+        case(
+            "other nic with cidr_netmask",
+            Base,
+            &[("nic", "eth1"), ("cidr_netmask", "24")],
+        ),
+        case("other nic without cidr_netmask", Base, &[("nic", "eth1")]),
+        case("missing nic", Base, &[("nic", "eth9")]),
+        case(
+            "missing nic with cidr_netmask",
+            Base,
+            &[("nic", "eth9"), ("cidr_netmask", "24")],
+        ),
+        case("empty nic", Base, &[("nic", "")]),
+        case("nic:label", Base, &[("nic", "eth0:vip")]),
+        case("nic:label long", Base, &[("nic", "eth0:abcdefghijk")]),
+        case("nic path", Base, &[("nic", "../eth0")]),
+        case("nic with space", Base, &[("nic", "eth 0")]),
+        case("nic overlong", Base, &[("nic", "eth0eth0eth0eth0eth0")]),
+        // cidr_netmask
+        case(
+            "nic and cidr_netmask",
+            Base,
+            &[("nic", "eth0"), ("cidr_netmask", "24")],
+        ),
+        case("narrower cidr_netmask", Base, &[("cidr_netmask", "28")]),
+        case("wider cidr_netmask", Base, &[("cidr_netmask", "16")]),
+        case("cidr_netmask 32", Base, &[("cidr_netmask", "32")]),
+        case(
+            "cidr_netmask 1",
+            Base,
+            &[("nic", "eth1"), ("cidr_netmask", "1")],
+        ),
+        case("dotted netmask", Base, &[("cidr_netmask", "255.255.255.0")]),
+        case(
+            "dotted netmask 28",
+            Base,
+            &[("cidr_netmask", "255.255.255.240")],
+        ),
+        case(
+            "non-contiguous netmask",
+            Base,
+            &[("cidr_netmask", "255.0.255.0")],
+        ),
+        case("netmask alias", Base, &[("netmask", "24")]),
+        case(
+            "netmask alias and cidr_netmask",
+            Base,
+            &[("netmask", "16"), ("cidr_netmask", "24")],
+        ),
+        case("invalid cidr_netmask", Base, &[("cidr_netmask", "33")]),
+        case("cidr_netmask zero", Base, &[("cidr_netmask", "0")]),
+        case(
+            "cidr_netmask letters",
+            Base,
+            &[("cidr_netmask", "not_netmask")],
+        ),
+        case("cidr_netmask negative", Base, &[("cidr_netmask", "-1")]),
+        case(
+            "cidr_netmask four digits",
+            Base,
+            &[("cidr_netmask", "0024")],
+        ),
+        case("empty cidr_netmask", Base, &[("cidr_netmask", "")]),
+        // broadcast
+        case("broadcast address", Base, &[("broadcast", "192.0.2.127")]),
+        case(
+            "broadcast plus",
+            Base,
+            &[("cidr_netmask", "26"), ("broadcast", "+")],
+        ),
+        case("broadcast minus", Base, &[("broadcast", "-")]),
+        case("invalid broadcast", Base, &[("broadcast", "bcast")]),
+        case(
+            "broadcast out of range",
+            Base,
+            &[("broadcast", "192.0.2.256")],
+        ),
+        case("empty broadcast", Base, &[("broadcast", "")]),
+        // iflabel
+        case("iflabel", Base, &[("nic", "eth0"), ("iflabel", "vip")]),
+        case(
+            "iflabel fifteen",
+            Base,
+            &[("nic", "eth0"), ("iflabel", "abcdefghij")],
+        ),
+        case("iflabel without nic", Base, &[("iflabel", "x")]),
+        case(
+            "label too long",
+            Base,
+            &[("nic", "eth0"), ("iflabel", "abcdefghijk")],
+        ),
+        case("empty iflabel", Base, &[("nic", "eth0"), ("iflabel", "")]),
+        // noprefixroute, nodad, preferred_lft on IPv4
+        case("noprefixroute", Base, &[("noprefixroute", "true")]),
+        case(
+            "noprefixroute yes",
+            Base,
+            &[
+                ("nic", "eth1"),
+                ("cidr_netmask", "24"),
+                ("noprefixroute", "yes"),
+            ],
+        ),
+        case(
+            "noprefixroute unknown spelling",
+            Base,
+            &[("noprefixroute", "maybe")],
+        ),
+        case("nodad on IPv4", Base, &[("nodad", "true")]),
+        case("preferred_lft on IPv4", Base, &[("preferred_lft", "0")]),
+        case(
+            "preferred_lft garbage on IPv4",
+            Base,
+            &[("preferred_lft", "soon")],
+        ),
+        case("preferred_lft empty", Base, &[("preferred_lft", "")]),
+        // announcements
+        case("arp_count one", Base, &[("arp_count", "1")]),
+        case("arp_count ten", Base, &[("arp_count", "10")]),
+        case("arp_count zero", Base, &[("arp_count", "0")]),
+        case("arp_count empty", Base, &[("arp_count", "")]),
+        case("arp_count letters", Base, &[("arp_count", "five")]),
+        case("arp_interval 100", Base, &[("arp_interval", "100")]),
+        case("arp_interval one", Base, &[("arp_interval", "1")]),
+        case("arp_interval empty", Base, &[("arp_interval", "")]),
+        case("arp_interval zero", Base, &[("arp_interval", "0")]),
+        case("arp_interval negative", Base, &[("arp_interval", "-200")]),
+        case("arp_count_refresh", Base, &[("arp_count_refresh", "2")]),
+        case("arp_bg false", Base, &[("arp_bg", "false")]),
+        case("arp_bg true", Base, &[("arp_bg", "true")]),
+        case("arp_bg unknown spelling", Base, &[("arp_bg", "sometimes")]),
+        case("arp_sender send_arp", Base, &[("arp_sender", "send_arp")]),
+        case(
+            "arp_sender iputils_arping",
+            Base,
+            &[("arp_sender", "iputils_arping")],
+        ),
+        case(
+            "arp_sender libnet_arping",
+            Base,
+            &[("arp_sender", "libnet_arping")],
+        ),
+        case(
+            "arp_sender ipoibarping",
+            Base,
+            &[("arp_sender", "ipoibarping")],
+        ),
+        case(
+            "unknown arp_sender",
+            Base,
+            &[("arp_sender", "carrier-pigeon")],
+        ),
+        case("send_arp_opts reply", Base, &[("send_arp_opts", "-A")]),
+        case("send_arp_opts request", Base, &[("send_arp_opts", "-U")]),
+        case(
+            "send_arp_opts interval",
+            Base,
+            &[("send_arp_opts", "-i 100")],
+        ),
+        case("send_arp_opts unknown", Base, &[("send_arp_opts", "-X")]),
+        case("garp_count", Base, &[("garp_count", "3")]),
+        case("garp_count zero", Base, &[("garp_count", "0")]),
+        case("garp_mode reply", Base, &[("garp_mode", "reply")]),
+        case("garp_mode unknown", Base, &[("garp_mode", "loud")]),
+        case("garp_spacing fixed", Base, &[("garp_spacing", "fixed")]),
+        case("garp_spacing unknown", Base, &[("garp_spacing", "random")]),
+        // other IPaddr2 parameters
+        case("flush_routes", Base, &[("flush_routes", "true")]),
+        case("run_arping", Base, &[("run_arping", "true")]),
+        case(
+            "run_arping unknown spelling",
+            Base,
+            &[("run_arping", "perhaps")],
+        ),
+        case(
+            "check_link_status false",
+            Base,
+            &[("check_link_status", "false")],
+        ),
+        case("lvs_support", Base, &[("lvs_support", "true")]),
+        case(
+            "lvs_support with a loopback copy",
+            BaseWithLoopbackVip,
+            &[("lvs_support", "true")],
+        ),
+        case(
+            "lvs_support with nic",
+            BaseWithLoopbackVip,
+            &[("lvs_support", "true"), ("nic", "eth0")],
+        ),
+        case(
+            "lvs_ipv6_addrlabel on IPv4",
+            Base,
+            &[("lvs_ipv6_addrlabel", "true")],
+        ),
+        case(
+            "lvs_ipv6_addrlabel_value garbage on IPv4",
+            Base,
+            &[("lvs_ipv6_addrlabel_value", "x")],
+        ),
+        case(
+            "unique_clone_address without globally_unique",
+            Base,
+            &[("unique_clone_address", "true")],
+        ),
+        case(
+            "unique_clone_address",
+            Base,
+            &[
+                ("unique_clone_address", "true"),
+                ("OCF_RESKEY_CRM_meta_globally_unique", "true"),
+                ("OCF_RESKEY_CRM_meta_clone_max", "3"),
+                ("OCF_RESKEY_CRM_meta_clone", "2"),
+            ],
+        ),
+        case(
+            "clone_max one",
+            Base,
+            &[("OCF_RESKEY_CRM_meta_clone_max", "1")],
+        ),
+        case(
+            "clone_max zero",
+            Base,
+            &[("OCF_RESKEY_CRM_meta_clone_max", "0")],
+        ),
+        case(
+            "clone_max letters",
+            Base,
+            &[("OCF_RESKEY_CRM_meta_clone_max", "many")],
+        ),
+        case(
+            "cluster ip clone",
+            Base,
+            &[("OCF_RESKEY_CRM_meta_clone_max", "2")],
+        ),
+        case(
+            "cluster ip clone bad hash",
+            Base,
+            &[
+                ("OCF_RESKEY_CRM_meta_clone_max", "2"),
+                ("clusterip_hash", "random"),
+            ],
+        ),
+        case(
+            "cluster ip clone bad mac",
+            Base,
+            &[
+                ("OCF_RESKEY_CRM_meta_clone_max", "2"),
+                ("mac", "00:11:22:33:44:55"),
+            ],
+        ),
+        case(
+            "lvs_support with clones",
+            Base,
+            &[
+                ("lvs_support", "true"),
+                ("OCF_RESKEY_CRM_meta_clone_max", "2"),
+            ],
+        ),
+        case("mac without clone", Base, &[("mac", "not-a-mac")]),
+        case(
+            "clusterip_hash without clone",
+            Base,
+            &[("clusterip_hash", "sourceip")],
+        ),
+        case(
+            "network_namespace missing",
+            Base,
+            &[("network_namespace", "fip-no-such-namespace")],
+        ),
+        case(
+            "network_namespace path",
+            Base,
+            &[("network_namespace", "../x")],
+        ),
+        case("OCF_CHECK_LEVEL 10", Base, &[("OCF_CHECK_LEVEL", "10")]),
+        case("OCF_CHECK_LEVEL 20", Base, &[("OCF_CHECK_LEVEL", "20")]),
+        case(
+            "no base, nic and cidr_netmask",
+            Bare,
+            &[("nic", "eth0"), ("cidr_netmask", "24")],
+        ),
+        case(
+            "no base, cidr_netmask only",
+            Bare,
+            &[("cidr_netmask", "24")],
+        ),
+        case(
+            "no base, /32",
+            Bare,
+            &[("nic", "eth0"), ("cidr_netmask", "32")],
+        ),
+        case(
+            "no base, broadcast given",
+            Bare,
+            &[
+                ("nic", "eth0"),
+                ("cidr_netmask", "28"),
+                ("broadcast", "192.0.2.255"),
+            ],
+        ),
+        // IPv6
+        case("ipv6 nodad", Base6, &[("ip", V6), ("nodad", "true")]),
+        case(
+            "ipv6 nic and cidr_netmask",
+            Base6,
+            &[
+                ("ip", V6),
+                ("nodad", "true"),
+                ("nic", "eth0"),
+                ("cidr_netmask", "64"),
+            ],
+        ),
+        case(
+            "ipv6 other nic",
+            Base6,
+            &[
+                ("ip", V6),
+                ("nodad", "true"),
+                ("nic", "eth1"),
+                ("cidr_netmask", "80"),
+            ],
+        ),
+        case(
+            "ipv6 narrower prefix",
+            Base6,
+            &[("ip", V6), ("nodad", "true"), ("cidr_netmask", "80")],
+        ),
+        case(
+            "ipv6 wider prefix",
+            Base6,
+            &[("ip", V6), ("nodad", "true"), ("cidr_netmask", "48")],
+        ),
+        case(
+            "ipv6 prefix 128",
+            Base6,
+            &[("ip", V6), ("nodad", "true"), ("cidr_netmask", "128")],
+        ),
+        case(
+            "ipv6 noprefixroute",
+            Base6,
+            &[("ip", V6), ("nodad", "true"), ("noprefixroute", "true")],
+        ),
+        case(
+            "ipv6 preferred_lft 0",
+            Base6,
+            &[("ip", V6), ("nodad", "true"), ("preferred_lft", "0")],
+        ),
+        case(
+            "ipv6 preferred_lft 3600",
+            Base6,
+            &[("ip", V6), ("nodad", "true"), ("preferred_lft", "3600")],
+        ),
+        case(
+            "ipv6 uppercase spelling",
+            Base6,
+            &[("ip", "2001:DB8:1234::0010"), ("nodad", "true")],
+        ),
+        case(
+            "ipv6 invalid netmask",
+            Base6,
+            &[("ip", V6), ("cidr_netmask", "129")],
+        ),
+        case("ipv6 invalid address", Base6, &[("ip", "2001:db8::g")]),
+        case(
+            "ipv6 link-local without nic",
+            Base6,
+            &[("ip", "fe80::2"), ("nodad", "true")],
+        ),
+        case(
+            "ipv6 link-local with nic",
+            Base6,
+            &[("ip", "fe80::2"), ("nodad", "true"), ("nic", "eth0")],
+        ),
+        case(
+            "ipv6 unreachable",
+            Base6,
+            &[("ip", "2001:db8:5678::2"), ("nodad", "true")],
+        ),
+        case(
+            "ipv6 lvs_support",
+            Base6,
+            &[("ip", V6), ("lvs_support", "true")],
+        ),
+        case(
+            "ipv6 addrlabel",
+            Base6,
+            &[
+                ("ip", V6),
+                ("nodad", "true"),
+                ("lvs_ipv6_addrlabel", "true"),
+            ],
+        ),
+        case(
+            "ipv6 addrlabel value",
+            Base6,
+            &[
+                ("ip", V6),
+                ("nodad", "true"),
+                ("lvs_ipv6_addrlabel", "true"),
+                ("lvs_ipv6_addrlabel_value", "77"),
+            ],
+        ),
+        case(
+            "ipv6 addrlabel bad value",
+            Base6,
+            &[
+                ("ip", V6),
+                ("nodad", "true"),
+                ("lvs_ipv6_addrlabel", "true"),
+                ("lvs_ipv6_addrlabel_value", "x"),
+            ],
+        ),
+        case(
+            "ipv6 send_arp_opts ignored",
+            Base6,
+            &[("ip", V6), ("nodad", "true"), ("send_arp_opts", "-X")],
+        ),
+        case(
+            "ipv6 arp_bg true",
+            Base6,
+            &[("ip", V6), ("nodad", "true"), ("arp_bg", "true")],
+        ),
+        case(
+            "ipv6 arp_count 1",
+            Base6,
+            &[("ip", V6), ("nodad", "true"), ("arp_count", "1")],
+        ),
+        case(
+            "ipv6 broadcast ignored",
+            Base6,
+            &[("ip", V6), ("nodad", "true"), ("broadcast", "192.0.2.255")],
+        ),
+        case(
+            "ipv6 unique_clone_address",
+            Base6,
+            &[
+                ("ip", V6),
+                ("unique_clone_address", "true"),
+                ("OCF_RESKEY_CRM_meta_globally_unique", "true"),
+            ],
+        ),
+        // faults
+        faulty(
+            "fault nic removed",
+            Base,
+            &[("nic", "eth1"), ("cidr_netmask", "24")],
+            Fault::NicRemoved,
+        ),
+        faulty(
+            "fault address removed by hand",
+            Base,
+            &[],
+            Fault::AddressRemoved,
+        ),
+        faulty("fault base removed", Base, &[], Fault::BaseRemoved),
+        faulty(
+            "fault base removed, promote_secondaries",
+            Base,
+            &[],
+            Fault::BaseRemovedPromoting,
+        ),
+        faulty(
+            "fault carrier lost",
+            Base,
+            &[("nic", "eth0")],
+            Fault::CarrierLost,
+        ),
+        faulty(
+            "fault carrier lost, check_link_status false",
+            Base,
+            &[("check_link_status", "false")],
+            Fault::CarrierLost,
+        ),
+        faulty(
+            "fault copy on another nic",
+            Base,
+            &[("nic", "eth0")],
+            Fault::CopyOnOtherNic,
+        ),
+        faulty(
+            "fault copy on another nic, no nic given",
+            Base,
+            &[],
+            Fault::CopyOnOtherNic,
+        ),
+        faulty(
+            "fault ipv6 address removed",
+            Base6,
+            &[("ip", V6), ("nodad", "true")],
+            Fault::AddressRemoved,
+        ),
+    ];
+    for (name, params) in [
+        ("as nobody", vec![]),
+        ("as nobody, invalid ip", vec![("ip", "bogus")]),
+        ("as nobody, empty ip", vec![("ip", "")]),
+    ] {
+        all.push(Case {
+            user: User::Nobody,
+            ..case(name, Setup::Base, &params)
+        });
+    }
+    all
+}
+
+/// The actions every case runs, in order; the fault strikes after step 2.
 const STEPS: &[(&str, &str)] = &[
     ("validate-all", ""),
     ("start", ""),
@@ -285,9 +651,10 @@ const STEPS: &[(&str, &str)] = &[
     ("stop", ""),
     ("monitor", "0"),
 ];
+const FAULT_AFTER_STEP: usize = 2;
 
 /// Differences we keep on purpose: (case, steps, reason). Step numbers
-/// index `STEPS`.
+/// index `STEPS`; `LEFTOVER` is the process check at the end.
 const ACCEPTED: &[(&str, &[usize], &str)] = &[
     (
         "no base, nic and cidr_netmask",
@@ -299,8 +666,15 @@ const ACCEPTED: &[(&str, &[usize], &str)] = &[
         &[1, 2, 3, 4, 5],
         DERIVED_BROADCAST,
     ),
+    ("cidr_netmask 1", &[1, 2, 3, 4, 5], DERIVED_BROADCAST),
+    ("noprefixroute yes", &[1, 2, 3, 4, 5], DERIVED_BROADCAST),
+    ("fault nic removed", &[1, 2], DERIVED_BROADCAST),
     ("arp_count zero", &[6, 7], STOP_NEEDS_ONLY_TARGET),
+    ("arp_count empty", &[6, 7], STOP_NEEDS_ONLY_TARGET),
+    ("arp_count letters", &[6, 7], STOP_NEEDS_ONLY_TARGET),
     ("arp_interval empty", &[6, 7], STOP_NEEDS_ONLY_TARGET),
+    ("arp_interval zero", &[6, 7], STOP_NEEDS_ONLY_TARGET),
+    ("arp_interval negative", &[6, 7], STOP_NEEDS_ONLY_TARGET),
     ("preferred_lft empty", &[6, 7], STOP_NEEDS_ONLY_TARGET),
     ("unknown arp_sender", &[6, 7], STOP_NEEDS_ONLY_TARGET),
     (
@@ -314,18 +688,109 @@ const ACCEPTED: &[(&str, &[usize], &str)] = &[
         STOP_NEEDS_ONLY_TARGET,
     ),
     ("label too long", &[6, 7], STOP_NEEDS_ONLY_TARGET),
+    ("nic:label long", &[6, 7], STOP_NEEDS_ONLY_TARGET),
+    ("ipv6 lvs_support", &[6, 7], STOP_NEEDS_ONLY_TARGET),
+    ("ipv6 addrlabel bad value", &[6, 7], STOP_NEEDS_ONLY_TARGET),
+    ("clone_max zero", &[6, 7], STOP_NEEDS_ONLY_TARGET),
+    ("clone_max letters", &[6, 7], STOP_NEEDS_ONLY_TARGET),
+    ("cluster ip clone bad hash", &[6, 7], STOP_NEEDS_ONLY_TARGET),
+    ("cluster ip clone bad mac", &[6, 7], STOP_NEEDS_ONLY_TARGET),
+    ("lvs_support with clones", &[6, 7], STOP_NEEDS_ONLY_TARGET),
     ("invalid ip", &[3, 4, 5, 8], INVALID_IS_6),
+    ("ip with spaces", &[3, 4, 5, 8], INVALID_IS_6),
+    ("ip with letters", &[3, 4, 5, 8], INVALID_IS_6),
+    ("ip leading zeros", &[3, 4, 5, 8], INVALID_IS_6),
+    ("ip three octets", &[3, 4, 5, 8], INVALID_IS_6),
+    ("ip zero first octet", &[3, 4, 5, 8], INVALID_IS_6),
+    ("ip shell metacharacters", &[3, 4, 5, 8], INVALID_IS_6),
+    ("ip unicode", &[3, 4, 5, 8], INVALID_IS_6),
     ("invalid cidr_netmask", &[3, 4, 5, 8], INVALID_IS_6),
+    ("cidr_netmask zero", &[3, 4, 5, 8], INVALID_IS_6),
+    ("cidr_netmask letters", &[3, 4, 5, 8], INVALID_IS_6),
+    ("cidr_netmask negative", &[3, 4, 5, 8], INVALID_IS_6),
+    ("cidr_netmask four digits", &[3, 4, 5, 8], INVALID_IS_6),
+    ("non-contiguous netmask", &[3, 4, 5, 8], INVALID_IS_6),
     ("invalid broadcast", &[3, 4, 5, 8], INVALID_IS_6),
+    ("broadcast out of range", &[3, 4, 5, 8], INVALID_IS_6),
+    ("nic path", &[3, 4, 5, 8], INVALID_IS_6),
+    ("nic with space", &[3, 4, 5, 8], INVALID_IS_6),
+    ("ipv6 invalid netmask", &[3, 4, 5, 8], INVALID_IS_6),
+    ("ipv6 invalid address", &[3, 4, 5, 8], INVALID_IS_6),
     ("wider cidr_netmask", &[4, 5], BY_VALUE),
     ("other nic without cidr_netmask", &[4, 5], BY_VALUE),
     ("no base, cidr_netmask only", &[4, 5], BY_VALUE),
     ("unreachable ip", &[4, 5], BY_VALUE),
     ("missing nic", &[5], BY_VALUE),
-    ("ipv6 invalid netmask", &[3, 4, 5, 8], INVALID_IS_6),
     ("ipv6 unreachable", &[4, 5], BY_VALUE),
-    ("ipv6 lvs_support", &[6, 7], STOP_NEEDS_ONLY_TARGET),
+    ("nic overlong", &[5], BY_VALUE),
+    ("ipv6 wider prefix", &[4, 5], BY_VALUE),
+    ("fault base removed", &[4, 5], BY_VALUE),
+    ("fault carrier lost", &[3, 4, 5], LINK_STATUS),
+    ("missing nic with cidr_netmask", &[4], NIC_VANISHED),
+    ("fault nic removed", &[4], NIC_VANISHED),
+    ("ip with spaces", &[0, 1, 2], WHITESPACE),
+    ("ipv6 unique_clone_address", &[3, 4, 5, 8], INVALID_IS_6),
+    ("as nobody, invalid ip", &[3, 4, 5, 8], INVALID_IS_6),
+    (
+        "send_arp_opts unknown",
+        &[0, 1, 2, 3, 4, 5, 8],
+        SEND_ARP_OPTS,
+    ),
+    ("garp_count zero", &[0, 1, 2, 3, 4, 5, 8], OWN_PARAMETERS),
+    ("garp_mode unknown", &[0, 1, 2, 3, 4, 5, 8], OWN_PARAMETERS),
+    (
+        "garp_spacing unknown",
+        &[0, 1, 2, 3, 4, 5, 8],
+        OWN_PARAMETERS,
+    ),
+    (
+        "arp_sender ipoibarping",
+        &[0, 1, 2, 3, 4, 5, 6, 7, 8],
+        NATIVE_SENDER,
+    ),
+    ("cluster ip clone", &[0, 1, 2, 3, 4, 5, 6, 7, 8], CLUSTERIP),
+    (
+        "cluster ip clone bad hash",
+        &[0, 1, 2, 3, 4, 5, 8],
+        CLUSTERIP,
+    ),
+    (
+        "cluster ip clone bad mac",
+        &[0, 1, 2, 3, 4, 5, 8],
+        CLUSTERIP,
+    ),
+    (
+        "network_namespace missing",
+        &[0, 1, 2, 3, 4, 5, 6, 7, 8],
+        NAMESPACE,
+    ),
+    (
+        "network_namespace path",
+        &[0, 1, 2, 3, 4, 5, 6, 7, 8],
+        NAMESPACE,
+    ),
+    (
+        "lvs_support with a loopback copy",
+        &[1, 2, 3, 4, 5],
+        BASE_BY_VALUE,
+    ),
+    ("lvs_support with nic", &[1, 2, 3, 4, 5], BASE_BY_VALUE),
+    (
+        "ipv6 broadcast ignored",
+        &[1, 2, 3, 4, 5],
+        BROADCAST_IPV4_ONLY,
+    ),
+    ("ipv6 arp_bg true", &[LEFTOVER], SENDER_ENDED),
+    ("fault base removed", &[LEFTOVER], SENDER_ENDED),
+    (
+        "fault copy on another nic, no nic given",
+        &[6, 7, 8],
+        EVERY_COPY,
+    ),
 ];
+
+/// The index of the "processes left after the last stop" observation.
+const LEFTOVER: usize = 9;
 
 const DERIVED_BROADCAST: &str =
     "floatip derives the broadcast from the prefix when no base address offers one (IPaddr2 sets none)";
@@ -334,7 +799,30 @@ const STOP_NEEDS_ONLY_TARGET: &str =
 const INVALID_IS_6: &str =
     "monitor, probe and status of an invalid configuration answer 6 (IPaddr2: 7 or a soft 1, which hides the mistake)";
 const BY_VALUE: &str =
-    "monitor and status look for the VIP by value, not through findif: absent is 7 (IPaddr2: 1 when findif fails)";
+    "monitor, status and stop find the VIP by value, not through findif (IPaddr2 misses it or fails when the routes changed)";
+const NIC_VANISHED: &str =
+    "a recurring monitor whose configured nic is gone answers 1 whether or not cidr_netmask is set (IPaddr2: only without it)";
+const WHITESPACE: &str =
+    "a value with surrounding whitespace is refused with 6 (IPaddr2 accepts it by accident of shell word splitting)";
+const SEND_ARP_OPTS: &str =
+    "unknown send_arp_opts are refused with 6 (IPaddr2 starts, and its send_arp then rejects them: no announcement is sent)";
+const OWN_PARAMETERS: &str = "floatip's own parameters are validated (IPaddr2 does not know them)";
+const NATIVE_SENDER: &str =
+    "every arp_sender value is served by the native sender (IPaddr2 needs the named program installed: 5 without it)";
+const CLUSTERIP: &str =
+    "Cluster IP clone mode is refused with 6: iptables CLUSTERIP is gone from Linux (IPaddr2 fails with 5 when iptables is missing)";
+const NAMESPACE: &str =
+    "network_namespace is entered in-process: missing is start 5, probe 7, stop 0; invalid is 6 (IPaddr2 re-executes through ip netns exec, which exits 255)";
+const BASE_BY_VALUE: &str =
+    "the base address's broadcast is looked up by value (IPaddr2 greps ip addr output for it as a substring and can pick another line, here the lo copy)";
+const BROADCAST_IPV4_ONLY: &str =
+    "broadcast is an IPv4 setting and is ignored for IPv6 (IPaddr2 passes it to ip, which fails)";
+const SENDER_ENDED: &str =
+    "stop always ends the background sender (IPaddr2 leaves send_ua running, and exits before ending send_arp when findif fails)";
+const EVERY_COPY: &str =
+    "without nic, stop removes every copy of the VIP (IPaddr2 removes the one findif points at and then reports 7 while another is still configured)";
+const LINK_STATUS: &str =
+    "check_link_status: a VIP on a link without carrier fails monitor (IPaddr2 4.12 reports success)";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Observation {
@@ -353,13 +841,102 @@ fn prepare(setup: Setup) -> Node {
                 .ip(&["addr", "add", "2001:db8:1234::1/64", "dev", "eth0", "nodad"]);
             node
         }
+        Setup::BaseWithLoopbackVip => {
+            let node = Node::with_base();
+            node.ns
+                .ip(&["addr", "add", &format!("{VIP}/32"), "dev", "lo"]);
+            node
+        }
     }
+}
+
+fn inflict(node: &Node, fault: Fault, ip: &str) {
+    match fault {
+        Fault::None => {}
+        Fault::NicRemoved => {
+            node.ns.ip(&["link", "del", "eth1"]);
+        }
+        Fault::AddressRemoved => {
+            for (dev, a) in node.ns.find(ip) {
+                node.ns.ip(&[
+                    "addr",
+                    "del",
+                    &format!("{ip}/{}", a.prefix_len),
+                    "dev",
+                    &dev,
+                ]);
+            }
+        }
+        Fault::BaseRemoved => {
+            node.ns.ip(&["addr", "del", "192.0.2.1/24", "dev", "eth0"]);
+        }
+        Fault::BaseRemovedPromoting => {
+            node.ns.bash(
+                "sysctl -qw net.ipv4.conf.eth0.promote_secondaries=1",
+                &Default::default(),
+            );
+            node.ns.ip(&["addr", "del", "192.0.2.1/24", "dev", "eth0"]);
+        }
+        Fault::CarrierLost => {
+            node.peer.ip(&["link", "set", "eth0", "down"]);
+        }
+        Fault::CopyOnOtherNic => {
+            node.ns.ip(&[
+                "addr",
+                "add",
+                &format!("{ip}/24"),
+                "dev",
+                "eth1",
+                "noprefixroute",
+            ]);
+        }
+    }
+}
+
+/// Runs one action with stdio on /dev/null: the stock agent's background
+/// send_arp would otherwise hold the pipes for its whole run.
+fn run_quietly(
+    node: &Node,
+    agent: &Path,
+    action: &str,
+    params: &[(&str, &str)],
+    user: User,
+) -> i32 {
+    let mut command = Command::new("ip");
+    command.args(["netns", "exec", &node.ns.name]);
+    if user == User::Nobody {
+        command.args([
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+        ]);
+    }
+    command
+        .arg(agent)
+        .arg(action)
+        .env_clear()
+        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+        .env("OCF_ROOT", "/usr/lib/ocf")
+        .env("OCF_RESOURCE_INSTANCE", "vip")
+        .env("HA_RSCTMP", node.rsctmp.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for (k, v) in params {
+        if k.starts_with("OCF_") {
+            command.env(k, v);
+        } else {
+            command.env(format!("OCF_RESKEY_{k}"), v);
+        }
+    }
+    command.status().expect("agent").code().unwrap_or(-1)
 }
 
 fn observe(agent: &Path, case: &Case) -> Vec<Observation> {
     let node = prepare(case.setup);
     let mut params: Vec<(&str, &str)> = vec![("ip", VIP)];
-    for (k, v) in case.params {
+    for (k, v) in &case.params {
         params.retain(|(name, _)| name != k);
         params.push((k, v));
     }
@@ -368,25 +945,51 @@ fn observe(agent: &Path, case: &Case) -> Vec<Observation> {
         .find(|(k, _)| *k == "ip")
         .map(|(_, v)| *v)
         .unwrap_or("");
-    STEPS
-        .iter()
-        .map(|(action, interval)| {
-            let mut step = params.clone();
-            if !interval.is_empty() {
-                step.push(("OCF_RESKEY_CRM_meta_interval", interval));
-            }
-            let run = node.run(agent, action, &step);
-            let vip = if ip.parse::<std::net::IpAddr>().is_ok() {
-                node.ns.find(ip)
-            } else {
-                Vec::new()
-            };
-            Observation {
-                code: run.code,
-                vip,
-            }
+    let mut observations = Vec::new();
+    for (index, (action, interval)) in STEPS.iter().enumerate() {
+        let mut step = params.clone();
+        if !interval.is_empty() {
+            step.push(("OCF_RESKEY_CRM_meta_interval", interval));
+        }
+        let code = run_quietly(&node, agent, action, &step, case.user);
+        let vip = if ip.parse::<std::net::IpAddr>().is_ok() {
+            node.ns.find(ip)
+        } else {
+            Vec::new()
+        };
+        observations.push(Observation { code, vip });
+        if index == FAULT_AFTER_STEP {
+            inflict(&node, case.fault, ip);
+        }
+    }
+    // After the final stop nothing of the agent may run in the namespace.
+    sleep(Duration::from_millis(50));
+    let leftover = node.ns.pids().into_iter().filter(|pid| alive(*pid)).count();
+    observations.push(Observation {
+        code: leftover as i32,
+        vip: Vec::new(),
+    });
+    observations
+}
+
+/// A live process (an exited one waiting to be reaped counts as gone).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            stat.rsplit(')')
+                .next()
+                .and_then(|r| r.split_whitespace().next())
+                .map(|s| s != "Z")
         })
-        .collect()
+        .unwrap_or(false)
+}
+
+fn step_name(index: usize) -> &'static str {
+    STEPS
+        .get(index)
+        .map(|(action, _)| *action)
+        .unwrap_or("processes left after the last stop")
 }
 
 fn compare(case: &Case) {
@@ -409,7 +1012,7 @@ fn compare(case: &Case) {
         }
         unexpected.push(format!(
             "step {index} ({}): floatip {a:?}, IPaddr2 {b:?}",
-            STEPS[index].0
+            step_name(index)
         ));
     }
     let stale: Vec<_> = accepted
