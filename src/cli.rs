@@ -77,6 +77,11 @@ const GARP_OPTIONS: &[(&str, &str, &str)] = &[
         "garp_spacing",
         "backoff or fixed (default backoff)",
     ),
+    (
+        "targets",
+        "garp_targets",
+        "also address directly: gateway, neighbours, none, or addresses (default gateway)",
+    ),
 ];
 
 fn garp_command() -> Command {

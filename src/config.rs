@@ -8,6 +8,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use crate::announce::schedule::{Mode, Spacing};
+use crate::announce::targets::{self, Targets};
 use crate::announce::{sender, Plan};
 use crate::env::Env;
 use crate::ocf::{log, Error, Result};
@@ -76,6 +77,7 @@ pub const PARAMETERS: &[ParamSpec] = &[
     spec("garp_mode", "both", ParamType::String),
     spec("garp_spacing", "backoff", ParamType::String),
     spec("check_link_status", "true", ParamType::Boolean),
+    spec("garp_targets", "gateway", ParamType::String),
 ];
 
 /// Accepted but not listed: IPaddr2 once called cidr_netmask `netmask`.
@@ -147,6 +149,8 @@ pub struct Config {
     pub preferred_lft: Lifetime,
     /// Announcements on start: garp_count (or arp_count) rounds.
     pub announce: Plan,
+    /// Neighbours addressed directly in every round.
+    pub garp_targets: Targets,
     pub arp_count_refresh: u32,
     pub arp_bg: bool,
     pub arp_sender: Option<ArpSender>,
@@ -428,6 +432,17 @@ impl<'a> Params<'a> {
             }
         };
 
+        let garp_targets = match self.nonempty("garp_targets")? {
+            None => Targets::Gateway,
+            Some(value) => targets::parse(value, ipv4).map_err(|bad| {
+                Error::configured(format!(
+                    "Invalid garp_targets [{}]: {} is not understood (expected gateway, neighbours, none, or {} addresses on the VIP's link)",
+                    shown(value),
+                    shown(&bad),
+                    if ipv4 { "IPv4" } else { "IPv6" }
+                ))
+            })?,
+        };
         // IPaddr2 rejects an empty preferred_lft for every family but uses
         // it only for IPv6: the value itself is checked only there.
         let lft_text = self.or_default("preferred_lft")?;
@@ -467,6 +482,7 @@ impl<'a> Params<'a> {
                 mode,
                 spacing,
             },
+            garp_targets,
             arp_count_refresh,
             arp_bg,
             arp_sender,

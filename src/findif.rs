@@ -265,6 +265,7 @@ mod tests {
             gateway: None,
             preferred_source: None,
             metric,
+            next_hops: Vec::new(),
         }
     }
 

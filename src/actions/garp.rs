@@ -7,7 +7,7 @@ use std::time::Instant;
 use crate::actions::{
     configured_link, enter_namespace, find_vip, open_netlink, ConfiguredLink, Namespace,
 };
-use crate::announce::{report, run, unannounceable, Announcer, Stopped};
+use crate::announce::{report, run, targets, unannounceable, Announcer, Stopped};
 use crate::config::Params;
 use crate::env::Env;
 use crate::ocf::{log, Error, Result};
@@ -46,9 +46,21 @@ pub fn garp(env: &Env) -> Result<()> {
             link.name
         )));
     }
+    let prefix_len = find_vip(&mut netlink, target, Some(&link))?
+        .first()
+        .map(|a| a.prefix_len)
+        .unwrap_or(0);
+    let directed = targets::resolve(
+        &mut netlink,
+        &config.garp_targets,
+        &link,
+        target.ip,
+        prefix_len,
+    );
     let announcer = Announcer::open(&link, target.ip)
         .map_err(|e| Error::generic(format!("Could not send gratuitous arps: {e}")))?
-        .ok_or_else(|| Error::generic(format!("{} cannot be announced yet", target.ip)))?;
+        .ok_or_else(|| Error::generic(format!("{} cannot be announced yet", target.ip)))?
+        .with_targets(directed);
     log::info(format!(
         "Announcing {} on {}: {}",
         target.ip,

@@ -23,7 +23,7 @@ use crate::actions::{
     ConfiguredLink, Namespace,
 };
 use crate::announce::conflict::{self, format_mac};
-use crate::announce::{deadline, report, run, unannounceable, Announcer, Plan};
+use crate::announce::{deadline, report, run, targets, unannounceable, Announcer, Plan};
 use crate::config::{Config, Params};
 use crate::env::Env;
 use crate::netlink::{Address, Link, Netlink};
@@ -71,7 +71,7 @@ pub fn monitor(env: &Env) -> Result<()> {
         address.local, address.prefix_len, link.name
     ));
     if config.arp_count_refresh > 0 {
-        refresh(&mut netlink, &config, &link);
+        refresh(&mut netlink, &config, &link, address.prefix_len);
     }
     Ok(())
 }
@@ -169,11 +169,14 @@ fn check_sole_holder(link: &Link, config: &Config) -> Result<()> {
 /// arp_count_refresh: re-announce on every successful monitor, in the
 /// foreground and quickly (rounds 10, 32, 75, 150 ms apart at most), so
 /// that caches a split brain left stale are corrected.
-fn refresh(netlink: &mut Netlink, config: &Config, link: &Link) {
+fn refresh(netlink: &mut Netlink, config: &Config, link: &Link, prefix_len: u8) {
     const REFRESH_INTERVAL_MS: u32 = 20;
     let ip = config.target.ip;
     let announcer = match Announcer::open(link, ip) {
-        Ok(Some(announcer)) => announcer,
+        Ok(Some(announcer)) => {
+            let directed = targets::resolve(netlink, &config.garp_targets, link, ip, prefix_len);
+            announcer.with_targets(directed)
+        }
         Ok(None) => return,
         Err(e) => return log::error(format!("Could not send gratuitous arps: {e}")),
     };

@@ -13,7 +13,9 @@ use netlink_packet_route::address::AddressFlags;
 use crate::actions::{
     dad, enter_namespace, find_vip, lvs, open_netlink, require_root, Action, Namespace,
 };
-use crate::announce::{conflict, deadline, report, run, sender, unannounceable, Announcer};
+use crate::announce::{
+    conflict, deadline, report, run, sender, targets, unannounceable, Announcer,
+};
 use crate::config::{check_label_length, ArpSender, Config, Lifetime, Params};
 use crate::env::Env;
 use crate::findif::{findif, Placement};
@@ -52,9 +54,10 @@ pub fn start(env: &Env) -> Result<()> {
             check_no_other_holder(link, &config)?;
         }
         warn_if_primary(&mut netlink, &config, &placement);
-        // Opened before the address exists, so the first frame leaves the
-        // moment the kernel has it.
-        let announcer = open_announcer(link, &config);
+        // Opened (and its targets resolved) before the address exists, so
+        // the first round leaves the moment the kernel has it.
+        let announcer = open_announcer(link, &config)
+            .map(|a| with_targets(a, &mut netlink, &config, &placement));
         add_address(&mut netlink, &config, &placement, label)?;
         if let Some(announcer) = announcer {
             announce(announcer, &config, &mut netlink, Instant::now());
@@ -96,9 +99,34 @@ pub fn start(env: &Env) -> Result<()> {
         }
     }
     if let Some(announcer) = open_announcer(link, &config) {
+        let announcer = with_targets(announcer, &mut netlink, &config, &placement);
         announce(announcer, &config, &mut netlink, Instant::now());
     }
     Ok(())
+}
+
+fn with_targets(
+    announcer: Announcer,
+    netlink: &mut Netlink,
+    config: &Config,
+    placement: &Placement,
+) -> Announcer {
+    let ip = config.target.ip;
+    let directed = targets::resolve(
+        netlink,
+        &config.garp_targets,
+        &placement.link,
+        ip,
+        placement.prefix_len,
+    );
+    if !directed.is_empty() {
+        let list: Vec<String> = directed.iter().map(|d| d.ip.to_string()).collect();
+        log::info(format!(
+            "Announcing {ip} also directly to {} (garp_targets)",
+            list.join(", ")
+        ));
+    }
+    announcer.with_targets(directed)
 }
 
 /// run_arping: an ARP probe before the address is added, like IPaddr2's

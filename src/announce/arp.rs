@@ -39,6 +39,25 @@ pub fn gratuitous(form: Form, mac: [u8; 6], ip: Ipv4Addr) -> [u8; FRAME_LEN] {
     frame(operation, mac, ip, target_mac, ip, [0xff; 6])
 }
 
+/// A directed ARP request "who-has `target_ip` tell `ip`" from `mac`: the
+/// receiver of a request for itself records the sender (RFC 826), so it
+/// learns `ip` is at `mac` even where it ignores gratuitous ARP.
+pub fn directed_request(
+    mac: [u8; 6],
+    ip: Ipv4Addr,
+    target_ip: Ipv4Addr,
+    destination: [u8; 6],
+) -> [u8; FRAME_LEN] {
+    frame(
+        ArpOperations::Request,
+        mac,
+        ip,
+        [0; 6],
+        target_ip,
+        destination,
+    )
+}
+
 /// An ARP probe (RFC 5227 §2.1.1): "who-has `ip`" from sender IP 0.0.0.0,
 /// so that no neighbour's cache changes while every holder of `ip` answers.
 pub fn probe(mac: [u8; 6], ip: Ipv4Addr) -> [u8; FRAME_LEN] {
@@ -132,6 +151,17 @@ mod tests {
             claimant(&gratuitous(Form::Reply, other, VIP), VIP),
             Some(other)
         );
+    }
+
+    #[test]
+    fn directed_request_names_the_neighbour() {
+        let neighbour = Ipv4Addr::new(192, 0, 2, 3);
+        let f = directed_request(MAC, VIP, neighbour, [0xff; 6]);
+        assert_eq!(&f[20..22], &[0, 1], "request");
+        assert_eq!(&f[22..28], &MAC);
+        assert_eq!(&f[28..32], &VIP.octets(), "tell the VIP");
+        assert_eq!(&f[32..38], &[0; 6]);
+        assert_eq!(&f[38..42], &neighbour.octets(), "who-has the neighbour");
     }
 
     #[test]

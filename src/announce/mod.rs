@@ -12,6 +12,7 @@ pub mod ndp;
 pub mod schedule;
 pub mod sender;
 mod socket;
+pub mod targets;
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -77,6 +78,8 @@ pub fn unannounceable(link: &Link) -> Option<&'static str> {
 pub struct Announcer {
     transport: Transport,
     mac: [u8; 6],
+    /// Neighbours addressed directly in every round (garp_targets).
+    targets: Vec<targets::Directed>,
     pub ifindex: u32,
     pub ifname: String,
 }
@@ -109,12 +112,20 @@ impl Announcer {
         Ok(Some(Announcer {
             transport,
             mac,
+            targets: Vec::new(),
             ifindex: link.index,
             ifname: link.name.clone(),
         }))
     }
 
-    /// Sends one round: these ARP forms back to back, or one NA.
+    /// Also address these neighbours directly in every round.
+    pub fn with_targets(mut self, targets: Vec<targets::Directed>) -> Announcer {
+        self.targets = targets;
+        self
+    }
+
+    /// Sends one round: these ARP forms back to back (or one NA), then one
+    /// directed request per target.
     pub fn send(&self, forms: &[arp::Form]) -> io::Result<()> {
         match &self.transport {
             Transport::Arp { socket, ip } => {
@@ -122,10 +133,24 @@ impl Announcer {
                     let frame = arp::gratuitous(*form, self.mac, *ip);
                     socket.send(&frame, BROADCAST, ETH_P_ARP)?;
                 }
+                for target in &self.targets {
+                    if let IpAddr::V4(neighbour) = target.ip {
+                        let destination = target.mac.unwrap_or(BROADCAST);
+                        let frame = arp::directed_request(self.mac, *ip, neighbour, destination);
+                        socket.send(&frame, destination, ETH_P_ARP)?;
+                    }
+                }
                 Ok(())
             }
             Transport::Ndp { socket, ip } => {
-                socket.send_all_nodes(&ndp::unsolicited_advert(self.mac, *ip))
+                socket.send_all_nodes(&ndp::unsolicited_advert(self.mac, *ip))?;
+                for target in &self.targets {
+                    if let IpAddr::V6(neighbour) = target.ip {
+                        let message = ndp::solicitation(self.mac, neighbour);
+                        socket.send_to(&message, ndp::solicited_node(neighbour))?;
+                    }
+                }
+                Ok(())
             }
         }
     }

@@ -37,6 +37,35 @@ pub fn unsolicited_advert(mac: [u8; 6], target: Ipv6Addr) -> [u8; ADVERT_LEN] {
     buffer
 }
 
+/// A Neighbour Solicitation for `target`, to be sent from the VIP, with the
+/// source link-layer address option: the target records the VIP at `mac`
+/// (RFC 4861 §7.2.3) even where it drops unsolicited advertisements. The
+/// checksum is left to the kernel.
+pub fn solicitation(mac: [u8; 6], target: Ipv6Addr) -> [u8; ADVERT_LEN] {
+    let mut message = [0u8; ADVERT_LEN];
+    message[0] = 135;
+    message[8..24].copy_from_slice(&target.octets());
+    message[24] = 1; // source link-layer address
+    message[25] = 1;
+    message[26..32].copy_from_slice(&mac);
+    message
+}
+
+/// The solicited-node multicast group of `target` (RFC 4291 §2.7.1).
+pub fn solicited_node(target: Ipv6Addr) -> Ipv6Addr {
+    let t = target.octets();
+    Ipv6Addr::new(
+        0xff02,
+        0,
+        0,
+        0,
+        0,
+        1,
+        0xff00 | u16::from(t[13]),
+        u16::from_be_bytes([t[14], t[15]]),
+    )
+}
+
 /// A duplicate-address-detection Neighbour Solicitation for `target` as a
 /// whole Ethernet frame (RFC 4862 §5.4.2): from the unspecified address to
 /// the target's solicited-node group, so every holder of `target` answers
@@ -184,7 +213,12 @@ impl Icmpv6Socket {
 
     /// Sends one ICMPv6 message to all nodes on the link.
     pub fn send_all_nodes(&self, message: &[u8]) -> io::Result<()> {
-        let destination = sockaddr(ALL_NODES, self.ifindex);
+        self.send_to(message, ALL_NODES)
+    }
+
+    /// Sends one ICMPv6 message to `group` on this interface.
+    pub fn send_to(&self, message: &[u8], group: Ipv6Addr) -> io::Result<()> {
+        let destination = sockaddr(group, self.ifindex);
         // SAFETY: message and destination are valid for their lengths.
         let sent = unsafe {
             libc::sendto(

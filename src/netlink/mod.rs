@@ -7,6 +7,7 @@
 mod addresses;
 mod events;
 mod links;
+mod neighbours;
 mod routes;
 
 pub use addresses::{Address, NewAddress};

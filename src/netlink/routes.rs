@@ -25,6 +25,8 @@ pub struct Route {
     pub gateway: Option<IpAddr>,
     pub preferred_source: Option<IpAddr>,
     pub metric: u32,
+    /// ECMP next hops: (interface index, gateway).
+    pub next_hops: Vec<(u32, Option<IpAddr>)>,
 }
 
 fn ip_of(address: RouteAddress) -> Option<IpAddr> {
@@ -48,6 +50,7 @@ impl Route {
             gateway: None,
             preferred_source: None,
             metric: 0,
+            next_hops: Vec::new(),
         };
         for attribute in message.attributes {
             match attribute {
@@ -57,6 +60,15 @@ impl Route {
                 RouteAttribute::Gateway(a) => route.gateway = ip_of(a),
                 RouteAttribute::PrefSource(a) => route.preferred_source = ip_of(a),
                 RouteAttribute::Priority(metric) => route.metric = metric,
+                RouteAttribute::MultiPath(hops) => {
+                    for hop in hops {
+                        let gateway = hop.attributes.iter().find_map(|a| match a {
+                            RouteAttribute::Gateway(g) => ip_of(g.clone()),
+                            _ => None,
+                        });
+                        route.next_hops.push((hop.interface_index, gateway));
+                    }
+                }
                 _ => {}
             }
         }

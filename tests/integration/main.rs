@@ -11,6 +11,7 @@ mod ipv6;
 mod ocft;
 mod parameters;
 mod support;
+mod targets;
 
 use libtest_mimic::{Arguments, Trial};
 
@@ -25,6 +26,7 @@ fn main() {
     trials.extend(garp::trials());
     trials.extend(ipv6::trials());
     trials.extend(parameters::trials());
+    trials.extend(targets::trials());
     if !root {
         eprintln!("integration tests need root (network namespaces): reported as ignored");
         trials = trials

@@ -1,0 +1,73 @@
+//! The neighbour table (ARP and NDP caches).
+
+use std::io;
+use std::net::IpAddr;
+
+use netlink_packet_route::neighbour::{
+    NeighbourAddress, NeighbourAttribute, NeighbourMessage, NeighbourState,
+};
+use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
+
+use super::Netlink;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Neighbour {
+    pub ifindex: u32,
+    pub ip: IpAddr,
+    pub mac: Option<[u8; 6]>,
+    pub state: NeighbourState,
+}
+
+impl Neighbour {
+    /// An entry that names a live host: not failed, not incomplete.
+    pub fn is_usable(&self) -> bool {
+        matches!(
+            self.state,
+            NeighbourState::Reachable
+                | NeighbourState::Stale
+                | NeighbourState::Delay
+                | NeighbourState::Probe
+                | NeighbourState::Permanent
+        )
+    }
+}
+
+impl Netlink {
+    pub fn neighbours(&mut self, family: AddressFamily) -> io::Result<Vec<Neighbour>> {
+        let mut request = NeighbourMessage::default();
+        request.header.family = family;
+        Ok(self
+            .dump(RouteNetlinkMessage::GetNeighbour(request))?
+            .into_iter()
+            .filter_map(|m| match m {
+                RouteNetlinkMessage::NewNeighbour(n) => from_message(n),
+                _ => None,
+            })
+            .collect())
+    }
+}
+
+fn from_message(message: NeighbourMessage) -> Option<Neighbour> {
+    let mut ip = None;
+    let mut mac = None;
+    for attribute in message.attributes {
+        match attribute {
+            NeighbourAttribute::Destination(NeighbourAddress::Inet(v4)) => {
+                ip = Some(IpAddr::V4(v4))
+            }
+            NeighbourAttribute::Destination(NeighbourAddress::Inet6(v6)) => {
+                ip = Some(IpAddr::V6(v6))
+            }
+            NeighbourAttribute::LinkLayerAddress(bytes) => {
+                mac = <[u8; 6]>::try_from(bytes.as_slice()).ok()
+            }
+            _ => {}
+        }
+    }
+    Some(Neighbour {
+        ifindex: message.header.ifindex,
+        ip: ip?,
+        mac,
+        state: message.header.state,
+    })
+}
