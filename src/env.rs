@@ -16,7 +16,6 @@ impl Env {
         }
     }
 
-    #[cfg(test)]
     pub fn from_pairs<K: Into<OsString>, V: Into<OsString>>(
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Env {
@@ -47,7 +46,6 @@ impl Env {
         self.vars.insert(format!("OCF_RESKEY_{name}").into(), value);
     }
 
-    #[cfg(test)]
     pub fn set(&mut self, key: &str, value: impl Into<OsString>) {
         self.vars.insert(key.into(), value.into());
     }

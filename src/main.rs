@@ -3,23 +3,14 @@
 //! argv -> action; configuration; dispatch; the error -> the exit reason
 //! line and the OCF exit code, in this one place.
 
-mod actions;
-mod announce;
-mod cli;
-mod config;
-mod env;
-mod findif;
-mod metadata;
-mod netlink;
-mod ocf;
-
 use std::ffi::OsString;
 use std::path::Path;
 
-use actions::Action;
-use cli::Invocation;
-use env::Env;
-use ocf::{log, ExitCode};
+use floatip::actions::{self, Action};
+use floatip::cli::{self, Invocation};
+use floatip::env::Env;
+use floatip::metadata;
+use floatip::ocf::{self, log, ExitCode};
 
 fn main() {
     std::panic::set_hook(Box::new(|info| {

@@ -9,6 +9,7 @@ mod differential;
 mod garp;
 mod ipv6;
 mod ocft;
+mod packaging;
 mod parameters;
 mod support;
 mod targets;
@@ -27,6 +28,7 @@ fn main() {
     trials.extend(ipv6::trials());
     trials.extend(parameters::trials());
     trials.extend(targets::trials());
+    trials.extend(packaging::trials());
     if !root {
         eprintln!("integration tests need root (network namespaces): reported as ignored");
         trials = trials
