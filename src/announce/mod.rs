@@ -155,10 +155,11 @@ impl Announcer {
         }
     }
 
-    pub fn socket_fd(&self) -> RawFd {
+    /// The descriptors a forked sender must keep open.
+    pub fn descriptors(&self) -> Vec<RawFd> {
         match &self.transport {
-            Transport::Arp { socket, .. } => socket.raw_fd(),
-            Transport::Ndp { socket, .. } => socket.raw_fd(),
+            Transport::Arp { socket, .. } => socket.descriptors(),
+            Transport::Ndp { socket, .. } => vec![socket.raw_fd()],
         }
     }
 

@@ -117,7 +117,7 @@ fn child(
 }
 
 /// Its own session, no terminal, stdio on /dev/null so Pacemaker's pipes
-/// close, and no descriptor but the packet socket.
+/// close, and no descriptor but the announcer's own.
 fn detach(announcer: &Announcer) {
     // SAFETY: plain system calls on this process's own descriptors.
     unsafe {
@@ -132,28 +132,30 @@ fn detach(announcer: &Announcer) {
             }
         }
     }
-    close_other_descriptors(announcer.socket_fd());
+    close_other_descriptors(&announcer.descriptors());
 }
 
-fn close_other_descriptors(keep: RawFd) {
-    let keep = keep as libc::c_uint;
-    // SAFETY: close_range only closes descriptors; `keep` stays open.
-    unsafe {
-        if keep > 3 {
-            libc::syscall(
-                libc::SYS_close_range,
-                3 as libc::c_uint,
-                keep - 1,
-                0 as libc::c_uint,
-            );
+/// Closes every descriptor from 3 up except those in `keep`.
+fn close_other_descriptors(keep: &[RawFd]) {
+    let mut keep: Vec<libc::c_uint> = keep.iter().map(|fd| *fd as libc::c_uint).collect();
+    keep.sort_unstable();
+    let mut from: libc::c_uint = 3;
+    for fd in keep.into_iter().filter(|fd| *fd >= 3) {
+        if fd > from {
+            // SAFETY: close_range only closes descriptors.
+            unsafe { libc::syscall(libc::SYS_close_range, from, fd - 1, 0 as libc::c_uint) };
         }
+        from = fd + 1;
+    }
+    // SAFETY: as above.
+    unsafe {
         libc::syscall(
             libc::SYS_close_range,
-            keep + 1,
+            from,
             libc::c_uint::MAX,
             0 as libc::c_uint,
-        );
-    }
+        )
+    };
 }
 
 fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {

@@ -1,6 +1,14 @@
 //! AF_PACKET sockets on one interface. Announcements use protocol 0, so the
 //! kernel queues nothing for them to read; conflict probes bind to the
 //! protocol whose answers they wait for.
+//!
+//! Releasing a packet socket waits for an RCU grace period (the kernel's
+//! packet_release calls synchronize_net: about 10 ms here), paid by whoever
+//! drops the last reference. So that this is never the agent itself (nor
+//! the background sender that stop waits for), each socket gets a keeper:
+//! a forked child, executing nothing, that holds a reference and waits
+//! until every holder of the keeper pipe has exited (also when killed),
+//! then lets go.
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
@@ -8,6 +16,9 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 pub struct PacketSocket {
     fd: OwnedFd,
     ifindex: i32,
+    /// Write end of the keeper's pipe: the keeper lets go of the socket
+    /// when every copy of this end is closed.
+    keeper: Option<OwnedFd>,
 }
 
 impl PacketSocket {
@@ -23,11 +34,20 @@ impl PacketSocket {
         let ifindex = i32::try_from(ifindex).map_err(|_| {
             io::Error::new(io::ErrorKind::InvalidInput, "interface index out of range")
         })?;
-        Ok(PacketSocket { fd, ifindex })
+        let keeper = spawn_keeper();
+        Ok(PacketSocket {
+            fd,
+            ifindex,
+            keeper,
+        })
     }
 
-    pub fn raw_fd(&self) -> std::os::fd::RawFd {
-        self.fd.as_raw_fd()
+    /// The descriptors a forked process must keep for this socket to stay
+    /// usable and cheap to release.
+    pub fn descriptors(&self) -> Vec<std::os::fd::RawFd> {
+        let mut fds = vec![self.fd.as_raw_fd()];
+        fds.extend(self.keeper.as_ref().map(|k| k.as_raw_fd()));
+        fds
     }
 
     /// A socket that also receives `protocol` frames seen on the interface.
@@ -129,4 +149,41 @@ impl PacketSocket {
         }
         Ok(())
     }
+}
+
+/// Forks the keeper (see the module documentation); `None` when it cannot
+/// be had, in which case the agent simply pays the grace period itself.
+fn spawn_keeper() -> Option<OwnedFd> {
+    let mut fds = [0 as libc::c_int; 2];
+    // SAFETY: pipe2 fills both descriptors on success.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } < 0 {
+        return None;
+    }
+    let (read_end, write_end) = (fds[0], fds[1]);
+    // SAFETY: floatip is single-threaded; the child calls only
+    // async-signal-safe functions and leaves through _exit.
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        unsafe {
+            libc::close(write_end);
+            // Nothing of Pacemaker's (its pipes) may be held open by us.
+            for fd in 0..3 {
+                libc::close(fd);
+            }
+            let mut byte = 0u8;
+            while libc::read(read_end, (&mut byte as *mut u8).cast(), 1) != 0 {
+                if *libc::__errno_location() != libc::EINTR {
+                    break;
+                }
+            }
+            libc::_exit(0);
+        }
+    }
+    // SAFETY: read_end is ours to close; write_end is owned from here on.
+    unsafe { libc::close(read_end) };
+    if pid < 0 {
+        unsafe { libc::close(write_end) };
+        return None;
+    }
+    Some(unsafe { OwnedFd::from_raw_fd(write_end) })
 }

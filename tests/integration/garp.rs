@@ -318,13 +318,26 @@ fn stop_ends_the_sender_first() {
             || !status.contains(&format!("PPid:\t{}\n", std::process::id())),
         "detached"
     );
-    let fds = std::fs::read_dir(format!("/proc/{pid}/fd"))
+    // stdio on /dev/null; then its packet socket, netlink, and the pipe of
+    // the socket's keeper: nothing of the agent's caller.
+    let mut held: Vec<(u32, String)> = std::fs::read_dir(format!("/proc/{pid}/fd"))
         .unwrap()
-        .count();
-    assert!(
-        fds <= 5,
-        "the sender holds stdio, its packet socket and netlink only ({fds})"
-    );
+        .map(|e| {
+            let e = e.unwrap();
+            let target = std::fs::read_link(e.path()).unwrap().display().to_string();
+            (e.file_name().to_string_lossy().parse().unwrap(), target)
+        })
+        .collect();
+    held.sort();
+    for (fd, target) in &held[..3] {
+        assert_eq!(target, "/dev/null", "fd {fd}: {held:?}");
+    }
+    let mut kinds: Vec<&str> = held[3..]
+        .iter()
+        .map(|(_, t)| t.split(':').next().unwrap())
+        .collect();
+    kinds.sort();
+    assert_eq!(kinds, vec!["pipe", "socket", "socket"], "{held:?}");
     let capture = Capture::start(&node.peer, "eth0", "arp");
     node.run(&floatip(), "stop", &[("ip", VIP)]).expect(0);
     let stopped = SystemTime::now();

@@ -320,6 +320,12 @@ impl Lan {
         }
     }
 
+    /// The name of the namespace holding the bridge (ports p0, p1, …).
+    #[allow(dead_code)] // used by benches/agents.rs, which includes this file
+    pub fn switch_name(&self) -> String {
+        self._switch.name.clone()
+    }
+
     /// Runs an agent on host `i`, as [`Node::run`] does.
     pub fn run(&self, i: usize, agent: &Path, action: &str, params: &[(&str, &str)]) -> Run {
         let mut env: Vec<(String, String)> = params
