@@ -640,18 +640,22 @@ pub fn check_label_length(nic: &str, iflabel: &str) -> Result<String> {
     let label = format!("{nic}:{iflabel}");
     if label.len() > LABEL_MAX {
         return Err(Error::configured(format!(
-            "Interface label [{}] exceeds maximum character limit of {LABEL_MAX}",
+            "Interface label [{}] exceeds maximum character limit of {LABEL_MAX} (the label is nic:iflabel)",
             shown(&label)
         )));
     }
     Ok(label)
 }
 
+/// Namespace names as `ip netns add` users write them: letters, digits,
+/// '.', '_' and '-' (nothing a shell or a path would interpret).
 fn parse_namespace(value: &str) -> Result<String> {
     let valid = value.len() < 256
         && value != "."
         && value != ".."
-        && value.chars().all(|c| c.is_ascii_graphic() && c != '/');
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
     if valid {
         Ok(value.to_owned())
     } else {
@@ -1055,5 +1059,79 @@ mod tests {
         let err = Params::new(&env).config().unwrap_err();
         assert_eq!(err.code, ExitCode::ErrConfigured);
         assert!(err.reason.contains("UTF-8"));
+    }
+}
+
+/// The parser against arbitrary environments: any parameter, any bytes.
+/// `cargo test --lib properties` runs it; PROPTEST_CASES=100000 for longer.
+#[cfg(test)]
+mod properties {
+    use std::ffi::OsString;
+    use std::os::unix::ffi::OsStringExt;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::ocf::ExitCode;
+
+    /// Values that trip parsers: whitespace, signs, huge numbers, unicode,
+    /// shell metacharacters, paths, invalid UTF-8, and plain random bytes.
+    fn nasty_value() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            Just(b"".to_vec()),
+            Just(b" 24".to_vec()),
+            Just(b"24 ".to_vec()),
+            Just(b"-1".to_vec()),
+            Just(b"99999999999999999999".to_vec()),
+            Just("１９２.０.２.１".as_bytes().to_vec()),
+            Just(b"$(reboot)".to_vec()),
+            Just(b"; rm -rf /".to_vec()),
+            Just(b"../../etc/passwd".to_vec()),
+            Just(vec![0xff, 0xfe, 0x00]),
+            Just(vec![b'9'; 100_000]),
+            Just(b"192.0.2.10".to_vec()),
+            Just(b"2001:db8::10".to_vec()),
+            Just(b"true".to_vec()),
+            proptest::collection::vec(any::<u8>(), 0..40),
+            "[ -~]{0,30}".prop_map(String::into_bytes),
+        ]
+    }
+
+    fn parameter_name() -> impl Strategy<Value = String> {
+        let mut names: Vec<String> = PARAMETERS.iter().map(|p| p.name.to_owned()).collect();
+        names.extend(HIDDEN_ALIASES.iter().map(|a| a.to_string()));
+        names.extend(
+            [
+                "CRM_meta_clone_max",
+                "CRM_meta_clone",
+                "CRM_meta_globally_unique",
+                "CRM_meta_timeout",
+            ]
+            .map(String::from),
+        );
+        proptest::sample::select(names)
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_and_every_error_is_reasoned(
+            ip in nasty_value(),
+            others in proptest::collection::vec((parameter_name(), nasty_value()), 0..8),
+        ) {
+            let mut pairs: Vec<(OsString, OsString)> = vec![("OCF_RESKEY_ip".into(), OsString::from_vec(ip))];
+            for (name, value) in others {
+                pairs.push((format!("OCF_RESKEY_{name}").into(), OsString::from_vec(value)));
+            }
+            let env = Env::from_pairs(pairs);
+            let params = Params::new(&env);
+            for result in [params.target().map(|_| ()), params.config().map(|_| ())] {
+                if let Err(e) = result {
+                    prop_assert_eq!(e.code, ExitCode::ErrConfigured, "{}", e.reason);
+                    prop_assert!(!e.reason.is_empty());
+                    prop_assert!(!e.reason.contains('\n'), "one line: {}", e.reason);
+                    prop_assert!(e.reason.len() < 600, "bounded: {} bytes", e.reason.len());
+                }
+            }
+        }
     }
 }

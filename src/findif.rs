@@ -36,7 +36,7 @@ pub fn findif(netlink: &mut Netlink, config: &Config) -> Result<Placement> {
     let given_link = match &config.target.nic {
         Some(nic) => Some(lookup_link(netlink, &nic.0)?.ok_or_else(|| {
             Error::configured(format!(
-                "Invalid interface name [{}]: no such interface on this node",
+                "Invalid interface name [{}]: nic names no interface on this node",
                 nic.0
             ))
         })?),

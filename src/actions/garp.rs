@@ -25,7 +25,7 @@ pub fn garp(env: &Env) -> Result<()> {
         ConfiguredLink::Present(link) => link,
         ConfiguredLink::Vanished(nic) => {
             return Err(Error::configured(format!(
-                "Invalid interface name [{nic}]: no such interface on this node"
+                "Invalid interface name [{nic}]: nic names no interface on this node"
             )))
         }
         ConfiguredLink::Any => {
@@ -67,19 +67,13 @@ pub fn garp(env: &Env) -> Result<()> {
         link.name,
         config.announce.describe(target.ip)
     ));
-    let ifindex = link.index;
     let ip = target.ip;
     let result = run(
         &announcer,
         &config.announce.events(),
         Instant::now(),
         None,
-        || {
-            netlink
-                .find_address(ip)
-                .map(|found| found.iter().any(|a| a.index == ifindex))
-                .unwrap_or(true)
-        },
+        Some(&mut netlink),
     );
     report(&result, ip);
     match result {

@@ -191,18 +191,12 @@ fn refresh(netlink: &mut Netlink, config: &Config, link: &Link, prefix_len: u8) 
         plan.describe(ip)
     ));
     let start = Instant::now();
-    let ifindex = link.index;
     let result = run(
         &announcer,
         &plan.events(),
         start,
         Some(deadline(start, config.timeout_ms)),
-        || {
-            netlink
-                .find_address(ip)
-                .map(|found| found.iter().any(|a| a.index == ifindex))
-                .unwrap_or(true)
-        },
+        Some(netlink),
     );
     report(&result, ip);
 }

@@ -275,14 +275,8 @@ fn announce(announcer: Announcer, config: &Config, netlink: &mut Netlink, added_
         }
         return;
     }
-    let ifindex = announcer.ifindex;
     let deadline = deadline(added_at, config.timeout_ms);
-    let result = run(&announcer, &events, added_at, Some(deadline), || {
-        netlink
-            .find_address(ip)
-            .map(|found| found.iter().any(|a| a.index == ifindex))
-            .unwrap_or(true)
-    });
+    let result = run(&announcer, &events, added_at, Some(deadline), Some(netlink));
     report(&result, ip);
 }
 
@@ -342,7 +336,7 @@ fn add_address(
         Ok(()) => {}
         // A concurrent start of the same VIP got there first: served.
         Err(e) if e.raw_os_error() == Some(libc::EEXIST) => return Ok(()),
-        Err(e) => return Err(Error::generic(format!("Failed to add {ip}: {e}"))),
+        Err(e) => return Err(add_failed(ip, &link.name, &e)),
     }
     if !link.is_up() {
         log::info(format!("Bringing device {} up", link.name));
@@ -355,6 +349,20 @@ fn add_address(
         }
     }
     Ok(())
+}
+
+/// The kernel's refusal, as the OCF code that tells Pacemaker what to do.
+fn add_failed(ip: IpAddr, nic: &str, e: &std::io::Error) -> Error {
+    match e.raw_os_error() {
+        Some(libc::EPERM) | Some(libc::EACCES) => Error::new(
+            crate::ocf::ExitCode::ErrPerm,
+            format!("Failed to add {ip}: not permitted (floatip needs CAP_NET_ADMIN): {e}"),
+        ),
+        Some(libc::ENODEV) => Error::generic(format!(
+            "Failed to add {ip}: interface {nic} vanished while starting"
+        )),
+        _ => Error::generic(format!("Failed to add {ip}: {e}")),
+    }
 }
 
 /// Removes an address this start added, so that a failed start leaves

@@ -13,6 +13,9 @@ use crate::config::Params;
 use crate::env::Env;
 use crate::ocf::{log, Error, Result};
 
+/// How often stop removes and looks again before it gives up.
+const REMOVAL_PASSES: usize = 3;
+
 pub fn stop(env: &Env) -> Result<()> {
     require_root(Action::Stop)?;
     let params = Params::new(env);
@@ -41,26 +44,41 @@ pub fn stop(env: &Env) -> Result<()> {
         }
         found => found,
     };
-    let configured = find_vip(&mut netlink, &target, link.link())?;
-    log::info(format!(
-        "IP status = {}, IP_CIP=",
-        if configured.is_empty() { "no" } else { "ok" }
-    ));
-    for address in &configured {
-        log::info(format!(
-            "Removing address {}/{} from device {}",
-            address.local,
-            address.prefix_len,
-            interface_name(&mut netlink, address.index)
-        ));
-        if let Err(e) = netlink.delete_address(address) {
-            // Gone already (a concurrent stop) is what we wanted.
-            if e.raw_os_error() != Some(libc::EADDRNOTAVAIL) {
-                log::error(format!("Could not remove {}: {e}", address.local));
+    // Remove what is there, then look again: stop answers 0 only after a
+    // look that finds nothing. A few passes, in case something re-adds it.
+    let mut removed = false;
+    let mut denied = false;
+    let mut remaining = Vec::new();
+    for pass in 0..REMOVAL_PASSES {
+        remaining = find_vip(&mut netlink, &target, link.link())?;
+        if pass == 0 {
+            log::info(format!(
+                "IP status = {}, IP_CIP=",
+                if remaining.is_empty() { "no" } else { "ok" }
+            ));
+        }
+        if remaining.is_empty() {
+            break;
+        }
+        for address in &remaining {
+            log::info(format!(
+                "Removing address {}/{} from device {}",
+                address.local,
+                address.prefix_len,
+                interface_name(&mut netlink, address.index)
+            ));
+            match netlink.delete_address(address) {
+                Ok(()) => removed = true,
+                // Gone already (a concurrent stop) is what we wanted.
+                Err(e) if e.raw_os_error() == Some(libc::EADDRNOTAVAIL) => {}
+                Err(e) => {
+                    denied |= e.raw_os_error() == Some(libc::EPERM);
+                    log::error(format!("Could not remove {}: {e}", address.local));
+                }
             }
         }
     }
-    if !configured.is_empty() && params.flush_routes_on_stop() {
+    if removed && params.flush_routes_on_stop() {
         flush_route_cache(&target);
     }
     if target.lvs_support {
@@ -70,12 +88,16 @@ pub fn stop(env: &Env) -> Result<()> {
         // Absent already is fine: IPaddr2 ignores this error too.
         let _ = netlink.delete_address_label(target.ip, label);
     }
-    let remaining = find_vip(&mut netlink, &target, link.link())?;
     if let Some(address) = remaining.first() {
         let nic = interface_name(&mut netlink, address.index);
         return Err(Error::generic(format!(
-            "Unable to remove IP [{} from interface [ {nic} ]",
-            target.ip
+            "Unable to remove IP [{} from interface [ {nic} ]{}",
+            target.ip,
+            if denied {
+                ": not permitted (floatip needs CAP_NET_ADMIN)"
+            } else {
+                ""
+            }
         )));
     }
     Ok(())

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use netlink_packet_route::link::LinkLayerType;
 
-use crate::netlink::Link;
+use crate::netlink::{Link, Netlink};
 use crate::ocf::log;
 use ndp::Icmpv6Socket;
 use schedule::{Event, Mode, Spacing};
@@ -189,15 +189,15 @@ pub enum Stopped {
     Failed(io::Error),
 }
 
-/// Sends `events` relative to `start`, checking before each one that the
-/// address is still configured (the caller sends the very first round of a
-/// start itself, without that check, to lose no time).
+/// Sends `events` relative to `start`, checking through `netlink` before
+/// each one that the address is still configured (the caller sends the very
+/// first round of a start itself, without that check, to lose no time).
 pub fn run(
     announcer: &Announcer,
     events: &[Event],
     start: Instant,
     deadline: Option<Instant>,
-    mut still_configured: impl FnMut() -> bool,
+    mut netlink: Option<&mut Netlink>,
 ) -> Result<(), Stopped> {
     for (index, event) in events.iter().enumerate() {
         let due = start + event.at;
@@ -208,8 +208,10 @@ pub fn run(
         if due > now {
             thread::sleep(due - now);
         }
-        if !still_configured() {
-            return Err(Stopped::AddressGone);
+        if let Some(netlink) = netlink.as_deref_mut() {
+            if !netlink.holds(announcer.ip(), announcer.ifindex) {
+                return Err(Stopped::AddressGone);
+            }
         }
         announcer.send(&event.forms).map_err(Stopped::Failed)?;
     }

@@ -98,16 +98,8 @@ fn child(
     drop(ready);
     detach(&announcer);
     let ip = announcer.ip();
-    let ifindex = announcer.ifindex;
     let mut netlink = Netlink::open().ok();
-    let still_configured = || match netlink.as_mut() {
-        Some(nl) => nl
-            .find_address(ip)
-            .map(|found| found.iter().any(|a| a.index == ifindex))
-            .unwrap_or(true),
-        None => true,
-    };
-    let result = run(&announcer, events, start, None, still_configured);
+    let result = run(&announcer, events, start, None, netlink.as_mut());
     report(&result, ip);
     // Remove the pid file only while it still names us.
     if read_pid(pid_file) == Some(std::process::id() as i32) {

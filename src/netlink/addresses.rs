@@ -117,6 +117,14 @@ impl Netlink {
             .collect())
     }
 
+    /// Whether `ip` is configured on interface `index`. A failed read
+    /// answers yes: announcing stops only on evidence that it is gone.
+    pub fn holds(&mut self, ip: IpAddr, index: u32) -> bool {
+        self.find_address(ip)
+            .map(|found| found.iter().any(|a| a.index == index))
+            .unwrap_or(true)
+    }
+
     /// Adds an address; fails with EEXIST when it is already there.
     pub fn add_address(&mut self, new: &NewAddress) -> io::Result<()> {
         let mut message = AddressMessage::default();

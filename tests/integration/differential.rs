@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use libtest_mimic::Trial;
 
-use crate::support::{floatip, AddrInfo, Node, STOCK_AGENT};
+use crate::support::{alive, floatip, ocf_environment, AddrInfo, Node, STOCK_AGENT};
 
 const VIP: &str = "192.0.2.10";
 const V6: &str = "2001:db8:1234::10";
@@ -912,17 +912,9 @@ fn run_quietly(
             "--clear-groups",
         ]);
     }
-    command
-        .arg(agent)
-        .arg(action)
-        .env_clear()
-        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
-        .env("OCF_ROOT", "/usr/lib/ocf")
-        .env("OCF_RESOURCE_INSTANCE", "vip")
-        .env("HA_RSCTMP", node.rsctmp.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+    command.arg(agent).arg(action);
+    ocf_environment(&mut command, node.rsctmp.path());
+    command.stdout(Stdio::null()).stderr(Stdio::null());
     for (k, v) in params {
         if k.starts_with("OCF_") {
             command.env(k, v);
@@ -970,19 +962,6 @@ fn observe(agent: &Path, case: &Case) -> Vec<Observation> {
         vip: Vec::new(),
     });
     observations
-}
-
-/// A live process (an exited one waiting to be reaped counts as gone).
-fn alive(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|stat| {
-            stat.rsplit(')')
-                .next()
-                .and_then(|r| r.split_whitespace().next())
-                .map(|s| s != "Z")
-        })
-        .unwrap_or(false)
 }
 
 fn step_name(index: usize) -> &'static str {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant, SystemTime};
 use libtest_mimic::Trial;
 
 use crate::capture::{announcements, parse_mac, Capture, REPLY, REQUEST};
-use crate::support::{floatip, Lan, Node, STOCK_AGENT};
+use crate::support::{agent_command_in, alive, floatip, Lan, Node, STOCK_AGENT};
 use crate::trial;
 
 const VIP: &str = "192.0.2.10";
@@ -46,20 +46,6 @@ pub fn trials() -> Vec<Trial> {
         ),
         trial("garp::operator_command", operator_command),
     ]
-}
-
-/// Whether `pid` is a live process (an exited one waiting to be reaped by
-/// init counts as ended).
-fn alive(pid: u32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => {
-            stat.rsplit(')')
-                .next()
-                .and_then(|rest| rest.split_whitespace().next())
-                != Some("Z")
-        }
-        Err(_) => false,
-    }
 }
 
 fn comm(pid: u32) -> String {
@@ -385,19 +371,18 @@ fn stop_ends_a_stock_send_arp() {
     // Its background send_arp keeps the agent's stdout open until it ends,
     // so the agent runs with stdio on /dev/null here (as floatip's sender
     // arranges by itself).
-    let status = std::process::Command::new("ip")
-        .args(["netns", "exec", &node.ns.name, STOCK_AGENT, "start"])
-        .env_clear()
-        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
-        .env("OCF_ROOT", "/usr/lib/ocf")
-        .env("OCF_RESOURCE_INSTANCE", "vip")
-        .env("OCF_RESKEY_ip", VIP)
-        .env("OCF_RESKEY_arp_count", "40")
-        .env("HA_RSCTMP", node.rsctmp.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .unwrap();
+    let status = agent_command_in(
+        &node.ns,
+        std::path::Path::new(STOCK_AGENT),
+        "start",
+        node.rsctmp.path(),
+    )
+    .env("OCF_RESKEY_ip", VIP)
+    .env("OCF_RESKEY_arp_count", "40")
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null())
+    .status()
+    .unwrap();
     assert_eq!(status.code(), Some(0));
     let began = Instant::now();
     while !pid_file.exists() && began.elapsed() < Duration::from_secs(3) {

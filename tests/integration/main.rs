@@ -7,6 +7,7 @@ mod capture;
 mod conformance;
 mod differential;
 mod garp;
+mod hardening;
 mod ipv6;
 mod ocft;
 mod packaging;
@@ -29,6 +30,7 @@ fn main() {
     trials.extend(parameters::trials());
     trials.extend(targets::trials());
     trials.extend(packaging::trials());
+    trials.extend(hardening::trials());
     if !root {
         eprintln!("integration tests need root (network namespaces): reported as ignored");
         trials = trials

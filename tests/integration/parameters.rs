@@ -6,7 +6,7 @@ use std::process::Command;
 
 use libtest_mimic::Trial;
 
-use crate::support::{floatip, Node, Run, STOCK_AGENT};
+use crate::support::{agent_command_in, floatip, Node, Run, STOCK_AGENT};
 use crate::trial;
 
 const VIP: &str = "192.0.2.10";
@@ -186,20 +186,19 @@ fn lvs_support_restores_what_the_stock_agent_saved() {
     let node = Node::with_base();
     node.ns
         .ip(&["addr", "add", &format!("{VIP}/32"), "dev", "lo"]);
-    let status = Command::new("ip")
-        .args(["netns", "exec", &node.ns.name, STOCK_AGENT, "start"])
-        .env_clear()
-        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
-        .env("OCF_ROOT", "/usr/lib/ocf")
-        .env("OCF_RESOURCE_INSTANCE", "vip")
-        .env("OCF_RESKEY_ip", VIP)
-        .env("OCF_RESKEY_lvs_support", "true")
-        .env("OCF_RESKEY_arp_count", "1")
-        .env("HA_RSCTMP", node.rsctmp.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .unwrap();
+    let status = agent_command_in(
+        &node.ns,
+        std::path::Path::new(STOCK_AGENT),
+        "start",
+        node.rsctmp.path(),
+    )
+    .env("OCF_RESKEY_ip", VIP)
+    .env("OCF_RESKEY_lvs_support", "true")
+    .env("OCF_RESKEY_arp_count", "1")
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null())
+    .status()
+    .unwrap();
     assert_eq!(status.code(), Some(0));
     assert!(
         node.rsctmp.path().join(VIP).exists(),

@@ -223,7 +223,9 @@ impl Node {
                 }
             })
             .collect();
-        env.push(("HA_RSCTMP".into(), self.rsctmp.path().display().to_string()));
+        if !env.iter().any(|(k, _)| k == "HA_RSCTMP") {
+            env.push(("HA_RSCTMP".into(), self.rsctmp.path().display().to_string()));
+        }
         self.run_env(agent, action, &env)
     }
 
@@ -232,23 +234,61 @@ impl Node {
     }
 }
 
+/// `program action` with the environment Pacemaker gives an agent and
+/// nothing inherited: PATH, OCF_ROOT, the instance name and HA_RSCTMP.
+pub fn agent_command(program: &Path, action: &str, rsctmp: &Path) -> Command {
+    let mut command = Command::new(program);
+    command.arg(action);
+    ocf_environment(&mut command, rsctmp);
+    command
+}
+
+/// The same, inside `ns` through `ip netns exec`.
+pub fn agent_command_in(ns: &Netns, program: &Path, action: &str, rsctmp: &Path) -> Command {
+    let mut command = Command::new("ip");
+    command
+        .args(["netns", "exec", &ns.name])
+        .arg(program)
+        .arg(action);
+    ocf_environment(&mut command, rsctmp);
+    command
+}
+
+pub fn ocf_environment(command: &mut Command, rsctmp: &Path) {
+    command
+        .env_clear()
+        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+        .env("OCF_ROOT", "/usr/lib/ocf")
+        .env("OCF_RESOURCE_INSTANCE", "vip")
+        .env("HA_RSCTMP", rsctmp)
+        .stdin(Stdio::null());
+}
+
+/// Whether `pid` is a live process: one that exited and waits for init to
+/// reap it counts as gone.
+pub fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|stat| {
+            stat.rsplit(')')
+                .next()
+                .and_then(|rest| rest.split_whitespace().next())
+                != Some("Z")
+        })
+        .unwrap_or(false)
+}
+
 /// Runs `agent action` inside `ns` with the OCF basics and `env`.
 pub fn run_in(ns: &Netns, agent: &Path, action: &str, env: &[(String, String)]) -> Run {
-    {
-        let output = Command::new("ip")
-            .args(["netns", "exec", &ns.name])
-            .arg(agent)
-            .arg(action)
-            .env_clear()
-            .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
-            .env("OCF_ROOT", "/usr/lib/ocf")
-            .env("OCF_RESOURCE_INSTANCE", "vip")
-            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .stdin(Stdio::null())
-            .output()
-            .expect("run agent");
-        Run::from(output)
-    }
+    let rsctmp = env
+        .iter()
+        .find(|(k, _)| k == "HA_RSCTMP")
+        .map(|(_, v)| PathBuf::from(v))
+        .unwrap_or_else(std::env::temp_dir);
+    let output = agent_command_in(ns, agent, action, &rsctmp)
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .output()
+        .expect("run agent");
+    Run::from(output)
 }
 
 /// What an agent run left for an observer: its exit code and its output.

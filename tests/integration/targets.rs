@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use libtest_mimic::Trial;
 
 use crate::capture::{parse_mac, Capture, REQUEST};
-use crate::support::{floatip, Lan, STOCK_AGENT};
+use crate::support::{agent_command_in, floatip, Lan, STOCK_AGENT};
 use crate::trial;
 
 const VIP: &str = "192.0.2.10";
@@ -66,18 +66,8 @@ fn sysctl(lan: &Lan, host: usize, setting: &str) {
 }
 
 fn run_quietly(lan: &Lan, host: usize, agent: &Path, action: &str, params: &[(&str, &str)]) -> i32 {
-    let mut command = Command::new("ip");
-    command
-        .args(["netns", "exec", &lan.hosts[host].name])
-        .arg(agent)
-        .arg(action)
-        .env_clear()
-        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
-        .env("OCF_ROOT", "/usr/lib/ocf")
-        .env("OCF_RESOURCE_INSTANCE", "vip")
-        .env("HA_RSCTMP", lan.rsctmp[host].path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+    let mut command = agent_command_in(&lan.hosts[host], agent, action, lan.rsctmp[host].path());
+    command.stdout(Stdio::null()).stderr(Stdio::null());
     for (k, v) in params {
         command.env(format!("OCF_RESKEY_{k}"), v);
     }
