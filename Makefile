@@ -16,18 +16,25 @@ DATADIR ?= $(PREFIX)/share/floatip
 MANDIR  ?= $(PREFIX)/share/man/man8
 DOCDIR  ?= $(PREFIX)/share/doc/floatip
 CARGO   ?= cargo
+# The release binary is linked statically (static-pie): every action is a
+# short process, and skipping the dynamic loader takes start-up from about
+# 1.6x to 1.2x that of /bin/true. An explicit --target keeps the flag off
+# the proc-macro crates, which are built for the host.
+TARGET  ?= $(shell rustc -vV | sed -n 's/^host: //p')
+STATIC  ?= -C target-feature=+crt-static
 
-BINARY  = target/release/floatip
+BINARY  = target/$(TARGET)/release/floatip
 MANPAGE = target/floatip.8
 
-.PHONY: all install uninstall deb clean
+.PHONY: all install uninstall deb clean print-binary FORCE
 
 all: $(BINARY) $(MANPAGE)
 
-$(BINARY):
-	$(CARGO) build --release --locked
+# cargo decides what needs rebuilding: always ask it.
+$(BINARY): FORCE
+	RUSTFLAGS="$(STATIC)" $(CARGO) build --release --locked --target $(TARGET) --bin floatip
 
-$(MANPAGE): $(BINARY)
+$(MANPAGE): FORCE
 	$(CARGO) run --quiet --release --locked --example man > $(MANPAGE)
 
 install: all
@@ -52,3 +59,8 @@ deb: all
 
 clean:
 	$(CARGO) clean
+
+print-binary:
+	@echo $(BINARY)
+
+FORCE:

@@ -137,6 +137,14 @@ fn with_parameters(mut command: Command) -> Command {
 /// Parses argv. An unknown or missing action is exit 3 before anything else
 /// is looked at; a malformed option is exit 2 with a reason.
 pub fn parse(agent: &str, args: &[OsString], env: &mut Env) -> Result<Invocation, Error> {
+    // Pacemaker's call, `agent <action>` and nothing else, needs no option
+    // parser: building clap's definition of every action and parameter
+    // would be most of a monitor's run time.
+    if let [_, action] = args {
+        if let Some(action) = action.to_str().and_then(Action::from_name) {
+            return Ok(Invocation::Action(action));
+        }
+    }
     let first = args.get(1).map(|a| a.to_string_lossy().into_owned());
     match first.as_deref() {
         None => return Err(unimplemented_action(agent, "no action given")),
