@@ -282,7 +282,16 @@ fn announce(announcer: Announcer, config: &Config, netlink: &mut Netlink, added_
 
 pub fn validate_all(env: &Env) -> Result<()> {
     let config = Params::new(env).config()?;
-    prepare(&config)?;
+    let (_, placement, _) = prepare(&config)?;
+    // Say now, not only at start, when the interface gets no announcements
+    // (an IPoIB interface, say): the address would work, neighbours would
+    // not be told.
+    let link = &placement.link;
+    if let Some(why) = unannounceable(link) {
+        if !link.is_loopback() {
+            log::warn(format!("No announcements on {}: {why}", link.name));
+        }
+    }
     Ok(())
 }
 

@@ -98,6 +98,10 @@ pub fn trials() -> Vec<Trial> {
             "actions::log_lines_match_the_stock_agent",
             log_lines_match_the_stock_agent,
         ),
+        trial(
+            "actions::syslog_lines_match_the_stock_agent",
+            syslog_lines_match_the_stock_agent,
+        ),
     ]
 }
 
@@ -696,4 +700,77 @@ fn mask(line: &str) -> String {
         }
     }
     masked
+}
+
+/// Runs `agent start` with HA_LOGFACILITY=daemon in a mount namespace of
+/// its own whose /dev/log is a listener's socket; returns the datagrams.
+fn syslog_datagrams(node: &Node, agent: &std::path::Path, dir: &std::path::Path) -> Vec<String> {
+    let script = format!(
+        r#"set -e
+mkdir -p {dir}/olddev && mount --bind /dev {dir}/olddev
+mount -t tmpfs tmpfs /dev
+for n in null zero urandom; do touch /dev/$n; mount --bind {dir}/olddev/$n /dev/$n; done
+python3 -c '
+import socket
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+s.settimeout(1.0)
+try:
+    while True:
+        print(s.recv(65536).decode().replace("\n", " "), flush=True)
+except OSError:
+    pass' &
+sleep 0.3
+env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin OCF_ROOT=/usr/lib/ocf HA_LOGFACILITY=daemon OCF_RESOURCE_INSTANCE=vip \
+    OCF_RESKEY_ip={VIP} OCF_RESKEY_arp_count=1 HA_RSCTMP={dir}/rsc {agent} start >/dev/null 2>&1
+wait"#,
+        dir = dir.display(),
+        agent = agent.display()
+    );
+    let out = std::process::Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &node.ns.name,
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            &script,
+        ])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// With HA_LOGFACILITY set, both agents send syslog the same datagram:
+/// priority, tag and message (time and pid masked).
+fn syslog_lines_match_the_stock_agent() {
+    let dir = crate::support::tempdir::TempDir::new();
+    let link = dir.path().join("IPaddr2");
+    std::os::unix::fs::symlink(floatip(), &link).unwrap();
+    let adding = |agent: &std::path::Path, name: &str| -> String {
+        let node = Node::with_base();
+        let scratch = dir.path().join(name);
+        std::fs::create_dir_all(&scratch).unwrap();
+        let datagrams = syslog_datagrams(&node, agent, &scratch);
+        mask(
+            datagrams
+                .iter()
+                .find(|d| d.contains("Adding inet address"))
+                .unwrap_or(&String::new()),
+        )
+    };
+    let stock = adding(std::path::Path::new(crate::support::STOCK_AGENT), "stock");
+    let ours = adding(&link, "floatip");
+    assert!(
+        stock.starts_with("<30>DATE IPaddr2(vip)[PID]: INFO: Adding inet address"),
+        "{stock}"
+    );
+    assert_eq!(ours, stock);
 }
