@@ -23,6 +23,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use support::{Lan, Netns, Node, STOCK_AGENT};
 
 const VIP: &str = "192.0.2.10";
+const V6: &str = "2001:db8:1234::10";
 
 struct Options {
     quick: bool,
@@ -400,8 +401,12 @@ enum Loss {
 
 struct Scenario {
     label: &'static str,
+    /// garp_count (and the stock agent's arp_count) when not the default.
+    rounds: Option<&'static str>,
     loss: Loss,
     garp_deaf_gateway: bool,
+    /// IPv6 VIP: None for IPv4, Some(nodad) for IPv6.
+    ipv6: Option<bool>,
     trials: usize,
     wait: Duration,
 }
@@ -410,37 +415,74 @@ fn failover_table(out: &mut String, options: &Options, floatip: &Path, stock: &P
     let q = options.quick;
     let scenarios = [
         Scenario {
+            rounds: None,
             label: "no loss",
             loss: Loss::None,
             garp_deaf_gateway: false,
+            ipv6: None,
             trials: if q { 3 } else { 30 },
             wait: Duration::from_secs(3),
         },
         Scenario {
+            rounds: None,
             label: "60% random ARP loss",
             loss: Loss::Random(0.6),
             garp_deaf_gateway: false,
+            ipv6: None,
             trials: if q { 3 } else { 30 },
             wait: Duration::from_secs(4),
         },
         Scenario {
+            rounds: Some("8"),
+            label: "60% random ARP loss, garp_count=8 (IPaddr2: arp_count=8)",
+            loss: Loss::Random(0.6),
+            garp_deaf_gateway: false,
+            ipv6: None,
+            trials: if q { 3 } else { 30 },
+            wait: Duration::from_secs(4),
+        },
+        Scenario {
+            rounds: None,
             label: "all ARP from B lost for 300 ms",
             loss: Loss::Burst(Duration::from_millis(300)),
             garp_deaf_gateway: false,
+            ipv6: None,
             trials: if q { 2 } else { 15 },
             wait: Duration::from_secs(4),
         },
         Scenario {
+            rounds: None,
             label: "all ARP from B lost for 1.2 s",
             loss: Loss::Burst(Duration::from_millis(1200)),
             garp_deaf_gateway: false,
+            ipv6: None,
             trials: if q { 2 } else { 10 },
             wait: Duration::from_secs(5),
         },
         Scenario {
+            rounds: None,
             label: "client drops gratuitous ARP and is B's gateway",
             loss: Loss::None,
             garp_deaf_gateway: true,
+            ipv6: None,
+            trials: if q { 2 } else { 10 },
+            wait: Duration::from_secs(3),
+        },
+        Scenario {
+            rounds: None,
+            label: "IPv6, DAD on (defaults)",
+            loss: Loss::None,
+            garp_deaf_gateway: false,
+            ipv6: Some(false),
+            trials: if q { 2 } else { 10 },
+            wait: Duration::from_secs(6),
+        },
+        Scenario {
+            rounds: None,
+            label: "IPv6, nodad=true",
+            loss: Loss::None,
+            garp_deaf_gateway: false,
+            ipv6: Some(true),
             trials: if q { 2 } else { 10 },
             wait: Duration::from_secs(3),
         },
@@ -529,6 +571,22 @@ fn failovers(agent: &Path, scenario: &Scenario) -> Vec<Option<f64>> {
             ])
             .status();
     }
+    let vip = match scenario.ipv6 {
+        None => VIP,
+        Some(_) => {
+            for (i, host) in lan.hosts.iter().enumerate() {
+                host.ip(&[
+                    "addr",
+                    "add",
+                    &format!("2001:db8:1234::{}/64", i + 1),
+                    "dev",
+                    "eth0",
+                    "nodad",
+                ]);
+            }
+            V6
+        }
+    };
     let mac_b = lan.hosts[b].mac("eth0");
     let client_port = "p2";
     let switch = lan.switch_name();
@@ -545,8 +603,21 @@ fn failovers(agent: &Path, scenario: &Scenario) -> Vec<Option<f64>> {
             "clsact",
         ])
         .status();
-    let params = [("OCF_RESKEY_ip", VIP), ("OCF_RESKEY_cidr_netmask", "24")];
-    let monitor = NeighMonitor::start(&lan.hosts[c], VIP);
+    let mut params = vec![("OCF_RESKEY_ip", vip)];
+    match scenario.ipv6 {
+        None => params.push(("OCF_RESKEY_cidr_netmask", "24")),
+        Some(nodad) => {
+            params.push(("OCF_RESKEY_cidr_netmask", "64"));
+            if nodad {
+                params.push(("OCF_RESKEY_nodad", "true"));
+            }
+        }
+    }
+    if let Some(rounds) = scenario.rounds {
+        // arp_count for both: floatip reads it as garp_count's alias.
+        params.push(("OCF_RESKEY_arp_count", rounds));
+    }
+    let monitor = NeighMonitor::start(&lan.hosts[c], vip);
     let mut flips = Vec::new();
     for _ in 0..scenario.trials {
         measure(&lan.hosts[a], agent, "start", &params, lan.rsctmp[a].path());
@@ -559,9 +630,9 @@ fn failovers(agent: &Path, scenario: &Scenario) -> Vec<Option<f64>> {
                 "-c",
                 "1",
                 "-W",
-                "1",
+                "2",
                 "-q",
-                VIP,
+                vip,
             ])
             .stdout(Stdio::null())
             .status();
