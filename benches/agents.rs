@@ -574,16 +574,7 @@ fn failovers(agent: &Path, scenario: &Scenario) -> Vec<Option<f64>> {
     let vip = match scenario.ipv6 {
         None => VIP,
         Some(_) => {
-            for (i, host) in lan.hosts.iter().enumerate() {
-                host.ip(&[
-                    "addr",
-                    "add",
-                    &format!("2001:db8:1234::{}/64", i + 1),
-                    "dev",
-                    "eth0",
-                    "nodad",
-                ]);
-            }
+            lan.add_ipv6();
             V6
         }
     };
@@ -621,21 +612,7 @@ fn failovers(agent: &Path, scenario: &Scenario) -> Vec<Option<f64>> {
     let mut flips = Vec::new();
     for _ in 0..scenario.trials {
         measure(&lan.hosts[a], agent, "start", &params, lan.rsctmp[a].path());
-        let _ = Command::new("ip")
-            .args([
-                "netns",
-                "exec",
-                &lan.hosts[c].name,
-                "ping",
-                "-c",
-                "1",
-                "-W",
-                "2",
-                "-q",
-                vip,
-            ])
-            .stdout(Stdio::null())
-            .status();
+        lan.hosts[c].ping(vip);
         measure(&lan.hosts[a], agent, "stop", &params, lan.rsctmp[a].path());
         match scenario.loss {
             Loss::None => {}

@@ -224,21 +224,7 @@ fn failover_between_three_hosts() {
     let mac_b = lan.hosts[b].mac("eth0");
     lan.run(a, &floatip(), "start", &[("ip", VIP)]).expect(0);
     lan.hosts[c].ip(&["neigh", "flush", "all"]);
-    let ping = std::process::Command::new("ip")
-        .args([
-            "netns",
-            "exec",
-            &lan.hosts[c].name,
-            "ping",
-            "-c",
-            "1",
-            "-W",
-            "1",
-            VIP,
-        ])
-        .output()
-        .unwrap();
-    assert!(ping.status.success(), "the client reaches the VIP on A");
+    assert!(lan.hosts[c].ping(VIP), "the client reaches the VIP on A");
     assert_eq!(
         lan.hosts[c].neighbour_mac(VIP).as_deref(),
         Some(mac_a.as_str())

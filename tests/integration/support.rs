@@ -84,6 +84,18 @@ impl Netns {
         peer.ip(&["link", "set", peer_name, "up"]);
     }
 
+    /// One ping from this namespace; true when it was answered.
+    pub fn ping(&self, ip: &str) -> bool {
+        Command::new("ip")
+            .args([
+                "netns", "exec", &self.name, "ping", "-c", "1", "-W", "2", "-q", ip,
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
     /// The MAC address of `dev`, as `ip -j link` reports it.
     pub fn mac(&self, dev: &str) -> String {
         let out = self.ip(&["-j", "link", "show", "dev", dev]);
@@ -357,6 +369,14 @@ impl Lan {
             hosts,
             _switch: switch,
             rsctmp,
+        }
+    }
+
+    /// Gives host i the address 2001:db8:1234::<i + 1>/64 too (no DAD).
+    pub fn add_ipv6(&self) {
+        for (i, host) in self.hosts.iter().enumerate() {
+            let address = format!("2001:db8:1234::{}/64", i + 1);
+            host.ip(&["addr", "add", &address, "dev", "eth0", "nodad"]);
         }
     }
 

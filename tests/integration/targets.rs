@@ -81,19 +81,15 @@ fn fail_over(
     agent: &Path,
     vip: &str,
     params: &[(&str, &str)],
-    ping: &[&str],
     wait: Duration,
 ) -> (String, String) {
     let mut p = vec![("ip", vip)];
     p.extend_from_slice(params);
     assert_eq!(run_quietly(lan, A, agent, "start", &p), 0);
-    let out = Command::new("ip")
-        .args(["netns", "exec", &lan.hosts[GATEWAY].name, "ping"])
-        .args(ping)
-        .args(["-c", "1", "-W", "2", vip])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "the gateway reaches the VIP on A");
+    assert!(
+        lan.hosts[GATEWAY].ping(vip),
+        "the gateway reaches the VIP on A"
+    );
     let mac_a = lan.hosts[A].mac("eth0");
     let mac_b = lan.hosts[B].mac("eth0");
     assert_eq!(
@@ -116,7 +112,7 @@ fn fail_over(
 
 fn garp_deaf_gateway_follows() {
     let ours = lan_v4();
-    let (entry, mac_b) = fail_over(&ours, &floatip(), VIP, &[], &[], Duration::from_secs(2));
+    let (entry, mac_b) = fail_over(&ours, &floatip(), VIP, &[], Duration::from_secs(2));
     assert_eq!(
         entry, mac_b,
         "with floatip the GARP-deaf gateway moves to B"
@@ -126,7 +122,6 @@ fn garp_deaf_gateway_follows() {
         &stock,
         Path::new(STOCK_AGENT),
         VIP,
-        &[],
         &[],
         Duration::from_millis(1500),
     );
@@ -139,16 +134,7 @@ fn garp_deaf_gateway_follows() {
 
 fn lan_v6() -> Lan {
     let lan = Lan::new(&[1, 2, 3]);
-    for (i, host) in lan.hosts.iter().enumerate() {
-        host.ip(&[
-            "addr",
-            "add",
-            &format!("2001:db8:1234::{}/64", i + 1),
-            "dev",
-            "eth0",
-            "nodad",
-        ]);
-    }
+    lan.add_ipv6();
     for host in [A, B] {
         lan.hosts[host].ip(&["-6", "route", "add", "default", "via", "2001:db8:1234::3"]);
     }
@@ -163,7 +149,6 @@ fn na_deaf_gateway_follows() {
         &floatip(),
         V6,
         &[("nodad", "true")],
-        &["-6"],
         Duration::from_secs(2),
     );
     assert_eq!(entry, mac_b, "with floatip the NA-deaf gateway moves to B");
@@ -173,7 +158,6 @@ fn na_deaf_gateway_follows() {
         Path::new(STOCK_AGENT),
         V6,
         &[("nodad", "true")],
-        &["-6"],
         Duration::from_millis(1500),
     );
     assert_ne!(
