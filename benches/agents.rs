@@ -317,25 +317,11 @@ fn actions_table(out: &mut String, options: &Options, floatip: &Path, stock: &Pa
         let trace = node.rsctmp.path().join("trace");
         let mut env: Vec<(&str, &str)> = params.to_vec();
         env.extend_from_slice(extra);
-        let strace = Path::new("/usr/bin/strace");
-        let mut args_env: Vec<(String, String)> = env
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        args_env.push(("HA_RSCTMP".into(), node.rsctmp.path().display().to_string()));
-        let mut command = Command::new("ip");
+        let mut command = support::strace_in(&node.ns, "execve", &trace);
+        command.arg(agent).arg(action);
+        support::ocf_environment(&mut command, node.rsctmp.path());
         command
-            .args(["netns", "exec", &node.ns.name])
-            .arg(strace)
-            .args(["-f", "-qq", "-e", "trace=execve", "-o"])
-            .arg(&trace)
-            .arg(agent)
-            .arg(action)
-            .env_clear()
-            .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
-            .env("OCF_ROOT", "/usr/lib/ocf")
-            .env("OCF_RESOURCE_INSTANCE", "vip")
-            .envs(args_env)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         let _ = command.status();

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use libtest_mimic::Trial;
 
-use crate::support::{floatip, Node, Run, STOCK_AGENT};
+use crate::support::{floatip, strace_in, Node, Run, STOCK_AGENT};
 use crate::trial;
 
 pub fn trials() -> Vec<Trial> {
@@ -125,19 +125,7 @@ fn no_action_starts_another_program() {
     ];
     for action in actions {
         let trace = trace_dir.path().join(action);
-        let output = Command::new("ip")
-            .args([
-                "netns",
-                "exec",
-                &node.ns.name,
-                "strace",
-                "-f",
-                "-qq",
-                "-e",
-                "trace=execve,execveat",
-                "-o",
-            ])
-            .arg(&trace)
+        let output = strace_in(&node.ns, "execve,execveat", &trace)
             .arg(floatip())
             .arg(action)
             .env_clear()

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant, SystemTime};
 use libtest_mimic::Trial;
 
 use crate::capture::{announcements, parse_mac, Capture, REPLY, REQUEST};
-use crate::support::{agent_command_in, alive, floatip, Lan, Node, STOCK_AGENT};
+use crate::support::{alive, floatip, Lan, Node, STOCK_AGENT};
 use crate::trial;
 
 const VIP: &str = "192.0.2.10";
@@ -357,19 +357,14 @@ fn stop_ends_a_stock_send_arp() {
     // Its background send_arp keeps the agent's stdout open until it ends,
     // so the agent runs with stdio on /dev/null here (as floatip's sender
     // arranges by itself).
-    let status = agent_command_in(
-        &node.ns,
-        std::path::Path::new(STOCK_AGENT),
-        "start",
-        node.rsctmp.path(),
-    )
-    .env("OCF_RESKEY_ip", VIP)
-    .env("OCF_RESKEY_arp_count", "40")
-    .stdout(std::process::Stdio::null())
-    .stderr(std::process::Stdio::null())
-    .status()
-    .unwrap();
-    assert_eq!(status.code(), Some(0));
+    assert_eq!(
+        node.run_quietly(
+            std::path::Path::new(STOCK_AGENT),
+            "start",
+            &[("ip", VIP), ("arp_count", "40")]
+        ),
+        0
+    );
     let began = Instant::now();
     while !pid_file.exists() && began.elapsed() < Duration::from_secs(3) {
         sleep(Duration::from_millis(10));

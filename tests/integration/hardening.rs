@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use libtest_mimic::Trial;
 
-use crate::support::{agent_command, alive, floatip, tempdir::TempDir, Netns, Node, Run};
+use crate::support::{
+    agent_command, alive, floatip, strace_in, tempdir::TempDir, Netns, Node, Run,
+};
 use crate::trial;
 
 const VIP: &str = "192.0.2.10";
@@ -502,19 +504,7 @@ fn writes_only_where_allowed() {
         "stop",
         "meta-data",
     ] {
-        let out = Command::new("ip")
-            .args([
-                "netns",
-                "exec",
-                &node.ns.name,
-                "strace",
-                "-f",
-                "-qq",
-                "-e",
-                "trace=%file",
-                "-o",
-            ])
-            .arg(&trace)
+        let out = strace_in(&node.ns, "%file", &trace)
             .arg(floatip())
             .arg(action)
             .env_clear()

@@ -2,11 +2,9 @@
 //! check_link_status, OCF_CHECK_LEVEL 20, run_arping, lvs_support,
 //! flush_routes, and the promote_secondaries warning.
 
-use std::process::Command;
-
 use libtest_mimic::Trial;
 
-use crate::support::{agent_command_in, floatip, Node, Run, STOCK_AGENT};
+use crate::support::{floatip, strace_in, Node, Run, STOCK_AGENT};
 use crate::trial;
 
 const VIP: &str = "192.0.2.10";
@@ -186,20 +184,14 @@ fn lvs_support_restores_what_the_stock_agent_saved() {
     let node = Node::with_base();
     node.ns
         .ip(&["addr", "add", &format!("{VIP}/32"), "dev", "lo"]);
-    let status = agent_command_in(
-        &node.ns,
-        std::path::Path::new(STOCK_AGENT),
-        "start",
-        node.rsctmp.path(),
-    )
-    .env("OCF_RESKEY_ip", VIP)
-    .env("OCF_RESKEY_lvs_support", "true")
-    .env("OCF_RESKEY_arp_count", "1")
-    .stdout(std::process::Stdio::null())
-    .stderr(std::process::Stdio::null())
-    .status()
-    .unwrap();
-    assert_eq!(status.code(), Some(0));
+    assert_eq!(
+        node.run_quietly(
+            std::path::Path::new(STOCK_AGENT),
+            "start",
+            &[("ip", VIP), ("lvs_support", "true"), ("arp_count", "1")]
+        ),
+        0
+    );
     assert!(
         node.rsctmp.path().join(VIP).exists(),
         "the stock agent saved the loopback copy"
@@ -216,19 +208,7 @@ fn flush_routes_flushes_the_cache_on_stop() {
     node.run(&floatip(), "start", &[("ip", VIP)]).expect(0);
     let trace_dir = crate::support::tempdir::TempDir::new();
     let trace = trace_dir.path().join("trace");
-    let output = Command::new("ip")
-        .args([
-            "netns",
-            "exec",
-            &node.ns.name,
-            "strace",
-            "-f",
-            "-qq",
-            "-e",
-            "trace=openat",
-            "-o",
-        ])
-        .arg(&trace)
+    let output = strace_in(&node.ns, "openat", &trace)
         .arg(floatip())
         .arg("stop")
         .env_clear()

@@ -241,6 +241,20 @@ impl Node {
         self.run_env(agent, action, &env)
     }
 
+    /// Runs `agent action` with stdio on /dev/null and returns its exit
+    /// code: a stock agent's background send_arp would otherwise hold the
+    /// pipes until it ends.
+    pub fn run_quietly(&self, agent: &Path, action: &str, params: &[(&str, &str)]) -> i32 {
+        agent_command_in(&self.ns, agent, action, self.rsctmp.path())
+            .envs(params.iter().map(|(k, v)| (format!("OCF_RESKEY_{k}"), *v)))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("run agent")
+            .code()
+            .unwrap_or(-1)
+    }
+
     pub fn run_env(&self, agent: &Path, action: &str, env: &[(String, String)]) -> Run {
         run_in(&self.ns, agent, action, env)
     }
@@ -274,6 +288,18 @@ pub fn ocf_environment(command: &mut Command, rsctmp: &Path) {
         .env("OCF_RESOURCE_INSTANCE", "vip")
         .env("HA_RSCTMP", rsctmp)
         .stdin(Stdio::null());
+}
+
+/// `strace -f -e trace=<filter> -o <trace>` inside `ns`, ready for the
+/// traced program and its arguments.
+pub fn strace_in(ns: &Netns, filter: &str, trace: &Path) -> Command {
+    let mut command = Command::new("ip");
+    command
+        .args(["netns", "exec", &ns.name, "strace", "-f", "-qq", "-e"])
+        .arg(format!("trace={filter}"))
+        .arg("-o")
+        .arg(trace);
+    command
 }
 
 /// Whether `pid` is a live process: one that exited and waits for init to
