@@ -196,7 +196,7 @@ pub fn parse(agent: &str, args: &[OsString], env: &mut Env) -> Result<Invocation
 }
 
 fn unimplemented_action(agent: &str, reason: &str) -> Error {
-    print!("{}", actions::usage(agent));
+    let _ = crate::ocf::log::stdout(&actions::usage(agent));
     Error::new(ExitCode::ErrUnimplemented, reason)
 }
 

@@ -222,7 +222,7 @@ impl<'a> Params<'a> {
         let ip_text = self
             .nonempty("ip")?
             .ok_or_else(|| Error::configured("IP address (the ip parameter) is mandatory"))?;
-        let mut ip = parse_ip(ip_text)?;
+        let mut ip = parse_ip_parameter(ip_text)?;
         if self.boolean("unique_clone_address")? {
             ip = unique_clone_ip(ip, self.meta("clone")?)?;
         }
@@ -267,6 +267,15 @@ impl<'a> Params<'a> {
             .flatten()
             .and_then(parse_decimal);
         Some(value.unwrap_or(99))
+    }
+
+    /// `OCF_RESKEY_CRM_meta_timeout` in ms, read leniently (stop needs it
+    /// and must not fail on it): unset or unreadable means the default.
+    pub fn timeout_ms(&self) -> Option<u64> {
+        self.meta("timeout")
+            .ok()
+            .flatten()
+            .and_then(|v| v.parse::<u64>().ok())
     }
 
     /// flush_routes, read leniently for stop.
@@ -349,7 +358,10 @@ impl<'a> Params<'a> {
             ));
         }
 
+        // IPaddr2: a `nic` with a colon always decides the label, and an
+        // empty part after the colon (`eth0:`) means no label at all.
         let iflabel = match self.nonempty("nic")?.and_then(|n| n.split_once(':')) {
+            Some((_, "")) => None,
             Some((_, label)) => Some(parse_iflabel(label)?),
             None => self.nonempty("iflabel")?.map(parse_iflabel).transpose()?,
         };
@@ -452,21 +464,12 @@ impl<'a> Params<'a> {
             parse_lifetime(lft_text)?
         };
 
-        let timeout_ms = self.meta("timeout")?.and_then(|v| v.parse::<u64>().ok());
-        let check_level = match self
-            .env
-            .get("OCF_CHECK_LEVEL")
-            .or(self.env.get("OCF_RESKEY_OCF_CHECK_LEVEL"))
-            .filter(|v| !v.is_empty())
-        {
-            None => 0,
-            Some(v) => parse_decimal(v).ok_or_else(|| {
-                Error::configured(format!(
-                    "Invalid OCF_CHECK_LEVEL [{}]: expected 0, 10 or 20",
-                    shown(v)
-                ))
-            })?,
-        };
+        let timeout_ms = self.timeout_ms();
+        let check_level = check_level(
+            self.env
+                .get("OCF_CHECK_LEVEL")
+                .or(self.env.get("OCF_RESKEY_OCF_CHECK_LEVEL")),
+        );
 
         Ok(Config {
             target,
@@ -571,7 +574,65 @@ pub fn parse_ip(value: &str) -> Result<IpAddr> {
         // findif.sh's IPv4 check: the first octet is 1-255.
         IpAddr::V4(v4) if v4.octets()[0] == 0 => Err(invalid()),
         IpAddr::V6(v6) if v6.is_unspecified() => Err(invalid()),
+        // The kernel never sends or answers for ::ffff:a.b.c.d on the wire:
+        // such a VIP could be added but never reached, on any node.
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some() => Err(Error::configured(format!(
+            "IP address [{}] not valid: an IPv4-mapped IPv6 address can never be a VIP; use the IPv4 address {} itself",
+            shown(value),
+            v6.to_ipv4_mapped().map(|v4| v4.to_string()).unwrap_or_default()
+        ))),
+        // The kernel refuses a multicast address as an interface address.
+        IpAddr::V6(v6) if v6.is_multicast() => Err(Error::configured(format!(
+            "IP address [{}] not valid: a multicast address cannot be a VIP",
+            shown(value)
+        ))),
         _ => Ok(ip),
+    }
+}
+
+/// The ip parameter as IPaddr2 reads it: an IPv6 address may carry a
+/// prefix suffix (`2001:db8::10/64`), which IPaddr2's `ip route get` drops,
+/// so the prefix still comes from cidr_netmask or the routing table. An
+/// IPv4 address with a suffix is refused, as IPaddr2 refuses it.
+pub fn parse_ip_parameter(value: &str) -> Result<IpAddr> {
+    let Some((address, suffix)) = value.split_once('/') else {
+        return parse_ip(value);
+    };
+    let prefix_ok = parse_decimal(suffix).is_some_and(|p| p <= 128) && suffix.len() <= 3;
+    match address.parse::<std::net::Ipv6Addr>() {
+        Ok(_) if prefix_ok => {
+            let ip = parse_ip(address)?;
+            log::warn(format!(
+                "ip [{}]: the suffix /{suffix} is ignored; the prefix length comes from cidr_netmask or the routing table",
+                shown(value)
+            ));
+            Ok(ip)
+        }
+        _ => parse_ip(value),
+    }
+}
+
+/// OCF_CHECK_LEVEL: the depth of a monitor. Levels are cumulative, and a
+/// number between implemented levels (0, 10, 20) means the next lower
+/// one (OCF RA API). A value that is not a number is level 0 with a
+/// warning: a typo in one monitor operation must not fail a healthy VIP.
+pub fn check_level(value: Option<&str>) -> u32 {
+    let Some(value) = value.filter(|v| !v.is_empty()) else {
+        return 0;
+    };
+    if !value.bytes().all(|b| b.is_ascii_digit()) {
+        log::warn(format!(
+            "OCF_CHECK_LEVEL [{}] is not a number: monitoring at level 0",
+            shown(value)
+        ));
+        return 0;
+    }
+    // Only its magnitude matters: a digit string too long for u64 is deep.
+    let level = value.parse::<u64>().unwrap_or(u64::MAX);
+    match level {
+        0..=9 => 0,
+        10..=19 => 10,
+        _ => 20,
     }
 }
 
@@ -695,10 +756,19 @@ fn parse_netmask(value: &str, max: u8) -> Result<u8> {
     if value.len() > 3 {
         return Err(invalid());
     }
-    parse_decimal(value)
+    let prefix = parse_decimal(value)
         .and_then(|n| u8::try_from(n).ok())
         .filter(|n| (1..=max).contains(n))
-        .ok_or_else(invalid)
+        .ok_or_else(invalid)?;
+    if value.starts_with('0') {
+        // iproute2 reads a leading zero as octal (030 is /24 to `ip`), and
+        // IPaddr2 then loses track of the address it added; a prefix
+        // length is a decimal number, so floatip reads it as one.
+        log::warn(format!(
+            "cidr_netmask [{value}] has a leading zero: read as the decimal prefix length {prefix}"
+        ));
+    }
+    Ok(prefix)
 }
 
 fn parse_broadcast(value: &str) -> Result<Broadcast> {
@@ -724,15 +794,14 @@ fn parse_lifetime(value: &str) -> Result<Lifetime> {
     if value == "forever" {
         return Ok(Lifetime::Forever);
     }
-    parse_decimal(value)
-        .filter(|s| *s != u32::MAX)
-        .map(Lifetime::Seconds)
-        .ok_or_else(|| {
-            Error::configured(format!(
-                "Invalid preferred_lft [{}]: expected 'forever' or a number of seconds",
-                shown(value)
-            ))
-        })
+    // 4294967295 is the kernel's own "forever" (INFINITY_LIFE_TIME), which
+    // `ip` passes through unchanged: the same address as "forever".
+    parse_decimal(value).map(Lifetime::Seconds).ok_or_else(|| {
+        Error::configured(format!(
+            "Invalid preferred_lft [{}]: expected 'forever' or a number of seconds",
+            shown(value)
+        ))
+    })
 }
 
 /// send_arp_opts: `-A` (replies only) and `-U` (requests only) choose the

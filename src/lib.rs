@@ -14,3 +14,4 @@ pub mod findif;
 pub mod metadata;
 pub mod netlink;
 pub mod ocf;
+pub mod state;

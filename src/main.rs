@@ -13,9 +13,11 @@ use floatip::metadata;
 use floatip::ocf::{self, log, ExitCode};
 
 fn main() {
+    ocf::mark_action_start();
     std::panic::set_hook(Box::new(|info| {
-        // A bug must still end as an OCF answer, never as a bare abort.
-        eprintln!("ocf-exit-reason:floatip internal error: {info}");
+        // A bug must still end as an OCF answer, never as a bare abort,
+        // whatever state stderr is in.
+        log::stderr_line(&format!("ocf-exit-reason:floatip internal error: {info}"));
         std::process::exit(ExitCode::ErrGeneric.code());
     }));
     let args: Vec<OsString> = std::env::args_os().collect();
@@ -24,10 +26,7 @@ fn main() {
     let invocation = cli::parse(&agent, &args, &mut env);
     log::init(&agent, &env);
     let result = match invocation {
-        Ok(Invocation::Print(text)) => {
-            print!("{text}");
-            Ok(())
-        }
+        Ok(Invocation::Print(text)) => print(&text),
         Ok(Invocation::Action(action)) => run(action, &agent, &env),
         Err(e) => Err(e),
     };
@@ -45,14 +44,8 @@ fn main() {
 
 fn run(action: Action, agent: &str, env: &Env) -> ocf::Result<()> {
     match action {
-        Action::MetaData => {
-            print!("{}", metadata::XML);
-            Ok(())
-        }
-        Action::Usage => {
-            print!("{}", actions::usage(agent));
-            Ok(())
-        }
+        Action::MetaData => print(metadata::XML),
+        Action::Usage => print(&actions::usage(agent)),
         Action::Start => actions::start(env),
         Action::Stop => actions::stop(env),
         Action::Monitor => actions::monitor(env),
@@ -60,6 +53,12 @@ fn run(action: Action, agent: &str, env: &Env) -> ocf::Result<()> {
         Action::ValidateAll => actions::validate_all(env),
         Action::Garp => actions::garp(env),
     }
+}
+
+/// What an action prints on stdout; a stdout that cannot take it is the
+/// action's failure (1), never a panic.
+fn print(text: &str) -> ocf::Result<()> {
+    log::stdout(text).map_err(|e| ocf::Error::generic(format!("Could not write to stdout: {e}")))
 }
 
 /// The name floatip was invoked as: `IPaddr2` when installed as the agent

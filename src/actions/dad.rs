@@ -11,9 +11,8 @@ use std::time::{Duration, Instant};
 
 use netlink_packet_route::address::AddressFlags;
 
-use crate::announce::deadline;
 use crate::netlink::{AddressEvents, Netlink, Wakeup};
-use crate::ocf::{log, Error, Result};
+use crate::ocf::{self, log, Error, Result};
 
 /// IPaddr2 gives DAD ten one-second polls.
 const DAD_LIMIT: Duration = Duration::from_secs(10);
@@ -32,7 +31,7 @@ pub fn wait(
     added_at: Instant,
     timeout_ms: Option<u64>,
 ) -> Result<Outcome> {
-    let limit = (added_at + DAD_LIMIT).min(deadline(added_at, timeout_ms));
+    let limit = (added_at + DAD_LIMIT).min(ocf::deadline(timeout_ms));
     loop {
         let found = netlink.find_address(ip).map_err(|e| {
             Error::generic(format!("Could not read the addresses of this node: {e}"))

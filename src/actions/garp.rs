@@ -10,15 +10,13 @@ use crate::actions::{
 use crate::announce::{report, run, targets, unannounceable, Announcer, Stopped};
 use crate::config::Params;
 use crate::env::Env;
-use crate::ocf::{log, Error, Result};
+use crate::ocf::{self, log, Error, Result};
 
 pub fn garp(env: &Env) -> Result<()> {
     let config = Params::new(env).config()?;
     let target = &config.target;
-    if let Namespace::Missing(name) = enter_namespace(target)? {
-        return Err(Error::installed(format!(
-            "Network namespace {name} does not exist"
-        )));
+    if let Namespace::Unavailable(why) = enter_namespace(target)? {
+        return Err(Error::installed(why));
     }
     let mut netlink = open_netlink()?;
     let link = match configured_link(&mut netlink, target)? {
@@ -68,11 +66,15 @@ pub fn garp(env: &Env) -> Result<()> {
         config.announce.describe(target.ip)
     ));
     let ip = target.ip;
+    // By hand there is no timeout unless one is given: the operator asked
+    // for these rounds and can interrupt them.
+    let started = Instant::now();
+    let limit = config.timeout_ms.map(|_| ocf::deadline(config.timeout_ms));
     let result = run(
         &announcer,
-        &config.announce.events(),
-        Instant::now(),
-        None,
+        config.announce.schedule(),
+        started,
+        limit,
         Some(&mut netlink),
     );
     report(&result, ip);

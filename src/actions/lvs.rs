@@ -6,7 +6,6 @@
 //! `<ip> 32 255.255.255.255 lo`, so either agent restores what the other
 //! removed.
 
-use std::fs;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 
@@ -15,6 +14,10 @@ use netlink_packet_route::address::AddressFlags;
 use crate::config::Target;
 use crate::netlink::{Netlink, NewAddress};
 use crate::ocf::{log, Error, Result};
+use crate::state;
+
+/// `<ip> 32 255.255.255.255 <interface>` is well under this.
+const RECORD_LIMIT: usize = 256;
 
 fn record(target: &Target) -> PathBuf {
     target.rsctmp.join(target.ip.to_string())
@@ -33,8 +36,7 @@ pub fn remove_conflicting_loopback(netlink: &mut Netlink, target: &Target) -> Re
         }
         log::info(format!("Removing conflicting loopback {}.", link.name));
         let line = format!("{} 32 255.255.255.255 {}\n", target.ip, link.name);
-        let saved =
-            fs::create_dir_all(&target.rsctmp).and_then(|()| fs::write(record(target), line));
+        let saved = state::write_atomically(&record(target), line.as_bytes());
         if let Err(e) = saved {
             log::error(format!(
                 "Could not save conflicting loopback {}. it will not be restored: {e}",
@@ -55,12 +57,18 @@ pub fn remove_conflicting_loopback(netlink: &mut Netlink, target: &Target) -> Re
 /// failed stop: the VIP itself is gone, which is what stop promises.
 pub fn restore_loopback(netlink: &mut Netlink, target: &Target) {
     let path = record(target);
-    let Ok(text) = fs::read_to_string(&path) else {
-        return;
+    let text = match state::read_small(&path, RECORD_LIMIT) {
+        Ok(Some((text, _))) => text,
+        Ok(None) => return,
+        Err(e) => {
+            log::error(format!("Could not restore loopback address: {e}"));
+            state::remove(&path);
+            return;
+        }
     };
     let info = text.trim();
     if info.is_empty() {
-        let _ = fs::remove_file(&path);
+        state::remove(&path);
         return;
     }
     log::info(format!("Restoring loopback IP Address  {info}."));
@@ -69,7 +77,7 @@ pub fn restore_loopback(netlink: &mut Netlink, target: &Target) {
             "Could not restore loopback address {info}: {reason}"
         ));
     }
-    let _ = fs::remove_file(&path);
+    state::remove(&path);
 }
 
 fn restore(netlink: &mut Netlink, target: &Target, info: &str) -> std::result::Result<(), String> {

@@ -13,7 +13,6 @@ pub use monitor::{monitor, status};
 pub use start::{start, validate_all};
 pub use stop::stop;
 
-use std::fs::File;
 use std::io;
 
 use nix::sched::{setns, CloneFlags};
@@ -84,42 +83,96 @@ pub fn require_root(action: Action) -> Result<()> {
 /// Where the configured network namespace went.
 pub enum Namespace {
     Entered,
-    /// `/run/netns/<name>` does not exist on this node.
-    Missing(String),
+    /// `/run/netns/<name>` is missing on this node, or is not a network
+    /// namespace: nothing of ours can be there. The text says which.
+    Unavailable(String),
 }
 
 /// Enters `network_namespace` in this process (setns on the only thread),
 /// before any socket is opened: sockets belong to the namespace they were
 /// created in.
+///
+/// The entry is opened without blocking (a FIFO planted there must not
+/// hang a stop) and must be a regular file that setns accepts as a network
+/// namespace; anything else is a property of this node, like a missing
+/// namespace, never a reason to fail a stop.
 pub fn enter_namespace(target: &Target) -> Result<Namespace> {
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+
     let Some(name) = &target.network_namespace else {
         return Ok(Namespace::Entered);
     };
     let path = format!("/run/netns/{name}");
-    let file = match File::open(&path) {
+    let not_a_namespace = |what: &str| {
+        Ok(Namespace::Unavailable(format!(
+            "Network namespace {name} is not usable on this node: {path} is {what}, not a network namespace"
+        )))
+    };
+    let file = match std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC)
+        .open(&path)
+    {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Ok(Namespace::Missing(name.clone()))
+            return Ok(Namespace::Unavailable(format!(
+                "Network namespace {name} does not exist on this node ({path})"
+            )))
         }
-        Err(e) => {
+        Err(e) if matches!(e.raw_os_error(), Some(libc::EACCES) | Some(libc::EPERM)) => {
             return Err(Error::generic(format!(
                 "Could not open network namespace {path}: {e}"
             )))
         }
+        // A socket (ENXIO), a symlink loop, a path through a file: no
+        // namespace of ours can be behind it.
+        Err(e) => {
+            return Ok(Namespace::Unavailable(format!(
+                "Network namespace {name} is not usable on this node: {path}: {e}"
+            )))
+        }
     };
-    setns(&file, CloneFlags::CLONE_NEWNET)
-        .map_err(|e| Error::generic(format!("Could not enter network namespace {name}: {e}")))?;
-    Ok(Namespace::Entered)
+    let kind = file
+        .metadata()
+        .map_err(|e| Error::generic(format!("Could not inspect {path}: {e}")))?
+        .file_type();
+    if !kind.is_file() {
+        let what = if kind.is_fifo() {
+            "a FIFO"
+        } else if kind.is_dir() {
+            "a directory"
+        } else if kind.is_socket() {
+            "a socket"
+        } else if kind.is_char_device() || kind.is_block_device() {
+            "a device"
+        } else {
+            "not a regular file"
+        };
+        return not_a_namespace(what);
+    }
+    match setns(&file, CloneFlags::CLONE_NEWNET) {
+        Ok(()) => Ok(Namespace::Entered),
+        // Not an nsfs file, or a namespace of another type.
+        Err(nix::errno::Errno::EINVAL) => not_a_namespace("a plain file"),
+        Err(e) => Err(Error::generic(format!(
+            "Could not enter network namespace {name}: {e}"
+        ))),
+    }
 }
 
 pub fn open_netlink() -> Result<Netlink> {
     Netlink::open().map_err(|e| Error::generic(format!("Could not open a netlink socket: {e}")))
 }
 
-/// The VIP as the kernel holds it, found by value: on the configured nic,
-/// or on any interface when none is configured. Unlike IPaddr2 this does
-/// not depend on routes or base addresses, so a VIP whose surroundings
-/// changed is still seen (and still removed).
+/// The copies of the VIP that count as the resource (DESIGN.md, "Which
+/// copies count"), found by value in the kernel's address list: on the
+/// configured nic; with none configured (or when it has vanished), on any
+/// interface but a loopback one. LVS-DR realservers and anycast hosts keep
+/// the VIP on lo and `::1` is the host's own, so a loopback copy counts
+/// only where findif itself puts the VIP (127.0.0.0/8), and never with
+/// lvs_support. Unlike IPaddr2 this does not depend on routes or base
+/// addresses, so a VIP whose surroundings changed is still seen (and
+/// still removed).
 pub fn find_vip(
     netlink: &mut Netlink,
     target: &Target,
@@ -128,21 +181,26 @@ pub fn find_vip(
     let found = netlink
         .find_address(target.ip)
         .map_err(|e| Error::generic(format!("Could not read the addresses of this node: {e}")))?;
-    Ok(match link {
-        Some(link) => found
+    if let Some(link) = link {
+        return Ok(found
             .into_iter()
             .filter(|a| a.index == link.index)
-            .collect(),
-        // With LVS direct routing a /32 on lo is the realserver's copy,
-        // not the resource.
-        None if target.lvs_support => found
-            .into_iter()
-            .filter(|a| !is_loopback_index(netlink, a.index))
-            .collect(),
-        None => found,
-    })
+            .collect());
+    }
+    let loopback_counts = loopback_copy_counts(target);
+    Ok(found
+        .into_iter()
+        .filter(|a| loopback_counts || !is_loopback_index(netlink, a.index))
+        .collect())
 }
 
+/// Whether a copy on lo can be the resource: only for the addresses findif
+/// places there itself (IPv4 127.0.0.0/8), and never with lvs_support,
+/// whose /32 on lo is the realserver's copy.
+fn loopback_copy_counts(target: &Target) -> bool {
+    let findif_uses_lo = matches!(target.ip, std::net::IpAddr::V4(v4) if v4.is_loopback());
+    findif_uses_lo && !target.lvs_support
+}
 fn is_loopback_index(netlink: &mut Netlink, index: u32) -> bool {
     matches!(netlink.link_by_index(index), Ok(Some(link)) if link.is_loopback())
 }
@@ -182,8 +240,6 @@ pub fn interface_name(netlink: &mut Netlink, index: u32) -> String {
     }
 }
 
-pub fn log_namespace_missing(name: &str) {
-    log::info(format!(
-        "Network namespace {name} does not exist on this node (/run/netns/{name})"
-    ));
+pub fn log_namespace_unavailable(why: &str) {
+    log::info(why);
 }

@@ -19,41 +19,30 @@ use netlink_packet_route::address::AddressFlags;
 use netlink_packet_route::link::{LinkFlags, State};
 
 use crate::actions::{
-    configured_link, enter_namespace, find_vip, log_namespace_missing, open_netlink,
-    ConfiguredLink, Namespace,
+    configured_link, enter_namespace, find_vip, interface_name, log_namespace_unavailable,
+    open_netlink, ConfiguredLink, Namespace,
 };
 use crate::announce::conflict::{self, format_mac};
-use crate::announce::{deadline, report, run, targets, unannounceable, Announcer, Plan};
-use crate::config::{Config, Params};
+use crate::announce::{report, run, targets, unannounceable, Announcer, Plan};
+use crate::config::{check_label_length, Config, Params, Target};
 use crate::env::Env;
 use crate::netlink::{Address, Link, Netlink};
-use crate::ocf::{log, Error, ExitCode, Result};
+use crate::ocf::{self, log, Error, ExitCode, Result};
 
 pub fn monitor(env: &Env) -> Result<()> {
     let probe = is_probe(env);
     let config = Params::new(env).config()?;
     let target = &config.target;
-    if let Namespace::Missing(name) = enter_namespace(target)? {
-        log_namespace_missing(&name);
+    if let Namespace::Unavailable(why) = enter_namespace(target)? {
+        log_namespace_unavailable(&why);
         return Err(Error::not_running());
     }
     let mut netlink = open_netlink()?;
-    let configured = match configured_link(&mut netlink, target)? {
-        ConfiguredLink::Vanished(nic) if probe => {
-            log::info(format!(
-                "Interface {nic} does not exist: {} is not running here",
-                target.ip
-            ));
-            return Err(Error::not_running());
-        }
-        ConfiguredLink::Vanished(nic) => {
-            return Err(Error::generic(format!(
-                "Interface {nic} for {} has vanished",
-                target.ip
-            )))
-        }
-        found => found,
-    };
+    let configured = configured_link(&mut netlink, target)?;
+    if let ConfiguredLink::Vanished(nic) = &configured {
+        return vanished_nic(&mut netlink, target, nic, probe);
+    }
+    check_label(&mut netlink, &config)?;
     let found = find_vip(&mut netlink, target, configured.link())?;
     let Some(address) = found.first() else {
         return Err(Error::not_running());
@@ -80,11 +69,58 @@ pub fn monitor(env: &Env) -> Result<()> {
 pub fn status(env: &Env) -> Result<()> {
     let result = monitor(env);
     match &result {
-        Ok(()) => println!("running"),
-        Err(e) if e.code == ExitCode::NotRunning => println!("stopped"),
+        Ok(()) => {
+            let _ = log::stdout("running\n");
+        }
+        Err(e) if e.code == ExitCode::NotRunning => {
+            let _ = log::stdout("stopped\n");
+        }
         Err(_) => {}
     }
     result
+}
+
+/// The configured nic is gone (removed, or renamed). A copy of the VIP on
+/// another interface is still the resource, in the wrong place: 1, never
+/// 7, so Pacemaker stops it (stop removes that copy) instead of starting a
+/// second one elsewhere. With no copy left a probe says 7 ("cleanly
+/// stopped here") and a recurring monitor 1 (its interface vanished).
+fn vanished_nic(netlink: &mut Netlink, target: &Target, nic: &str, probe: bool) -> Result<()> {
+    let elsewhere = find_vip(netlink, target, None)?;
+    if let Some(address) = elsewhere.first() {
+        return Err(Error::generic(format!(
+            "Interface {nic} for {} has vanished, but {}/{} is still configured on {}",
+            target.ip,
+            address.local,
+            address.prefix_len,
+            interface_name(netlink, address.index)
+        )));
+    }
+    if probe {
+        log::info(format!(
+            "Interface {nic} does not exist: {} is not running here",
+            target.ip
+        ));
+        return Err(Error::not_running());
+    }
+    Err(Error::generic(format!(
+        "Interface {nic} for {} has vanished",
+        target.ip
+    )))
+}
+
+/// An iflabel too long together with the interface findif derives is a
+/// configuration error at every action, not only at start. findif runs
+/// only in that case (iflabel set, nic not); when it fails, the answer is
+/// monitor's own.
+fn check_label(netlink: &mut Netlink, config: &Config) -> Result<()> {
+    let (None, Some(suffix)) = (&config.target.nic, &config.iflabel) else {
+        return Ok(());
+    };
+    match crate::findif::findif(netlink, config) {
+        Ok(placement) => check_label_length(&placement.link.name, suffix).map(|_| ()),
+        Err(_) => Ok(()),
+    }
 }
 
 fn is_probe(env: &Env) -> bool {
@@ -149,7 +185,7 @@ fn check_sole_holder(link: &Link, config: &Config) -> Result<()> {
     if unannounceable(link).is_some() {
         return Ok(());
     }
-    let limit = deadline(Instant::now(), config.timeout_ms);
+    let limit = ocf::deadline(config.timeout_ms);
     match conflict::other_holder(link, ip, conflict::WHILE_MONITORING, limit) {
         Ok(None) => Ok(()),
         Ok(Some(mac)) => Err(Error::generic(format!(
@@ -193,9 +229,9 @@ fn refresh(netlink: &mut Netlink, config: &Config, link: &Link, prefix_len: u8) 
     let start = Instant::now();
     let result = run(
         &announcer,
-        &plan.events(),
+        plan.schedule(),
         start,
-        Some(deadline(start, config.timeout_ms)),
+        Some(ocf::deadline(config.timeout_ms)),
         Some(netlink),
     );
     report(&result, ip);

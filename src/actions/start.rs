@@ -13,14 +13,12 @@ use netlink_packet_route::address::AddressFlags;
 use crate::actions::{
     dad, enter_namespace, find_vip, lvs, open_netlink, require_root, Action, Namespace,
 };
-use crate::announce::{
-    conflict, deadline, report, run, sender, targets, unannounceable, Announcer,
-};
+use crate::announce::{conflict, report, run, sender, targets, unannounceable, Announcer};
 use crate::config::{check_label_length, ArpSender, Config, Lifetime, Params};
 use crate::env::Env;
 use crate::findif::{findif, Placement};
 use crate::netlink::{AddressEvents, Link, Netlink, NewAddress};
-use crate::ocf::{log, Error, Result};
+use crate::ocf::{self, log, Error, Result};
 
 pub fn start(env: &Env) -> Result<()> {
     let params = Params::new(env);
@@ -35,14 +33,7 @@ pub fn start(env: &Env) -> Result<()> {
 
     let link = &placement.link;
     let ip = config.target.ip;
-    let served = find_vip(&mut netlink, &config.target, Some(link))?;
-    if let Some(existing) = served.first() {
-        if existing.prefix_len != placement.prefix_len {
-            log::warn(format!(
-                "{} is already configured on {} as /{} (configured: /{})",
-                config.target.ip, link.name, existing.prefix_len, placement.prefix_len
-            ));
-        }
+    if already_started(&mut netlink, &config, &placement)? {
         return Ok(());
     }
     log_arp_sender(&config);
@@ -105,6 +96,49 @@ pub fn start(env: &Env) -> Result<()> {
     Ok(())
 }
 
+/// Start on a started VIP is 0, but only when the copy there is usable:
+/// a `dadfailed` copy is removed and the start goes on afresh (DAD then
+/// tells whether the other holder is still there), and a copy on an
+/// interface that is administratively down gets its interface brought up,
+/// as a fresh start would. A link without carrier is not start's to fix:
+/// monitor's check_link_status reports it.
+fn already_started(netlink: &mut Netlink, config: &Config, placement: &Placement) -> Result<bool> {
+    let link = &placement.link;
+    let ip = config.target.ip;
+    let Some(existing) = find_vip(netlink, &config.target, Some(link))?
+        .into_iter()
+        .next()
+    else {
+        return Ok(false);
+    };
+    if existing.flags.contains(AddressFlags::Dadfailed) {
+        log::warn(format!(
+            "{ip} is configured on {} but dadfailed: removing it and starting afresh",
+            link.name
+        ));
+        netlink
+            .delete_address(&existing)
+            .map_err(|e| Error::generic(format!("Could not remove the dadfailed {ip}: {e}")))?;
+        return Ok(false);
+    }
+    if existing.prefix_len != placement.prefix_len {
+        log::warn(format!(
+            "{ip} is already configured on {} as /{} (configured: /{})",
+            link.name, existing.prefix_len, placement.prefix_len
+        ));
+    }
+    if !link.is_up() {
+        log::info(format!("Bringing device {} up", link.name));
+        netlink.set_link_up(link.index).map_err(|e| {
+            Error::generic(format!(
+                "{ip} is configured, but device {} could not be brought up: {e}",
+                link.name
+            ))
+        })?;
+    }
+    Ok(true)
+}
+
 fn with_targets(
     announcer: Announcer,
     netlink: &mut Netlink,
@@ -136,7 +170,7 @@ fn check_no_other_holder(link: &Link, config: &Config) -> Result<()> {
     if unannounceable(link).is_some() {
         return Ok(());
     }
-    let limit = deadline(Instant::now(), config.timeout_ms);
+    let limit = ocf::deadline(config.timeout_ms);
     match conflict::other_holder(link, ip, conflict::BEFORE_ADDING, limit) {
         Ok(None) => Ok(()),
         Ok(Some(mac)) => {
@@ -245,26 +279,27 @@ fn open_announcer(link: &Link, config: &Config) -> Option<Announcer> {
 fn announce(announcer: Announcer, config: &Config, netlink: &mut Netlink, added_at: Instant) {
     let plan = &config.announce;
     let ip = config.target.ip;
-    let mut events = plan.events();
-    let first = events.remove(0);
+    let mut events = plan.schedule();
+    let Some(first) = events.next() else {
+        return;
+    };
     if let Err(e) = announcer.send(&first.forms) {
         log::error(format!("Could not send gratuitous arps: {e}"));
         return;
     }
+    let more = events.remaining() > 0;
     log::info(format!(
         "Sent {} for {ip} on {}: {}{}",
         announcer.kind(),
         announcer.ifname,
         plan.describe(ip),
-        if events.is_empty() {
-            ""
-        } else if config.arp_bg {
+        if more && config.arp_bg {
             ", the rest in the background"
         } else {
             ""
         }
     ));
-    if events.is_empty() {
+    if !more {
         return;
     }
     if config.arp_bg {
@@ -275,8 +310,8 @@ fn announce(announcer: Announcer, config: &Config, netlink: &mut Netlink, added_
         }
         return;
     }
-    let deadline = deadline(added_at, config.timeout_ms);
-    let result = run(&announcer, &events, added_at, Some(deadline), Some(netlink));
+    let deadline = ocf::deadline(config.timeout_ms);
+    let result = run(&announcer, events, added_at, Some(deadline), Some(netlink));
     report(&result, ip);
 }
 
@@ -297,10 +332,8 @@ pub fn validate_all(env: &Env) -> Result<()> {
 
 /// What start and validate-all share: the namespace, findif, the label.
 fn prepare(config: &Config) -> Result<(Netlink, Placement, Option<String>)> {
-    if let Namespace::Missing(name) = enter_namespace(&config.target)? {
-        return Err(Error::installed(format!(
-            "Network namespace {name} does not exist on this node (/run/netns/{name})"
-        )));
+    if let Namespace::Unavailable(why) = enter_namespace(&config.target)? {
+        return Err(Error::installed(why));
     }
     let mut netlink = open_netlink()?;
     let placement = findif(&mut netlink, config)?;

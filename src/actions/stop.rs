@@ -5,7 +5,7 @@
 //! other parameter. It answers 0 only when the VIP is verifiably gone.
 
 use crate::actions::{
-    configured_link, enter_namespace, find_vip, interface_name, log_namespace_missing, lvs,
+    configured_link, enter_namespace, find_vip, interface_name, log_namespace_unavailable, lvs,
     open_netlink, require_root, Action, ConfiguredLink, Namespace,
 };
 use crate::announce::sender;
@@ -28,28 +28,38 @@ pub fn stop(env: &Env) -> Result<()> {
         }
     };
     // First: a late announcement from this node would undo the failover.
-    sender::stop(&target.sender_pid_file, target.ip);
-    if let Namespace::Missing(name) = enter_namespace(&target)? {
-        log_namespace_missing(&name);
+    // Its waits come out of stop's own budget (20 s when Pacemaker gives
+    // no timeout), so stop always answers before it is killed.
+    sender::stop(
+        &target.sender_pid_file,
+        target.ip,
+        crate::ocf::deadline(params.timeout_ms()),
+    );
+    if let Namespace::Unavailable(why) = enter_namespace(&target)? {
+        log_namespace_unavailable(&why);
         return Ok(());
     }
     let mut netlink = open_netlink()?;
+    // A vanished (or renamed) nic: the copies that count are then those on
+    // any other interface but loopback, and those are removed.
     let link = match configured_link(&mut netlink, &target)? {
         ConfiguredLink::Vanished(nic) => {
             log::info(format!(
-                "Interface {nic} does not exist: {} is not configured",
+                "Interface {nic} does not exist: removing {} wherever else it is configured",
                 target.ip
             ));
-            return Ok(());
+            ConfiguredLink::Any
         }
         found => found,
     };
     // Remove what is there, then look again: stop answers 0 only after a
-    // look that finds nothing. A few passes, in case something re-adds it.
+    // look that finds nothing. A few passes, in case something re-adds it,
+    // and always a last look after the last removal.
     let mut removed = false;
     let mut denied = false;
-    let mut remaining = Vec::new();
-    for pass in 0..REMOVAL_PASSES {
+    let mut remaining;
+    let mut pass = 0;
+    loop {
         remaining = find_vip(&mut netlink, &target, link.link())?;
         if pass == 0 {
             log::info(format!(
@@ -57,9 +67,10 @@ pub fn stop(env: &Env) -> Result<()> {
                 if remaining.is_empty() { "no" } else { "ok" }
             ));
         }
-        if remaining.is_empty() {
+        if remaining.is_empty() || pass == REMOVAL_PASSES {
             break;
         }
+        pass += 1;
         for address in &remaining {
             log::info(format!(
                 "Removing address {}/{} from device {}",

@@ -18,14 +18,14 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::os::fd::RawFd;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use netlink_packet_route::link::LinkLayerType;
 
 use crate::netlink::{Link, Netlink};
 use crate::ocf::log;
 use ndp::Icmpv6Socket;
-use schedule::{Event, Mode, Spacing};
+use schedule::{Mode, Schedule, Spacing};
 use socket::PacketSocket;
 
 const ETH_P_ARP: u16 = 0x0806;
@@ -41,8 +41,8 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn events(&self) -> Vec<Event> {
-        schedule::events(self.rounds, self.interval_ms, self.mode, self.spacing)
+    pub fn schedule(&self) -> Schedule {
+        Schedule::new(self.rounds, self.interval_ms, self.mode, self.spacing)
     }
 
     pub fn describe(&self, ip: IpAddr) -> String {
@@ -185,7 +185,7 @@ pub enum Stopped {
     /// The address is no longer configured: announcing it would be a lie.
     AddressGone,
     /// The deadline came first; the events that would pass it were skipped.
-    Deadline(usize),
+    Deadline(u64),
     Failed(io::Error),
 }
 
@@ -194,16 +194,20 @@ pub enum Stopped {
 /// first round of a start itself, without that check, to lose no time).
 pub fn run(
     announcer: &Announcer,
-    events: &[Event],
+    mut events: Schedule,
     start: Instant,
     deadline: Option<Instant>,
     mut netlink: Option<&mut Netlink>,
 ) -> Result<(), Stopped> {
-    for (index, event) in events.iter().enumerate() {
-        let due = start + event.at;
-        if deadline.is_some_and(|d| due > d) {
-            return Err(Stopped::Deadline(events.len() - index));
+    while let Some(event) = events.next() {
+        let due = start.checked_add(event.at);
+        if deadline.is_some_and(|d| due.is_none_or(|due| due > d)) {
+            return Err(Stopped::Deadline(events.remaining() + 1));
         }
+        // Past what Instant can express: as good as never.
+        let Some(due) = due else {
+            return Ok(());
+        };
         let now = Instant::now();
         if due > now {
             thread::sleep(due - now);
@@ -230,13 +234,4 @@ pub fn report(result: &Result<(), Stopped>, ip: IpAddr) {
         )),
         Err(Stopped::Failed(e)) => log::error(format!("Could not send gratuitous arps: {e}")),
     }
-}
-
-/// The time left for foreground work: the action's timeout less a margin,
-/// so the agent always answers before Pacemaker kills it.
-pub fn deadline(start: Instant, timeout_ms: Option<u64>) -> Instant {
-    const DEFAULT_TIMEOUT_MS: u64 = 20_000;
-    let timeout = timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
-    let margin = (timeout / 5).clamp(200, 2_000);
-    start + Duration::from_millis(timeout.saturating_sub(margin))
 }

@@ -13,7 +13,9 @@
 //! - `fixed` is IPaddr2's even cadence: one frame every I/2 (a request and
 //!   a reply per I when both forms are sent).
 //!
-//! garp_count bounds the number of rounds either way.
+//! garp_count is the number of rounds either way. The schedule is an
+//! iterator computed from each event's index, so a huge garp_count costs
+//! no memory; foreground runs are cut at the action's deadline.
 
 use std::time::Duration;
 
@@ -59,9 +61,10 @@ impl Spacing {
     }
 }
 
-/// Gaps after the first round, in units of arp_interval / 20, so that the
-/// schedule scales with arp_interval: 0.5, 1.1, 2.15, 3.75, then 7.5.
-const BACKOFF_GAPS_TWENTIETHS: &[u64] = &[10, 22, 43, 75];
+/// When round n leaves, in units of arp_interval / 20 after the first, so
+/// that the schedule scales with arp_interval: 0, 0.5, 1.6, 3.75, 7.5 I,
+/// then one capped gap (7.5 I) per further round.
+const BACKOFF_AT_TWENTIETHS: &[u64] = &[0, 10, 32, 75, 150];
 const BACKOFF_CAP_TWENTIETHS: u64 = 150;
 
 /// One moment of the schedule: these forms leave at `at` after the first.
@@ -71,42 +74,97 @@ pub struct Event {
     pub forms: Vec<Form>,
 }
 
-/// The whole schedule for `rounds` rounds.
-pub fn events(rounds: u32, interval_ms: u32, mode: Mode, spacing: Spacing) -> Vec<Event> {
-    let interval = u64::from(interval_ms);
-    let mut events = Vec::new();
-    match spacing {
-        Spacing::Backoff => {
-            let mut at_twentieths = 0u64;
-            for round in 0..u64::from(rounds) {
-                if round > 0 {
-                    let gap = BACKOFF_GAPS_TWENTIETHS
-                        .get(round as usize - 1)
-                        .copied()
-                        .unwrap_or(BACKOFF_CAP_TWENTIETHS);
-                    at_twentieths += gap;
-                }
-                events.push(Event {
-                    at: Duration::from_micros(at_twentieths * interval * 50),
-                    forms: mode.forms().to_vec(),
-                });
-            }
+/// The schedule for `rounds` rounds, generated lazily: each event is
+/// computed from its index, so no count (up to u32::MAX rounds) costs
+/// memory, and the arithmetic saturates instead of overflowing.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    interval_ms: u64,
+    mode: Mode,
+    spacing: Spacing,
+    next: u64,
+    end: u64,
+}
+
+impl Schedule {
+    pub fn new(rounds: u32, interval_ms: u32, mode: Mode, spacing: Spacing) -> Schedule {
+        let per_round = match spacing {
+            Spacing::Backoff => 1,
+            Spacing::Fixed => mode.forms().len() as u64,
+        };
+        Schedule {
+            interval_ms: u64::from(interval_ms),
+            mode,
+            spacing,
+            next: 0,
+            end: u64::from(rounds) * per_round,
         }
-        Spacing::Fixed => {
-            let half = Duration::from_micros(interval * 500);
-            let mut at = Duration::ZERO;
-            for _ in 0..rounds {
-                for form in mode.forms() {
-                    events.push(Event {
-                        at,
-                        forms: vec![*form],
-                    });
-                    at += half;
+    }
+
+    /// Events not yet taken.
+    pub fn remaining(&self) -> u64 {
+        self.end - self.next
+    }
+
+    fn event(&self, index: u64) -> Event {
+        match self.spacing {
+            Spacing::Backoff => {
+                let last = BACKOFF_AT_TWENTIETHS.len() - 1;
+                let at_twentieths = match usize::try_from(index)
+                    .ok()
+                    .and_then(|i| BACKOFF_AT_TWENTIETHS.get(i))
+                {
+                    Some(at) => *at,
+                    None => BACKOFF_AT_TWENTIETHS[last].saturating_add(
+                        (index - last as u64).saturating_mul(BACKOFF_CAP_TWENTIETHS),
+                    ),
+                };
+                Event {
+                    at: micros(
+                        at_twentieths
+                            .saturating_mul(self.interval_ms)
+                            .saturating_mul(50),
+                    ),
+                    forms: self.mode.forms().to_vec(),
+                }
+            }
+            Spacing::Fixed => {
+                let forms = self.mode.forms();
+                Event {
+                    at: micros(index.saturating_mul(self.interval_ms).saturating_mul(500)),
+                    forms: vec![forms[(index % forms.len() as u64) as usize]],
                 }
             }
         }
     }
-    events
+}
+
+fn micros(value: u64) -> Duration {
+    Duration::from_micros(value)
+}
+
+impl Iterator for Schedule {
+    type Item = Event;
+
+    fn next(&mut self) -> Option<Event> {
+        if self.next >= self.end {
+            return None;
+        }
+        let event = self.event(self.next);
+        self.next += 1;
+        Some(event)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = usize::try_from(self.remaining()).unwrap_or(usize::MAX);
+        (left, usize::try_from(self.remaining()).ok())
+    }
+}
+
+/// The whole schedule for `rounds` rounds, collected (for tests and
+/// small plans).
+pub fn events(rounds: u32, interval_ms: u32, mode: Mode, spacing: Spacing) -> Vec<Event> {
+    Schedule::new(rounds, interval_ms, mode, spacing).collect()
 }
 
 #[cfg(test)]
@@ -145,6 +203,20 @@ mod tests {
             e.iter().filter(|ev| ev.at.as_millis() <= 350).count() >= 3,
             "three rounds by 350 ms"
         );
+    }
+
+    #[test]
+    fn huge_counts_are_lazy_and_saturate() {
+        let mut schedule = Schedule::new(u32::MAX, u32::MAX, Mode::Both, Spacing::Fixed);
+        assert_eq!(schedule.remaining(), 2 * u64::from(u32::MAX));
+        let first: Vec<Event> = schedule.by_ref().take(3).collect();
+        assert_eq!(first[0].at, Duration::ZERO);
+        assert!(first[2].at > first[1].at);
+        assert_eq!(schedule.remaining(), 2 * u64::from(u32::MAX) - 3);
+        let backoff = Schedule::new(u32::MAX, u32::MAX, Mode::Both, Spacing::Backoff);
+        // The last event's time saturates instead of overflowing.
+        let last = backoff.event(u64::from(u32::MAX) - 1);
+        assert!(last.at >= Duration::from_secs(1 << 40));
     }
 
     #[test]

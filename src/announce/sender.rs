@@ -4,12 +4,23 @@
 //! Its pid file, `$HA_RSCTMP/send_arp-<ip>` (IPaddr2's name, with the
 //! namespace added when one is set), is written before it sends anything:
 //! the child waits on a pipe until the parent has written it, and gives up
-//! if the parent dies first. stop ends the sender before removing the
-//! address (a late frame from the old owner would undo a failover), and
-//! signals only a process it has proven to be a sender: the right program,
-//! started no later than the pid file was written, held through a pidfd so
-//! that a recycled pid can never be hit. A sender the stock IPaddr2 left
-//! (send_arp or arping) is ended the same way, so clusters can switch.
+//! if the parent dies first. The pid file is exactly one line, the bare
+//! pid (the stock agent's stop runs ``kill `cat pidfile` ``); beside it a
+//! companion file of floatip's own records the sender's start time (field
+//! 22 of /proc/<pid>/stat, clock ticks since boot, untouched by steps of
+//! the wall clock).
+//!
+//! stop ends the sender before removing the address (a late frame from the
+//! old owner would undo a failover), and signals only a process it has
+//! proven to be the sender, held through a pidfd so that a recycled pid can
+//! never be hit: with the companion, the pid's start time must match it
+//! exactly (so no other floatip process, another resource's action, an
+//! operator's `floatip garp` or a keeper, is ever signalled); without it
+//! (a pid file the stock IPaddr2 wrote) the process must be one of the
+//! stock agent's senders, so clusters can switch agents. The waits come
+//! out of stop's own timeout budget: when it runs short the sender is
+//! killed and stop goes on to remove the address (a sender re-checks the
+//! address before every round and exits when it is gone).
 
 use std::fs;
 use std::io::{self, Read, Write};
@@ -18,7 +29,9 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::announce::schedule::Event;
+use crate::state;
+
+use crate::announce::schedule::Schedule;
 use crate::announce::{report, run, Announcer};
 use crate::netlink::Netlink;
 use crate::ocf::log;
@@ -28,8 +41,12 @@ const DEFAULT_RSCTMP: &str = "/run/resource-agents";
 /// Programs whose pid files stop may act on: ours, and the stock agent's.
 const STOCK_SENDERS: &[&str] = &["send_arp", "arping", "ipoibarping", "send_ua"];
 
-/// How long stop waits for a signalled sender to go.
+/// How long stop waits at most for a signalled sender to go, before
+/// killing it (and again after): less when the action's budget is short.
 const EXIT_WAIT: Duration = Duration::from_secs(2);
+
+/// A pid file holds one pid; anything longer is not one of ours.
+const PID_FILE_LIMIT: usize = 32;
 
 /// `$HA_RSCTMP`, resource-agents' directory for small state files.
 pub fn rsctmp(configured: Option<&str>) -> PathBuf {
@@ -48,17 +65,24 @@ pub fn pid_file(configured_rsctmp: Option<&str>, namespace: Option<&str>, ip: Ip
     rsctmp(configured_rsctmp).join(name)
 }
 
+/// floatip's companion of a pid file: `<pid> <start time in ticks>`.
+pub fn companion_file(pid_file: &Path) -> PathBuf {
+    let mut name = pid_file.as_os_str().to_owned();
+    name.push(".floatip-start");
+    PathBuf::from(name)
+}
+
 /// Starts the detached sender for `events` (the rounds after the first,
 /// which the caller has sent).
 /// Returns once the pid file names it.
 pub fn spawn(
     announcer: Announcer,
-    events: Vec<Event>,
+    events: Schedule,
     start: Instant,
     pid_file: &Path,
 ) -> io::Result<()> {
     if let Some(dir) = pid_file.parent() {
-        fs::create_dir_all(dir)?;
+        state::ensure_dir(dir)?;
     }
     let (ready_read, ready_write) = pipe()?;
     // SAFETY: floatip is single-threaded, so the child may do anything the
@@ -69,7 +93,7 @@ pub fn spawn(
     }
     if pid == 0 {
         drop(ready_write);
-        let code = child(announcer, &events, start, pid_file, ready_read);
+        let code = child(announcer, events, start, pid_file, ready_read);
         // SAFETY: ends the child without running the parent's exit handlers.
         unsafe { libc::_exit(code) };
     }
@@ -85,7 +109,7 @@ pub fn spawn(
 
 fn child(
     announcer: Announcer,
-    events: &[Event],
+    events: Schedule,
     start: Instant,
     pid_file: &Path,
     ready: OwnedFd,
@@ -103,7 +127,8 @@ fn child(
     report(&result, ip);
     // Remove the pid file only while it still names us.
     if read_pid(pid_file) == Some(std::process::id() as i32) {
-        let _ = fs::remove_file(pid_file);
+        state::remove(pid_file);
+        state::remove(&companion_file(pid_file));
     }
     0
 }
@@ -160,32 +185,61 @@ fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
 }
 
-/// Written under a temporary name and renamed, so a reader never sees a
-/// half-written pid.
+/// The companion first, then the pid file, each written atomically: a pid
+/// file of ours never appears without the start time that proves it.
 fn write_pid_file(path: &Path, pid: i32) -> io::Result<()> {
-    let temporary = path.with_extension(format!("tmp{}", std::process::id()));
-    fs::write(&temporary, format!("{pid}\n"))?;
-    fs::rename(&temporary, path).inspect_err(|_| {
-        let _ = fs::remove_file(&temporary);
-    })
+    let started = start_ticks(pid).ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::NotFound,
+            "the sender's start time is unreadable",
+        )
+    })?;
+    state::write_atomically(
+        &companion_file(path),
+        format!("{pid} {started}\n").as_bytes(),
+    )?;
+    state::write_atomically(path, format!("{pid}\n").as_bytes())
 }
 
 fn read_pid(path: &Path) -> Option<i32> {
-    fs::read_to_string(path).ok()?.trim().parse().ok()
+    state::read_small(path, PID_FILE_LIMIT)
+        .ok()??
+        .0
+        .trim()
+        .parse()
+        .ok()
 }
 
-/// stop's part: ends the sender named by the pid file, if it is one.
-pub fn stop(pid_file: &Path, ip: IpAddr) {
-    let text = match fs::read_to_string(pid_file) {
-        Ok(text) => text,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return,
+/// The start time the companion records for `pid`, if it is about `pid`.
+fn recorded_start(pid_file: &Path, pid: i32) -> Option<u64> {
+    let (text, _) = state::read_small(&companion_file(pid_file), 64).ok()??;
+    let mut words = text.split_whitespace();
+    let recorded_pid: i32 = words.next()?.parse().ok()?;
+    let ticks: u64 = words.next()?.parse().ok()?;
+    (recorded_pid == pid && words.next().is_none()).then_some(ticks)
+}
+
+/// stop's part: ends the sender named by the pid file, if it is one,
+/// within `deadline`.
+pub fn stop(pid_file: &Path, ip: IpAddr, deadline: Instant) {
+    let text = match state::read_small(pid_file, PID_FILE_LIMIT) {
+        Ok(Some((text, _))) => text,
+        Ok(None) => {
+            state::remove(&companion_file(pid_file));
+            return;
+        }
         Err(e) => {
-            log::warn(format!("Could not read {}: {e}", pid_file.display()));
+            log::warn(format!(
+                "Could not read {}: {e}: removed",
+                pid_file.display()
+            ));
+            state::remove(pid_file);
+            state::remove(&companion_file(pid_file));
             return;
         }
     };
     match text.trim().parse::<i32>() {
-        Ok(pid) if pid > 1 => match end_sender(pid, pid_file) {
+        Ok(pid) if pid > 1 => match end_sender(pid, pid_file, ip, deadline) {
             Ok(true) => log::info(format!("killed previously running send_arp for {ip}")),
             Ok(false) => log::info(format!(
                 "{} names process {pid}, which is not an announcement sender: left alone",
@@ -200,47 +254,65 @@ pub fn stop(pid_file: &Path, ip: IpAddr) {
             pid_file.display()
         )),
     }
-    let _ = fs::remove_file(pid_file);
+    state::remove(pid_file);
+    state::remove(&companion_file(pid_file));
 }
 
-/// Ends `pid` if it is a sender; `Ok(false)` if it is not (or is gone).
-fn end_sender(pid: i32, pid_file: &Path) -> io::Result<bool> {
+/// Ends `pid` if it is the sender; `Ok(false)` if it is not (or is gone).
+/// SIGTERM, then SIGKILL when it has not gone within its share of the
+/// budget; a process that outlives even that is reported, and stop goes on.
+fn end_sender(pid: i32, pid_file: &Path, ip: IpAddr, deadline: Instant) -> io::Result<bool> {
     let Some(pidfd) = pidfd_open(pid)? else {
         return Ok(false);
     };
     // Checked after the pidfd is held: the pid cannot be recycled under us.
-    if !is_sender(pid, pid_file) {
+    if !is_sender(pid, pid_file, ip) {
         return Ok(false);
     }
+    let left = || deadline.saturating_duration_since(Instant::now());
     pidfd_signal(&pidfd, libc::SIGTERM)?;
-    if !wait_exit(&pidfd, EXIT_WAIT)? {
-        pidfd_signal(&pidfd, libc::SIGKILL)?;
-        if !wait_exit(&pidfd, EXIT_WAIT)? {
-            return Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                "the sender did not exit",
-            ));
-        }
+    if wait_exit(&pidfd, EXIT_WAIT.min(left() / 2))? {
+        return Ok(true);
     }
-    Ok(true)
+    pidfd_signal(&pidfd, libc::SIGKILL)?;
+    if wait_exit(&pidfd, EXIT_WAIT.min(left()))? {
+        return Ok(true);
+    }
+    Err(io::Error::new(
+        io::ErrorKind::TimedOut,
+        "the sender did not exit within stop's timeout; the address is removed anyway",
+    ))
 }
 
-fn is_sender(pid: i32, pid_file: &Path) -> bool {
+/// With floatip's companion: exactly the process that was forked as the
+/// sender (same pid, same start time since boot). Without it: a sender of
+/// the stock agent's, which names this VIP on its command line or started
+/// no later than the pid file was written.
+fn is_sender(pid: i32, pid_file: &Path, ip: IpAddr) -> bool {
+    if let Some(recorded) = recorded_start(pid_file, pid) {
+        return start_ticks(pid) == Some(recorded);
+    }
     let Ok(exe) = fs::read_link(format!("/proc/{pid}/exe")) else {
         return false;
     };
-    let ours = fs::read_link("/proc/self/exe").ok();
-    let strip = |p: &Path| {
-        p.to_string_lossy()
-            .trim_end_matches(" (deleted)")
-            .to_owned()
+    let stock = exe
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| STOCK_SENDERS.contains(&n.trim_end_matches(" (deleted)")));
+    stock && (names_ip(pid, ip) || started_before(pid, pid_file))
+}
+
+/// Whether the process's command line has the VIP as one of its words
+/// (send_arp and send_ua take it as an argument): proof of identity that
+/// no clock can disturb.
+fn names_ip(pid: i32, ip: IpAddr) -> bool {
+    let Ok(cmdline) = fs::read(format!("/proc/{pid}/cmdline")) else {
+        return false;
     };
-    let program_matches = ours.as_deref().map(strip) == Some(strip(&exe))
-        || exe
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| STOCK_SENDERS.contains(&n.trim_end_matches(" (deleted)")));
-    program_matches && started_before(pid, pid_file)
+    cmdline
+        .split(|b| *b == 0)
+        .filter_map(|word| std::str::from_utf8(word).ok())
+        .any(|word| word.parse::<IpAddr>() == Ok(ip))
 }
 
 /// True when the process started no later than the pid file was written
@@ -249,18 +321,24 @@ fn is_sender(pid: i32, pid_file: &Path) -> bool {
 fn started_before(pid: i32, pid_file: &Path) -> bool {
     let (Some(started), Ok(written)) = (
         process_start(pid),
-        fs::metadata(pid_file).and_then(|m| m.modified()),
+        fs::symlink_metadata(pid_file).and_then(|m| m.modified()),
     ) else {
         return false;
     };
     started <= written + Duration::from_secs(2)
 }
 
-fn process_start(pid: i32) -> Option<SystemTime> {
+/// Field 22 of /proc/<pid>/stat: when the process started, in clock ticks
+/// since boot.
+fn start_ticks(pid: i32) -> Option<u64> {
     let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // Fields after the command name, which may itself hold spaces.
     let after_name = &stat[stat.rfind(')')? + 2..];
-    let start_ticks: u64 = after_name.split_whitespace().nth(19)?.parse().ok()?;
+    after_name.split_whitespace().nth(19)?.parse().ok()
+}
+
+fn process_start(pid: i32) -> Option<SystemTime> {
+    let start_ticks = start_ticks(pid)?;
     let boot: u64 = fs::read_to_string("/proc/stat")
         .ok()?
         .lines()

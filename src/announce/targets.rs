@@ -55,15 +55,30 @@ pub fn parse(value: &str, ipv4: bool) -> Result<Targets, String> {
         _ => {}
     }
     let mut addresses = Vec::new();
+    let mut dropped = 0usize;
     for word in value.split([',', ' ']).filter(|w| !w.is_empty()) {
         let ip: IpAddr = word.parse().map_err(|_| word.to_owned())?;
         if ip.is_ipv4() != ipv4 || ip.is_unspecified() || ip.is_multicast() {
             return Err(word.to_owned());
         }
+        if addresses.contains(&ip) {
+            continue;
+        }
+        if addresses.len() == NEIGHBOUR_LIMIT {
+            dropped += 1;
+            continue;
+        }
         addresses.push(ip);
     }
     if addresses.is_empty() {
         return Err(value.to_owned());
+    }
+    if dropped > 0 {
+        // Every round sends one frame per target: the list is bounded like
+        // `neighbours`, so no value makes a round unbounded.
+        log::warn(format!(
+            "garp_targets lists more than {NEIGHBOUR_LIMIT} addresses: only the first {NEIGHBOUR_LIMIT} are addressed ({dropped} more ignored)"
+        ));
     }
     Ok(Targets::Addresses(addresses))
 }

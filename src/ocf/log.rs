@@ -9,10 +9,18 @@
 //! - stderr, when neither a facility nor a log file is set.
 //!
 //! Debug lines appear only when `HA_debug` is set and not `0`.
+//!
+//! Logging never blocks or ends an action: log files are opened with
+//! O_NONBLOCK (a FIFO without a reader fails at once) and a line that
+//! cannot be written is dropped; syslog datagrams go out on floatip's own
+//! non-blocking socket (no glibc syslog(), which blocks on a full
+//! /dev/log queue); a failing stderr is ignored.
 
-use std::ffi::CString;
+use std::ffi::{CStr, CString};
 use std::fs::OpenOptions;
-use std::io::{IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::net::UnixDatagram;
 use std::sync::OnceLock;
 
 use crate::env::Env;
@@ -89,8 +97,25 @@ pub fn log(priority: Priority, msg: &str) {
     if let Some(logger) = logger() {
         logger.write(priority, msg, true);
     } else {
-        eprintln!("{}: {msg}", priority.label());
+        stderr_line(&format!("{}: {msg}", priority.label()));
     }
+}
+
+/// One line on stderr; a stderr that fails (EPIPE, ENOSPC, /dev/full, a
+/// closed descriptor) is ignored: the action still ends with its own code.
+pub fn stderr_line(line: &str) {
+    let mut bytes = Vec::with_capacity(line.len() + 1);
+    bytes.extend_from_slice(line.as_bytes());
+    bytes.push(b'\n');
+    let _ = io::stderr().lock().write_all(&bytes);
+}
+
+/// Text on stdout (meta-data, usage, status). Unlike print!, a failing
+/// stdout is an error to report, never a panic.
+pub fn stdout(text: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
 }
 
 /// `ocf_exit_reason`: one `ocf-exit-reason:` line on stderr, which Pacemaker
@@ -98,7 +123,7 @@ pub fn log(priority: Priority, msg: &str) {
 /// files (never a second stderr line).
 pub fn exit_reason(msg: &str) {
     let line = msg.replace('\n', " ");
-    eprintln!("ocf-exit-reason:{line}");
+    stderr_line(&format!("ocf-exit-reason:{line}"));
     if let Some(logger) = logger() {
         logger.write(Priority::Error, &line, false);
     }
@@ -157,7 +182,7 @@ impl Logger {
             append(file, &format!("{} {}:    {text}\n", self.date(), self.tag));
         }
         if self.facility.is_none() && self.logfile.is_none() && to_stderr {
-            eprintln!("{}{text}", self.date());
+            stderr_line(&format!("{}{text}", self.date()));
         }
         if let Some(file) = &self.debuglog {
             if Some(file) != self.logfile.as_ref() {
@@ -181,54 +206,69 @@ impl Logger {
             append(file, &format!("{}:\t{}{text}\n", self.tag, self.date()));
         }
         if self.facility.is_none() && self.debuglog.is_none() {
-            eprintln!("{}:\t{}{text}:\t", self.tag, self.date());
+            stderr_line(&format!("{}:\t{}{text}:\t", self.tag, self.date()));
         }
     }
 
     fn terminal_line(&self, text: &str) {
         match &self.terminal_tag {
-            Some(tag) => eprintln!("{tag}: {text}"),
-            None => eprintln!("{text}"),
+            Some(tag) => stderr_line(&format!("{tag}: {text}")),
+            None => stderr_line(text),
         }
     }
 
+    /// One datagram to /dev/log in glibc syslog()'s format
+    /// (`<PRI>Mmm dd hh:mm:ss TAG: text`), on a socket of our own that
+    /// never blocks: when the daemon's queue is full or /dev/log is
+    /// missing, the line is dropped.
     fn syslog(&self, facility: libc::c_int, priority: Priority, text: &str) {
-        let (Ok(ident), Ok(message)) = (CString::new(self.tag.as_str()), CString::new(text)) else {
+        let pri = facility | priority.syslog_level();
+        let datagram = format!("<{pri}>{}{}: {text}", strftime(c"%h %e %T "), self.tag);
+        let Ok(socket) = UnixDatagram::unbound() else {
             return;
         };
-        // SAFETY: openlog keeps the ident pointer until closelog, which is
-        // called before `ident` is dropped; the format string is a literal.
-        unsafe {
-            libc::openlog(ident.as_ptr(), 0, facility);
-            libc::syslog(priority.syslog_level(), c"%s".as_ptr(), message.as_ptr());
-            libc::closelog();
+        if socket.set_nonblocking(true).is_err() || socket.connect(SYSLOG_PATH).is_err() {
+            return;
         }
+        let _ = socket.send(datagram.as_bytes());
     }
 
     /// The current local time in `HA_DATEFMT` (default `%b %d %T `).
     fn date(&self) -> String {
-        let mut buf = [0u8; 128];
-        // SAFETY: localtime_r writes only into `tm`; strftime writes at most
-        // buf.len() bytes and returns how many it wrote.
-        let written = unsafe {
-            let now = libc::time(std::ptr::null_mut());
-            let mut tm: libc::tm = std::mem::zeroed();
-            if libc::localtime_r(&now, &mut tm).is_null() {
-                return String::new();
-            }
-            libc::strftime(
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                self.date_format.as_ptr(),
-                &tm,
-            )
-        };
-        String::from_utf8_lossy(&buf[..written]).into_owned()
+        strftime(&self.date_format)
     }
 }
 
+/// Where syslog daemons listen.
+const SYSLOG_PATH: &str = "/dev/log";
+
+/// The current local time, formatted.
+fn strftime(format: &CStr) -> String {
+    let mut buf = [0u8; 128];
+    // SAFETY: localtime_r writes only into `tm`; strftime writes at most
+    // buf.len() bytes and returns how many it wrote.
+    let written = unsafe {
+        let now = libc::time(std::ptr::null_mut());
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&now, &mut tm).is_null() {
+            return String::new();
+        }
+        libc::strftime(buf.as_mut_ptr().cast(), buf.len(), format.as_ptr(), &tm)
+    };
+    String::from_utf8_lossy(&buf[..written]).into_owned()
+}
+
+/// Appends one line, never blocking: O_NONBLOCK makes a FIFO without a
+/// reader fail at once (ENXIO) and a full pipe answer EAGAIN; O_NOCTTY
+/// keeps a terminal device from becoming ours. Whatever fails (a
+/// directory, a socket, a full or read-only filesystem) drops the line.
 fn append(path: &str, line: &str) {
-    if let Ok(mut file) = OpenOptions::new().create(true).append(true).open(path) {
+    let opened = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC)
+        .open(path);
+    if let Ok(mut file) = opened {
         let _ = file.write_all(line.as_bytes());
     }
 }

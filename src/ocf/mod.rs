@@ -4,6 +4,8 @@
 pub mod log;
 
 use std::fmt;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 /// OCF exit codes (OCF RA API 1.1, "Exit codes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,3 +74,27 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// When this action began: every foreground wait of the action (DAD,
+/// probes, announcements, the sender's exit) comes out of one budget
+/// measured from here.
+static ACTION_STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// Marks the action's start; main calls it first thing.
+pub fn mark_action_start() {
+    let _ = ACTION_STARTED.set(Instant::now());
+}
+
+/// The timeout stop advertises in the meta-data, and the budget of any
+/// action run without `OCF_RESKEY_CRM_meta_timeout` (by hand, ocf-tester).
+pub const DEFAULT_TIMEOUT_MS: u64 = 20_000;
+
+/// The moment foreground work must be done by: the action's timeout
+/// (`OCF_RESKEY_CRM_meta_timeout`) less a margin, so that the agent always
+/// answers before Pacemaker kills it.
+pub fn deadline(timeout_ms: Option<u64>) -> Instant {
+    let start = *ACTION_STARTED.get_or_init(Instant::now);
+    let timeout = timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
+    let margin = (timeout / 5).clamp(200, 2_000);
+    start + Duration::from_millis(timeout.saturating_sub(margin).min(u64::from(u32::MAX)))
+}

@@ -101,7 +101,22 @@ fn check_level_20_finds_a_second_holder() {
         "monitor",
         &recurring(&[("ip", VIP), ("OCF_CHECK_LEVEL", "deep")]),
     )
-    .expect(6);
+    .expect(0);
+    // Levels are cumulative and a number between them means the next
+    // lower one: 25 is 20, and finds the second holder too.
+    let run = node.run(
+        &floatip(),
+        "monitor",
+        &recurring(&[("ip", VIP), ("OCF_CHECK_LEVEL", "25")]),
+    );
+    run.expect(1);
+    // 15 is 10: no link probe, so the healthy local copy answers 0.
+    node.run(
+        &floatip(),
+        "monitor",
+        &recurring(&[("ip", VIP), ("OCF_CHECK_LEVEL", "15")]),
+    )
+    .expect(0);
 }
 
 fn check_level_20_ipv6() {
