@@ -164,6 +164,10 @@ pub fn best_route(
                 && r.kind == RouteType::Unicast
                 && (!on_link_only || (r.scope == RouteScope::Link && r.gateway.is_none()))
                 && r.prefix_len > 0
+                // findif.sh reads only routes `ip route` prints with a
+                // prefix: host routes (/32, /128, e.g. an anycast copy's
+                // on lo) never place a VIP.
+                && !is_host_route(r)
                 && prefix.is_none_or(|p| r.prefix_len <= p)
                 && oif.is_none_or(|index| r.oif == Some(index))
                 && contains(r, ip)
@@ -173,6 +177,14 @@ pub fn best_route(
                 .cmp(&b.prefix_len)
                 .then(b.metric.cmp(&a.metric))
         })
+}
+
+fn is_host_route(route: &Route) -> bool {
+    match route.destination {
+        Some(IpAddr::V4(_)) => route.prefix_len >= 32,
+        Some(IpAddr::V6(_)) => route.prefix_len >= 128,
+        None => false,
+    }
 }
 
 /// findif.sh's 127.x fallback: the local table's network route on lo.
@@ -285,6 +297,18 @@ mod tests {
         assert_eq!(best("192.0.2.10", Some(16), None).unwrap().oif, Some(1));
         assert!(best("192.0.2.10", Some(8), None).is_none());
         assert!(best("203.0.113.1", None, None).is_none());
+    }
+
+    #[test]
+    fn host_routes_never_place_a_vip() {
+        let routes = vec![route("192.0.2.10", 32, 1, 0), route("192.0.2.0", 24, 2, 0)];
+        let best = best_route(&routes, "192.0.2.10".parse().unwrap(), None, None, true);
+        assert_eq!(best.unwrap().oif, Some(2));
+        let mut anycast = route("2001:db8::10", 128, 1, 0);
+        anycast.scope = RouteScope::Universe;
+        let routes = vec![anycast, route("2001:db8::", 64, 2, 0)];
+        let best = best_route(&routes, "2001:db8::10".parse().unwrap(), None, None, false);
+        assert_eq!(best.unwrap().oif, Some(2));
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod conformance;
 mod differential;
 mod garp;
 mod hardening;
+mod hardening_ii;
 mod ipv6;
 mod ocft;
 mod packaging;
@@ -31,6 +32,7 @@ fn main() {
     trials.extend(targets::trials());
     trials.extend(packaging::trials());
     trials.extend(hardening::trials());
+    trials.extend(hardening_ii::trials());
     if !root {
         eprintln!("integration tests need root (network namespaces): reported as ignored");
         trials = trials

@@ -315,6 +315,28 @@ pub fn alive(pid: u32) -> bool {
         .unwrap_or(false)
 }
 
+/// Runs `command` in a process group of its own and waits at most
+/// `timeout`; on timeout the whole group is killed (as Pacemaker kills an
+/// agent that overruns) and the answer is `None`.
+pub fn status_within(command: &mut Command, timeout: std::time::Duration) -> Option<i32> {
+    use std::os::unix::process::CommandExt;
+    command.process_group(0);
+    let mut child = command.spawn().expect("spawn");
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return Some(status.code().unwrap_or(-1));
+        }
+        if std::time::Instant::now() > deadline {
+            // SAFETY: signals the process group this function created.
+            unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
 /// Runs `agent action` inside `ns` with the OCF basics and `env`.
 pub fn run_in(ns: &Netns, agent: &Path, action: &str, env: &[(String, String)]) -> Run {
     let rsctmp = env
