@@ -57,6 +57,16 @@ fn main() {
         .map(PathBuf::from)
         .unwrap_or_else(support::floatip);
     let stock = PathBuf::from(STOCK_AGENT);
+    // Reports name files relative to the repository, never this machine's
+    // absolute paths.
+    fn relative_to_repository(path: &std::path::Path) -> PathBuf {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        absolute
+            .strip_prefix(root)
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or(absolute)
+    }
     let mut out = String::new();
     writeln!(out, "# floatip vs ocf:heartbeat:IPaddr2\n").unwrap();
     writeln!(
@@ -71,7 +81,7 @@ fn main() {
         } else {
             "full run"
         },
-        floatip.display()
+        relative_to_repository(&floatip).display()
     )
     .unwrap();
 
