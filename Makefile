@@ -4,6 +4,9 @@
 #   make install DESTDIR=...   install under DESTDIR (packagers)
 #   make uninstall
 #   make deb                   build a Debian package (packaging/build-deb)
+#   make rpm [RPMDIR=DIR]      both RPM sources (tree, vendored crates) and
+#                              the source and binary RPMs, built offline
+#                              (packaging/build-rpm; default target/rpm)
 #
 # Layout: the binary is /usr/sbin/floatip; the OCF agent is a link to it,
 # /usr/lib/ocf/resource.d/floatip/IPaddr2, so Pacemaker knows it as
@@ -26,7 +29,9 @@ STATIC  ?= -C target-feature=+crt-static
 BINARY  = target/$(TARGET)/release/floatip
 MANPAGE = target/floatip.8
 
-.PHONY: all install uninstall deb clean print-binary FORCE
+RPMDIR  ?= target/rpm
+
+.PHONY: all install uninstall deb rpm clean print-binary FORCE
 
 all: $(BINARY) $(MANPAGE)
 
@@ -35,12 +40,16 @@ $(BINARY): FORCE
 	RUSTFLAGS="$(STATIC)" $(CARGO) build --release --locked --target $(TARGET) --bin floatip
 
 $(MANPAGE): FORCE
-	$(CARGO) run --quiet --release --locked --example man > $(MANPAGE)
+	@mkdir -p $(dir $(MANPAGE))
+	$(CARGO) run --quiet --release --locked --example man > $(MANPAGE).tmp
+	mv $(MANPAGE).tmp $(MANPAGE)
 
 install: all
 	install -D -m 0755 $(BINARY) $(DESTDIR)$(SBINDIR)/floatip
 	install -d $(DESTDIR)$(OCFDIR)
-	ln -sf $(SBINDIR)/floatip $(DESTDIR)$(OCFDIR)/IPaddr2
+	# Relative, as Debian policy and rpmlint want: it resolves the same in
+	# a chroot or a scratch root as on the host.
+	ln -sfr $(DESTDIR)$(SBINDIR)/floatip $(DESTDIR)$(OCFDIR)/IPaddr2
 	install -D -m 0644 ocf-metadata/IPaddr2.xml $(DESTDIR)$(DATADIR)/IPaddr2.xml
 	install -D -m 0644 $(MANPAGE) $(DESTDIR)$(MANDIR)/floatip.8
 	gzip -9nf $(DESTDIR)$(MANDIR)/floatip.8
@@ -56,6 +65,9 @@ uninstall:
 
 deb: all
 	packaging/build-deb
+
+rpm:
+	packaging/build-rpm "$(RPMDIR)"
 
 clean:
 	$(CARGO) clean
