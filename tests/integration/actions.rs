@@ -390,15 +390,7 @@ fn no_route_is_generic_error() {
 
 fn unknown_actions_exit_3() {
     let node = Node::new();
-    for action in [
-        "notify",
-        "promote",
-        "demote",
-        "reload",
-        "migrate_to",
-        "no_cmd",
-        "reload-agent",
-    ] {
+    for action in crate::support::UNKNOWN_ACTIONS {
         // Before any validation: no ip at all.
         let run = node.run(&floatip(), action, &[]);
         run.expect(3);

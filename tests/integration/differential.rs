@@ -16,7 +16,9 @@ use std::time::Duration;
 
 use libtest_mimic::Trial;
 
-use crate::support::{alive, floatip, ocf_environment, status_within, AddrInfo, Node, STOCK_AGENT};
+use crate::support::{
+    alive, floatip, ocf_environment, status_within, AddrInfo, Node, STOCK_AGENT, UNKNOWN_ACTIONS,
+};
 
 const VIP: &str = "192.0.2.10";
 const V6: &str = "2001:db8:1234::10";
@@ -961,15 +963,7 @@ fn accepted_entries_name_cases() {
 fn unknown_actions() {
     let node = Node::with_base();
     let mut differences = Vec::new();
-    for action in [
-        "notify",
-        "promote",
-        "demote",
-        "reload",
-        "migrate_to",
-        "bogus",
-        "",
-    ] {
+    for action in UNKNOWN_ACTIONS.iter().copied().chain(["bogus", ""]) {
         for params in [vec![("ip", VIP)], vec![("ip", "bogus")], vec![]] {
             let ours = run_quietly(&node, &floatip(), action, &params, User::Root);
             assert_eq!(ours, 3, "floatip {action:?} {params:?}");

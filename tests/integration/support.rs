@@ -14,6 +14,17 @@ use serde_json::Value;
 
 pub const STOCK_AGENT: &str = "/usr/lib/ocf/resource.d/heartbeat/IPaddr2";
 
+/// Actions an OCF agent may be asked for that IPaddr2 does not implement.
+pub const UNKNOWN_ACTIONS: &[&str] = &[
+    "notify",
+    "promote",
+    "demote",
+    "reload",
+    "migrate_to",
+    "reload-agent",
+    "no_cmd",
+];
+
 pub fn floatip() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_floatip"))
 }
