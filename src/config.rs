@@ -598,18 +598,18 @@ pub fn parse_ip_parameter(value: &str) -> Result<IpAddr> {
     let Some((address, suffix)) = value.split_once('/') else {
         return parse_ip(value);
     };
-    let prefix_ok = parse_decimal(suffix).is_some_and(|p| p <= 128) && suffix.len() <= 3;
-    match address.parse::<std::net::Ipv6Addr>() {
-        Ok(_) if prefix_ok => {
-            let ip = parse_ip(address)?;
-            log::warn(format!(
-                "ip [{}]: the suffix /{suffix} is ignored; the prefix length comes from cidr_netmask or the routing table",
-                shown(value)
-            ));
-            Ok(ip)
-        }
-        _ => parse_ip(value),
+    let ipv6_with_prefix = address.parse::<std::net::Ipv6Addr>().is_ok()
+        && suffix.len() <= 3
+        && parse_decimal(suffix).is_some_and(|p| p <= 128);
+    if !ipv6_with_prefix {
+        return parse_ip(value);
     }
+    let ip = parse_ip(address)?;
+    log::warn(format!(
+        "ip [{}]: the suffix /{suffix} is ignored; the prefix length comes from cidr_netmask or the routing table",
+        shown(value)
+    ));
+    Ok(ip)
 }
 
 /// OCF_CHECK_LEVEL: the depth of a monitor. Levels are cumulative, and a

@@ -10,7 +10,7 @@
 //!   /dev/zero is refused), only when the file is a regular file, and only
 //!   a few bytes.
 
-use std::fs::{self, File, Metadata, OpenOptions};
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
@@ -81,8 +81,8 @@ fn create_exclusive(path: &Path) -> io::Result<File> {
 
 /// A small state file: `Ok(None)` when there is none; an error when it is
 /// not a regular file (a FIFO, a symlink, a directory, a device) or is
-/// larger than `limit` bytes. Returns its text and its metadata.
-pub fn read_small(path: &Path, limit: usize) -> io::Result<Option<(String, Metadata)>> {
+/// larger than `limit` bytes.
+pub fn read_small(path: &Path, limit: usize) -> io::Result<Option<String>> {
     let mut file = match OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC)
@@ -111,7 +111,7 @@ pub fn read_small(path: &Path, limit: usize) -> io::Result<Option<(String, Metad
         return Err(untrusted(path, "larger than a state file can be"));
     }
     let text = String::from_utf8(bytes).map_err(|_| untrusted(path, "not text"))?;
-    Ok(Some((text, metadata)))
+    Ok(Some(text))
 }
 
 fn untrusted(path: &Path, what: &str) -> io::Error {
@@ -149,7 +149,7 @@ mod tests {
         assert_eq!(mode(&path), FILE_MODE);
         assert_eq!(mode(&dir.join("sub")), DIR_MODE);
         assert_eq!(mode(&dir), DIR_MODE);
-        let (text, _) = read_small(&path, 64).unwrap().unwrap();
+        let text = read_small(&path, 64).unwrap().unwrap();
         assert_eq!(text, "123\n");
         fs::remove_dir_all(&dir).unwrap();
     }

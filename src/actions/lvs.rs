@@ -58,7 +58,7 @@ pub fn remove_conflicting_loopback(netlink: &mut Netlink, target: &Target) -> Re
 pub fn restore_loopback(netlink: &mut Netlink, target: &Target) {
     let path = record(target);
     let text = match state::read_small(&path, RECORD_LIMIT) {
-        Ok(Some((text, _))) => text,
+        Ok(Some(text)) => text,
         Ok(None) => return,
         Err(e) => {
             log::error(format!("Could not restore loopback address: {e}"));

@@ -178,20 +178,41 @@ pub fn find_vip(
     target: &Target,
     link: Option<&Link>,
 ) -> Result<Vec<Address>> {
-    let found = netlink
-        .find_address(target.ip)
-        .map_err(|e| Error::generic(format!("Could not read the addresses of this node: {e}")))?;
-    if let Some(link) = link {
-        return Ok(found
+    let Some(link) = link else {
+        return Ok(copies_anywhere(netlink, target)?
             .into_iter()
-            .filter(|a| a.index == link.index)
+            .map(|(address, _)| address)
             .collect());
-    }
-    let loopback_counts = loopback_copy_counts(target);
-    Ok(found
+    };
+    Ok(read_vip(netlink, target)?
         .into_iter()
-        .filter(|a| loopback_counts || !is_loopback_index(netlink, a.index))
+        .filter(|a| a.index == link.index)
         .collect())
+}
+
+/// The counting copies when no nic is configured (or it vanished), each
+/// with its interface as the kernel reported it (`None` if it went in the
+/// meantime): the interface is needed anyway to tell loopback copies
+/// apart, so callers get it without asking again.
+pub fn copies_anywhere(
+    netlink: &mut Netlink,
+    target: &Target,
+) -> Result<Vec<(Address, Option<Link>)>> {
+    let loopback_counts = loopback_copy_counts(target);
+    let mut copies = Vec::new();
+    for address in read_vip(netlink, target)? {
+        let link = netlink.link_by_index(address.index).ok().flatten();
+        if loopback_counts || !link.as_ref().is_some_and(Link::is_loopback) {
+            copies.push((address, link));
+        }
+    }
+    Ok(copies)
+}
+
+fn read_vip(netlink: &mut Netlink, target: &Target) -> Result<Vec<Address>> {
+    netlink
+        .find_address(target.ip)
+        .map_err(|e| Error::generic(format!("Could not read the addresses of this node: {e}")))
 }
 
 /// Whether a copy on lo can be the resource: only for the addresses findif
@@ -200,9 +221,6 @@ pub fn find_vip(
 fn loopback_copy_counts(target: &Target) -> bool {
     let findif_uses_lo = matches!(target.ip, std::net::IpAddr::V4(v4) if v4.is_loopback());
     findif_uses_lo && !target.lvs_support
-}
-fn is_loopback_index(netlink: &mut Netlink, index: u32) -> bool {
-    matches!(netlink.link_by_index(index), Ok(Some(link)) if link.is_loopback())
 }
 
 /// The configured nic as the kernel knows it.

@@ -19,7 +19,7 @@ use netlink_packet_route::address::AddressFlags;
 use netlink_packet_route::link::{LinkFlags, State};
 
 use crate::actions::{
-    configured_link, enter_namespace, find_vip, interface_name, log_namespace_unavailable,
+    configured_link, copies_anywhere, enter_namespace, find_vip, log_namespace_unavailable,
     open_netlink, ConfiguredLink, Namespace,
 };
 use crate::announce::conflict::{self, format_mac};
@@ -43,12 +43,10 @@ pub fn monitor(env: &Env) -> Result<()> {
         return vanished_nic(&mut netlink, target, nic, probe);
     }
     check_label(&mut netlink, &config)?;
-    let found = find_vip(&mut netlink, target, configured.link())?;
-    let Some(address) = found.first() else {
+    let Some((address, link)) = counting_copy(&mut netlink, target, configured.link())? else {
         return Err(Error::not_running());
     };
-    check_dad(address, &config)?;
-    let link = interface_of(&mut netlink, address, &configured)?;
+    check_dad(&address, &config)?;
     if config.check_link_status {
         check_link(&link, &config)?;
     }
@@ -86,14 +84,11 @@ pub fn status(env: &Env) -> Result<()> {
 /// second one elsewhere. With no copy left a probe says 7 ("cleanly
 /// stopped here") and a recurring monitor 1 (its interface vanished).
 fn vanished_nic(netlink: &mut Netlink, target: &Target, nic: &str, probe: bool) -> Result<()> {
-    let elsewhere = find_vip(netlink, target, None)?;
-    if let Some(address) = elsewhere.first() {
+    if let Some((address, link)) = copies_anywhere(netlink, target)?.into_iter().next() {
+        let name = link.map_or_else(|| format!("#{}", address.index), |l| l.name);
         return Err(Error::generic(format!(
-            "Interface {nic} for {} has vanished, but {}/{} is still configured on {}",
-            target.ip,
-            address.local,
-            address.prefix_len,
-            interface_name(netlink, address.index)
+            "Interface {nic} for {} has vanished, but {}/{} is still configured on {name}",
+            target.ip, address.local, address.prefix_len
         )));
     }
     if probe {
@@ -138,23 +133,22 @@ fn check_dad(address: &Address, config: &Config) -> Result<()> {
     Ok(())
 }
 
-fn interface_of(
+/// The first copy that counts as the resource, with its interface.
+fn counting_copy(
     netlink: &mut Netlink,
-    address: &Address,
-    configured: &ConfiguredLink,
-) -> Result<Link> {
-    if let Some(link) = configured.link() {
-        return Ok(link.clone());
+    target: &Target,
+    configured: Option<&Link>,
+) -> Result<Option<(Address, Link)>> {
+    if let Some(link) = configured {
+        let found = find_vip(netlink, target, Some(link))?;
+        return Ok(found.into_iter().next().map(|a| (a, link.clone())));
     }
-    netlink
-        .link_by_index(address.index)
-        .map_err(|e| {
-            Error::generic(format!(
-                "Could not look up interface #{}: {e}",
-                address.index
-            ))
-        })?
-        .ok_or_else(|| Error::generic(format!("Interface #{} vanished", address.index)))
+    let Some((address, link)) = copies_anywhere(netlink, target)?.into_iter().next() else {
+        return Ok(None);
+    };
+    let link =
+        link.ok_or_else(|| Error::generic(format!("Interface #{} vanished", address.index)))?;
+    Ok(Some((address, link)))
 }
 
 /// Down, or up without carrier. Operstate UNKNOWN (drivers that do not

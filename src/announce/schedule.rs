@@ -120,7 +120,7 @@ impl Schedule {
                     ),
                 };
                 Event {
-                    at: micros(
+                    at: Duration::from_micros(
                         at_twentieths
                             .saturating_mul(self.interval_ms)
                             .saturating_mul(50),
@@ -131,16 +131,14 @@ impl Schedule {
             Spacing::Fixed => {
                 let forms = self.mode.forms();
                 Event {
-                    at: micros(index.saturating_mul(self.interval_ms).saturating_mul(500)),
+                    at: Duration::from_micros(
+                        index.saturating_mul(self.interval_ms).saturating_mul(500),
+                    ),
                     forms: vec![forms[(index % forms.len() as u64) as usize]],
                 }
             }
         }
     }
-}
-
-fn micros(value: u64) -> Duration {
-    Duration::from_micros(value)
 }
 
 impl Iterator for Schedule {
@@ -161,15 +159,13 @@ impl Iterator for Schedule {
     }
 }
 
-/// The whole schedule for `rounds` rounds, collected (for tests and
-/// small plans).
-pub fn events(rounds: u32, interval_ms: u32, mode: Mode, spacing: Spacing) -> Vec<Event> {
-    Schedule::new(rounds, interval_ms, mode, spacing).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn events(rounds: u32, interval_ms: u32, mode: Mode, spacing: Spacing) -> Vec<Event> {
+        Schedule::new(rounds, interval_ms, mode, spacing).collect()
+    }
 
     fn offsets_ms(events: &[Event]) -> Vec<u128> {
         events.iter().map(|e| e.at.as_millis()).collect()

@@ -204,7 +204,6 @@ fn write_pid_file(path: &Path, pid: i32) -> io::Result<()> {
 fn read_pid(path: &Path) -> Option<i32> {
     state::read_small(path, PID_FILE_LIMIT)
         .ok()??
-        .0
         .trim()
         .parse()
         .ok()
@@ -212,7 +211,7 @@ fn read_pid(path: &Path) -> Option<i32> {
 
 /// The start time the companion records for `pid`, if it is about `pid`.
 fn recorded_start(pid_file: &Path, pid: i32) -> Option<u64> {
-    let (text, _) = state::read_small(&companion_file(pid_file), 64).ok()??;
+    let text = state::read_small(&companion_file(pid_file), 64).ok()??;
     let mut words = text.split_whitespace();
     let recorded_pid: i32 = words.next()?.parse().ok()?;
     let ticks: u64 = words.next()?.parse().ok()?;
@@ -223,7 +222,7 @@ fn recorded_start(pid_file: &Path, pid: i32) -> Option<u64> {
 /// within `deadline`.
 pub fn stop(pid_file: &Path, ip: IpAddr, deadline: Instant) {
     let text = match state::read_small(pid_file, PID_FILE_LIMIT) {
-        Ok(Some((text, _))) => text,
+        Ok(Some(text)) => text,
         Ok(None) => {
             state::remove(&companion_file(pid_file));
             return;

@@ -67,6 +67,9 @@ enum Setup {
     LoopbackDown,
     /// Base, with `vipnic` as an alternative name of eth0.
     Altname,
+    /// Base6, with the VIP also on the peer (nodad) and added here with
+    /// DAD: the kernel marks this node's copy dadfailed.
+    DadfailedCopy,
 }
 
 /// Something that happens to the node after the two starts.
@@ -727,6 +730,16 @@ fn fidelity_cases() -> Vec<Case> {
             &[("ip", "2001:db8:1234::10/128"), ("nodad", "true")],
         ),
         case(
+            "ipv6 ip with an invalid prefix suffix",
+            Base6,
+            &[("ip", "2001:db8:1234::10/200"), ("nodad", "true")],
+        ),
+        case(
+            "ipv6 dadfailed copy already here",
+            DadfailedCopy,
+            &[("ip", V6), ("nic", "eth0"), ("cidr_netmask", "64")],
+        ),
+        case(
             "ipv4 ip with prefix suffix",
             Base,
             &[("ip", "192.0.2.10/24")],
@@ -1241,6 +1254,16 @@ const ACCEPTED: &[(&str, &[usize], &str)] = &[
         BASE_BY_VALUE,
     ),
     ("ipv4 ip with prefix suffix", &[3, 4, 5, 8], INVALID_IS_6),
+    (
+        "ipv6 ip with an invalid prefix suffix",
+        &[3, 4, 5, 8],
+        INVALID_IS_6,
+    ),
+    (
+        "ipv6 dadfailed copy already here",
+        &[1, 2, 3, 4, 5],
+        DADFAILED_AFRESH,
+    ),
     ("ipv4 ip with prefix suffix 32", &[3, 4, 5, 8], INVALID_IS_6),
     ("ipv6 unspecified", &[0, 1, 2], NEVER_WORKS),
     ("ip leading zero in an octet", &[0, 1, 2], LEADING_ZEROS),
@@ -1295,6 +1318,8 @@ const SILENTLY_CHANGED: &str =
 const REFRESH_VALIDATED: &str = "arp_count_refresh is validated (IPaddr2 never checks it)";
 const NO_HANG: &str =
     "arp_interval=1 does not hang the sender (IPaddr2's send_arp hangs until it is killed; with arp_bg=false its start hangs)";
+const DADFAILED_AFRESH: &str =
+    "a dadfailed copy is not \"already started\": start removes it and runs DAD afresh, failing (1, no copy left) while the duplicate is on the link (IPaddr2 answers 0 and monitors 0 a VIP that another node holds)";
 const ALTNAME: &str =
     "an alternative interface name works as nic (IPaddr2's findif and ip_served compare the name as text and fail, or lose the address it added)";
 const WRONG_PLACE: &str =
@@ -1359,6 +1384,23 @@ fn prepare(setup: Setup) -> Node {
         Setup::LoopbackDown => {
             let node = Node::with_base();
             node.ns.ip(&["link", "set", "lo", "down"]);
+            node
+        }
+        Setup::DadfailedCopy => {
+            let node = prepare(Setup::Base6);
+            node.peer
+                .ip(&["addr", "add", &format!("{V6}/64"), "dev", "eth0", "nodad"]);
+            node.ns
+                .ip(&["addr", "add", &format!("{V6}/64"), "dev", "eth0"]);
+            let began = std::time::Instant::now();
+            while !node
+                .ns
+                .ip(&["-6", "addr", "show", "dev", "eth0"])
+                .contains("dadfailed")
+            {
+                assert!(began.elapsed() < Duration::from_secs(5), "never dadfailed");
+                sleep(Duration::from_millis(50));
+            }
             node
         }
         Setup::Altname => {
