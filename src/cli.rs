@@ -1,7 +1,7 @@
 //! argv: the action, and for people running floatip by hand the same
 //! parameters as long options (`floatip start --ip 192.0.2.10 --nic eth0`).
 //!
-//! clap parses argv only; parameters are read by config.rs from the
+//! clap parses argv only; parameters are read by src/config/ from the
 //! environment, into which the options are folded. Every argument error
 //! becomes an OCF exit code here: clap never exits on its own.
 
@@ -9,9 +9,9 @@ use std::ffi::OsString;
 
 use clap::{Arg, ArgAction, Command};
 
-use crate::actions::{self, Action};
-use crate::config::{HIDDEN_ALIASES, PARAMETERS};
+use crate::config::Param;
 use crate::env::Env;
+use crate::ocf::action::{self, Action, ENTRIES};
 use crate::ocf::{Error, ExitCode};
 
 /// What argv asks for.
@@ -34,25 +34,15 @@ pub fn command(agent: &str) -> Command {
         .version(env!("CARGO_PKG_VERSION"))
         .subcommand_required(true)
         .disable_help_subcommand(true);
-    for (name, action) in Action::ALL {
-        if *name == "help" {
+    for entry in ENTRIES {
+        if entry.name == "help" {
             continue;
         }
-        if *action == Action::Garp {
-            command = command.subcommand(garp_command());
-            continue;
-        }
-        let about = match action {
-            Action::Start => "Add the address and announce it",
-            Action::Stop => "Remove the address",
-            Action::Monitor => "Check the address (0 running, 7 stopped)",
-            Action::Status => "Like monitor, and print running or stopped",
-            Action::MetaData => "Print the OCF meta-data XML",
-            Action::ValidateAll => "Check the configuration without changing anything",
-            Action::Usage => "Print a usage line",
-            Action::Garp => "Re-announce an address by hand",
-        };
-        command = command.subcommand(with_parameters(Command::new(*name).about(about)));
+        let subcommand = Command::new(entry.name).about(entry.about);
+        command = command.subcommand(match entry.action {
+            Action::Garp => with_garp_options(subcommand),
+            _ => with_parameters(subcommand),
+        });
     }
     command
 }
@@ -84,10 +74,7 @@ const GARP_OPTIONS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-fn garp_command() -> Command {
-    let mut command = Command::new("garp").about(
-        "Re-announce an address this node holds, by hand (what arping -U or send_arp is used for when a neighbour's cache is stuck)",
-    );
+fn with_garp_options(mut command: Command) -> Command {
     for (option, _, help) in GARP_OPTIONS {
         command = command.arg(
             Arg::new(*option)
@@ -103,29 +90,30 @@ fn garp_command() -> Command {
 }
 
 fn with_parameters(mut command: Command) -> Command {
-    for spec in PARAMETERS {
+    for param in Param::LISTED {
+        let default = param.default();
         command = command.arg(
-            Arg::new(spec.name)
-                .long(spec.name)
+            Arg::new(param.name())
+                .long(param.name())
                 .value_name("VALUE")
                 .value_parser(clap::value_parser!(OsString))
                 .action(ArgAction::Set)
                 .help(format!(
                     "same as OCF_RESKEY_{} ({}{})",
-                    spec.name,
-                    spec.kind.as_str(),
-                    if spec.default.is_empty() {
+                    param.name(),
+                    param.kind().as_str(),
+                    if default.is_empty() {
                         String::new()
                     } else {
-                        format!(", default {}", spec.default)
+                        format!(", default {default}")
                     }
                 )),
         );
     }
-    for alias in HIDDEN_ALIASES {
+    for alias in Param::HIDDEN {
         command = command.arg(
-            Arg::new(*alias)
-                .long(*alias)
+            Arg::new(alias.name())
+                .long(alias.name())
                 .value_parser(clap::value_parser!(OsString))
                 .action(ArgAction::Set)
                 .hide(true),
@@ -183,11 +171,7 @@ pub fn parse(agent: &str, args: &[OsString], env: &mut Env) -> Result<Invocation
         }
         return Ok(Invocation::Action(action));
     }
-    for name in PARAMETERS
-        .iter()
-        .map(|p| p.name)
-        .chain(HIDDEN_ALIASES.iter().copied())
-    {
+    for name in Param::LISTED.iter().chain(Param::HIDDEN).map(|p| p.name()) {
         if let Some(value) = sub.get_one::<OsString>(name) {
             env.set_param(name, value.clone());
         }
@@ -196,7 +180,7 @@ pub fn parse(agent: &str, args: &[OsString], env: &mut Env) -> Result<Invocation
 }
 
 fn unimplemented_action(agent: &str, reason: &str) -> Error {
-    let _ = crate::ocf::log::stdout(&actions::usage(agent));
+    let _ = crate::ocf::log::stdout(&action::usage(agent));
     Error::new(ExitCode::ErrUnimplemented, reason)
 }
 

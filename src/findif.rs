@@ -16,13 +16,31 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use netlink_packet_route::link::LinkFlags;
-use netlink_packet_route::route::{RouteScope, RouteType};
-use netlink_packet_route::AddressFamily;
-
 use crate::config::{Broadcast, Config};
-use crate::netlink::{self, Link, Netlink, Route};
+use crate::net::{ipv4_host_bits, is_link_local, same_prefix};
+use crate::netlink::{self, Family, Link, Netlink, Route, Scope};
 use crate::ocf::{log, Error, Result};
+
+/// What findif is asked: the VIP and what the configuration says of its
+/// placement.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub ip: IpAddr,
+    pub nic: Option<&'a str>,
+    pub cidr_netmask: Option<u8>,
+    pub broadcast: Option<Broadcast>,
+}
+
+impl<'a> Request<'a> {
+    pub fn of(config: &'a Config) -> Request<'a> {
+        Request {
+            ip: config.vip.ip,
+            nic: config.vip.nic.as_ref().map(|n| n.0.as_str()),
+            cidr_netmask: config.address.cidr_netmask,
+            broadcast: config.address.broadcast,
+        }
+    }
+}
 
 /// Where and how the VIP is to be configured.
 #[derive(Debug, Clone)]
@@ -32,19 +50,18 @@ pub struct Placement {
     pub broadcast: Option<Ipv4Addr>,
 }
 
-pub fn findif(netlink: &mut Netlink, config: &Config) -> Result<Placement> {
-    let given_link = match &config.target.nic {
-        Some(nic) => Some(lookup_link(netlink, &nic.0)?.ok_or_else(|| {
+pub fn findif(netlink: &mut Netlink, request: Request) -> Result<Placement> {
+    let given_link = match request.nic {
+        Some(nic) => Some(lookup_link(netlink, nic)?.ok_or_else(|| {
             Error::configured(format!(
-                "Invalid interface name [{}]: nic names no interface on this node",
-                nic.0
+                "Invalid interface name [{nic}]: nic names no interface on this node"
             ))
         })?),
         None => None,
     };
-    match config.target.ip {
-        IpAddr::V4(ip) => findif_v4(netlink, config, ip, given_link),
-        IpAddr::V6(ip) => findif_v6(netlink, config, ip, given_link),
+    match request.ip {
+        IpAddr::V4(ip) => findif_v4(netlink, request, ip, given_link),
+        IpAddr::V6(ip) => findif_v6(netlink, request, ip, given_link),
     }
 }
 
@@ -54,7 +71,7 @@ pub fn lookup_link(netlink: &mut Netlink, name: &str) -> Result<Option<Link>> {
         .map_err(|e| Error::generic(format!("Could not look up interface {name}: {e}")))
 }
 
-fn read_routes(netlink: &mut Netlink, family: AddressFamily) -> Result<Vec<Route>> {
+fn read_routes(netlink: &mut Netlink, family: Family) -> Result<Vec<Route>> {
     netlink
         .routes(family)
         .map_err(|e| Error::generic(format!("Could not read the routing table: {e}")))
@@ -62,20 +79,20 @@ fn read_routes(netlink: &mut Netlink, family: AddressFamily) -> Result<Vec<Route
 
 fn findif_v4(
     netlink: &mut Netlink,
-    config: &Config,
+    request: Request,
     ip: Ipv4Addr,
     given_link: Option<Link>,
 ) -> Result<Placement> {
-    let routes = read_routes(netlink, AddressFamily::Inet)?;
+    let routes = read_routes(netlink, Family::Ipv4)?;
     let oif = given_link.as_ref().map(|l| l.index);
-    let route = best_route(&routes, IpAddr::V4(ip), config.cidr_netmask, oif, true)
+    let route = best_route(&routes, IpAddr::V4(ip), request.cidr_netmask, oif, true)
         .or_else(|| loopback_route(&routes, ip));
-    let (link, prefix_len) = link_and_prefix(netlink, config, given_link, route)?;
+    let (link, prefix_len) = link_and_prefix(netlink, request, given_link, route)?;
 
-    let broadcast = match config.broadcast {
+    let broadcast = match request.broadcast {
         Some(Broadcast::Address(addr)) => Some(addr),
-        Some(Broadcast::SetHostBits) => Some(host_bits(ip, prefix_len, true)),
-        Some(Broadcast::ClearHostBits) => Some(host_bits(ip, prefix_len, false)),
+        Some(Broadcast::SetHostBits) => Some(ipv4_host_bits(ip, prefix_len, true)),
+        Some(Broadcast::ClearHostBits) => Some(ipv4_host_bits(ip, prefix_len, false)),
         None => {
             let from_base = match route.and_then(|r| r.preferred_source) {
                 Some(source) => base_broadcast(netlink, source)?,
@@ -93,7 +110,7 @@ fn findif_v4(
 
 fn findif_v6(
     netlink: &mut Netlink,
-    config: &Config,
+    request: Request,
     ip: Ipv6Addr,
     given_link: Option<Link>,
 ) -> Result<Placement> {
@@ -102,10 +119,10 @@ fn findif_v6(
             "'nic' parameter is mandatory for a link local address [{ip}]."
         )));
     }
-    let routes = read_routes(netlink, AddressFamily::Inet6)?;
+    let routes = read_routes(netlink, Family::Ipv6)?;
     let oif = given_link.as_ref().map(|l| l.index);
-    let route = best_route(&routes, IpAddr::V6(ip), config.cidr_netmask, oif, false);
-    let (link, prefix_len) = link_and_prefix(netlink, config, given_link, route)?;
+    let route = best_route(&routes, IpAddr::V6(ip), request.cidr_netmask, oif, false);
+    let (link, prefix_len) = link_and_prefix(netlink, request, given_link, route)?;
     Ok(Placement {
         link,
         prefix_len,
@@ -113,18 +130,14 @@ fn findif_v6(
     })
 }
 
-pub fn is_link_local(ip: Ipv6Addr) -> bool {
-    (ip.segments()[0] & 0xffc0) == 0xfe80
-}
-
 /// The interface and prefix length: as configured, else from the route.
 fn link_and_prefix(
     netlink: &mut Netlink,
-    config: &Config,
+    request: Request,
     given_link: Option<Link>,
     route: Option<&Route>,
 ) -> Result<(Link, u8)> {
-    match (given_link, config.cidr_netmask, route) {
+    match (given_link, request.cidr_netmask, route) {
         (Some(link), Some(prefix), _) => Ok((link, prefix)),
         (given, netmask, Some(route)) => {
             let link = match given {
@@ -138,8 +151,8 @@ fn link_and_prefix(
             Err(Error::generic(format!(
                 "Unable to find nic or netmask: no route on this node leads to {}{}; \
                  set nic and cidr_netmask",
-                config.target.ip,
-                config
+                request.ip,
+                request
                     .cidr_netmask
                     .map(|p| format!("/{p}"))
                     .unwrap_or_default()
@@ -161,8 +174,8 @@ pub fn best_route(
         .iter()
         .filter(|r| {
             r.table == netlink::TABLE_MAIN
-                && r.kind == RouteType::Unicast
-                && (!on_link_only || (r.scope == RouteScope::Link && r.gateway.is_none()))
+                && r.unicast
+                && (!on_link_only || (r.scope == Scope::Link && r.gateway.is_none()))
                 && r.prefix_len > 0
                 // findif.sh reads only routes `ip route` prints with a
                 // prefix: host routes (/32, /128, e.g. an anycast copy's
@@ -196,7 +209,7 @@ fn loopback_route(routes: &[Route], ip: Ipv4Addr) -> Option<&Route> {
         .iter()
         .filter(|r| {
             r.table == netlink::TABLE_LOCAL
-                && r.scope == RouteScope::Host
+                && r.scope == Scope::Host
                 && r.prefix_len < 32
                 && contains(r, IpAddr::V4(ip))
         })
@@ -204,35 +217,9 @@ fn loopback_route(routes: &[Route], ip: Ipv4Addr) -> Option<&Route> {
 }
 
 fn contains(route: &Route, ip: IpAddr) -> bool {
-    match (route.destination, ip) {
-        (Some(IpAddr::V4(network)), IpAddr::V4(ip)) => {
-            let mask = prefix_mask(route.prefix_len);
-            u32::from(network) & mask == u32::from(ip) & mask
-        }
-        (Some(IpAddr::V6(network)), IpAddr::V6(ip)) => {
-            let bits = u32::from(route.prefix_len.min(128));
-            let mask = if bits == 0 {
-                0
-            } else {
-                u128::MAX << (128 - bits)
-            };
-            u128::from(network) & mask == u128::from(ip) & mask
-        }
-        _ => false,
-    }
-}
-
-fn prefix_mask(prefix_len: u8) -> u32 {
-    match prefix_len {
-        0 => 0,
-        p => u32::MAX << (32 - u32::from(p.min(32))),
-    }
-}
-
-fn host_bits(ip: Ipv4Addr, prefix_len: u8, set: bool) -> Ipv4Addr {
-    let mask = prefix_mask(prefix_len);
-    let network = u32::from(ip) & mask;
-    Ipv4Addr::from(if set { network | !mask } else { network })
+    route
+        .destination
+        .is_some_and(|network| same_prefix(network, ip, route.prefix_len))
 }
 
 fn route_link(netlink: &mut Netlink, route: &Route) -> Result<Link> {
@@ -256,10 +243,10 @@ fn base_broadcast(netlink: &mut Netlink, source: IpAddr) -> Result<Option<Ipv4Ad
 /// offers none (IPaddr2 then configures none, although its documentation
 /// promises derivation). Nothing for /31, /32 and links without broadcast.
 fn derived_broadcast(link: &Link, ip: Ipv4Addr, prefix_len: u8) -> Option<Ipv4Addr> {
-    if prefix_len >= 31 || !link.flags.contains(LinkFlags::Broadcast) {
+    if prefix_len >= 31 || !link.has_broadcast() {
         return None;
     }
-    Some(host_bits(ip, prefix_len, true))
+    Some(ipv4_host_bits(ip, prefix_len, true))
 }
 
 #[cfg(test)]
@@ -269,8 +256,8 @@ mod tests {
     fn route(dst: &str, prefix: u8, oif: u32, metric: u32) -> Route {
         Route {
             table: netlink::TABLE_MAIN,
-            kind: RouteType::Unicast,
-            scope: RouteScope::Link,
+            unicast: true,
+            scope: Scope::Link,
             destination: Some(dst.parse().unwrap()),
             prefix_len: prefix,
             oif: Some(oif),
@@ -305,7 +292,7 @@ mod tests {
         let best = best_route(&routes, "192.0.2.10".parse().unwrap(), None, None, true);
         assert_eq!(best.unwrap().oif, Some(2));
         let mut anycast = route("2001:db8::10", 128, 1, 0);
-        anycast.scope = RouteScope::Universe;
+        anycast.scope = Scope::Universe;
         let routes = vec![anycast, route("2001:db8::", 64, 2, 0)];
         let best = best_route(&routes, "2001:db8::10".parse().unwrap(), None, None, false);
         assert_eq!(best.unwrap().oif, Some(2));
@@ -318,14 +305,14 @@ mod tests {
         via.gateway = Some("192.0.2.1".parse().unwrap());
         let default = route("0.0.0.0", 0, 2, 0);
         let mut global = route("192.0.2.0", 24, 3, 0);
-        global.scope = RouteScope::Universe;
+        global.scope = Scope::Universe;
         assert!(best_route(&[via, default, global], ip, None, None, true).is_none());
     }
 
     #[test]
     fn ipv6_routes_of_any_scope_count() {
         let mut v6 = route("2001:db8:1234::", 64, 2, 256);
-        v6.scope = RouteScope::Universe;
+        v6.scope = Scope::Universe;
         let routes = vec![route("fe80::", 64, 2, 256), v6];
         let best = |ip: &str, prefix| best_route(&routes, ip.parse().unwrap(), prefix, None, false);
         assert_eq!(best("2001:db8:1234::2", None).unwrap().prefix_len, 64);
@@ -333,15 +320,5 @@ mod tests {
         assert!(best("2001:db8:1234::2", Some(48)).is_none());
         assert!(best("2001:db8:5678::2", None).is_none());
         assert_eq!(best("fe80::2", None).unwrap().prefix_len, 64);
-        assert!(is_link_local("fe80::2".parse().unwrap()));
-        assert!(!is_link_local("2001:db8::2".parse().unwrap()));
-    }
-
-    #[test]
-    fn host_bits_for_plus_and_minus() {
-        let ip = "192.0.2.10".parse().unwrap();
-        assert_eq!(host_bits(ip, 24, true), Ipv4Addr::new(192, 0, 2, 255));
-        assert_eq!(host_bits(ip, 24, false), Ipv4Addr::new(192, 0, 2, 0));
-        assert_eq!(host_bits(ip, 28, true), Ipv4Addr::new(192, 0, 2, 15));
     }
 }

@@ -5,6 +5,10 @@
 //! that tools such as the man page generator (examples/man.rs) can use the
 //! same definitions.
 
+//!
+//! Modules, from the top down; a module uses only modules below it (and
+//! every module may use `ocf`). README.md's "Layout" says what each owns.
+
 pub mod actions;
 pub mod announce;
 pub mod cli;
@@ -12,6 +16,9 @@ pub mod config;
 pub mod env;
 pub mod findif;
 pub mod metadata;
+pub mod net;
 pub mod netlink;
 pub mod ocf;
 pub mod state;
+pub mod sys;
+pub mod wire;

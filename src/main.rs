@@ -6,11 +6,11 @@
 use std::ffi::OsString;
 use std::path::Path;
 
-use floatip::actions::{self, Action};
+use floatip::actions;
 use floatip::cli::{self, Invocation};
 use floatip::env::Env;
 use floatip::metadata;
-use floatip::ocf::{self, log, ExitCode};
+use floatip::ocf::{self, action, log, Action, ExitCode, Outcome};
 
 fn main() {
     ocf::mark_action_start();
@@ -26,12 +26,12 @@ fn main() {
     let invocation = cli::parse(&agent, &args, &mut env);
     log::init(&agent, &env);
     let result = match invocation {
-        Ok(Invocation::Print(text)) => print(&text),
+        Ok(Invocation::Print(text)) => print(&text).map(|()| Outcome::Success),
         Ok(Invocation::Action(action)) => run(action, &agent, &env),
         Err(e) => Err(e),
     };
     let code = match result {
-        Ok(()) => ExitCode::Success,
+        Ok(outcome) => outcome.code(),
         Err(e) => {
             if !e.reason.is_empty() {
                 log::exit_reason(&e.reason);
@@ -42,17 +42,18 @@ fn main() {
     std::process::exit(code.code());
 }
 
-fn run(action: Action, agent: &str, env: &Env) -> ocf::Result<()> {
-    match action {
+fn run(action: Action, agent: &str, env: &Env) -> ocf::Result<Outcome> {
+    let done = match action {
+        Action::Monitor => return actions::monitor(env),
+        Action::Status => return actions::status(env),
         Action::MetaData => print(metadata::XML),
-        Action::Usage => print(&actions::usage(agent)),
+        Action::Usage => print(&action::usage(agent)),
         Action::Start => actions::start(env),
         Action::Stop => actions::stop(env),
-        Action::Monitor => actions::monitor(env),
-        Action::Status => actions::status(env),
         Action::ValidateAll => actions::validate_all(env),
         Action::Garp => actions::garp(env),
-    }
+    };
+    done.map(|()| Outcome::Success)
 }
 
 /// What an action prints on stdout; a stdout that cannot take it is the

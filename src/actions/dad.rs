@@ -9,8 +9,6 @@
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
-use netlink_packet_route::address::AddressFlags;
-
 use crate::netlink::{AddressEvents, Netlink, Wakeup};
 use crate::ocf::{self, log, Error, Result};
 
@@ -41,7 +39,7 @@ pub fn wait(
                 "{ip} was removed during duplicate address detection"
             )));
         };
-        if address.flags.contains(AddressFlags::Dadfailed) {
+        if address.is_dadfailed() {
             log::error(format!("IPv6 address collision {ip} [DAD]"));
             if let Err(e) = netlink.delete_address(&address) {
                 log::error(format!("Could not delete IPv6 address: {e}"));
@@ -50,7 +48,7 @@ pub fn wait(
                 "IPv6 address collision {ip} [DAD]: another node on the link holds it"
             )));
         }
-        if !address.flags.contains(AddressFlags::Tentative) {
+        if !address.is_tentative() {
             log::debug(format!(
                 "DAD for {ip} ended after {} ms",
                 added_at.elapsed().as_millis()

@@ -7,19 +7,20 @@ use std::time::Instant;
 use crate::actions::{
     configured_link, enter_namespace, find_vip, open_netlink, ConfiguredLink, Namespace,
 };
-use crate::announce::{report, run, targets, unannounceable, Announcer, Stopped};
-use crate::config::Params;
+use crate::announce::schedule::Schedule;
+use crate::announce::{run_and_report, unannounceable, Announcer, Stopped};
+use crate::config;
 use crate::env::Env;
 use crate::ocf::{self, log, Error, Result};
 
 pub fn garp(env: &Env) -> Result<()> {
-    let config = Params::new(env).config()?;
-    let target = &config.target;
-    if let Namespace::Unavailable(why) = enter_namespace(target)? {
+    let config = config::load(env)?;
+    let vip = &config.vip;
+    if let Namespace::Unavailable(why) = enter_namespace(vip)? {
         return Err(Error::installed(why));
     }
     let mut netlink = open_netlink()?;
-    let link = match configured_link(&mut netlink, target)? {
+    let link = match configured_link(&mut netlink, vip)? {
         ConfiguredLink::Present(link) => link,
         ConfiguredLink::Vanished(nic) => {
             return Err(Error::configured(format!(
@@ -32,60 +33,53 @@ pub fn garp(env: &Env) -> Result<()> {
             ))
         }
     };
-    if find_vip(&mut netlink, target, Some(&link))?.is_empty() {
+    let Some(address) = find_vip(&mut netlink, vip, Some(&link))?.into_iter().next() else {
         return Err(Error::generic(format!(
             "{} is not configured on {}: only an address this node holds is announced",
-            target.ip, link.name
+            vip.ip, link.name
         )));
-    }
+    };
     if let Some(why) = unannounceable(&link) {
         return Err(Error::generic(format!(
             "Nothing can be announced on {}: {why}",
             link.name
         )));
     }
-    let prefix_len = find_vip(&mut netlink, target, Some(&link))?
-        .first()
-        .map(|a| a.prefix_len)
-        .unwrap_or(0);
-    let directed = targets::resolve(
+    let announce = &config.announce;
+    let announcer = Announcer::prepare(
         &mut netlink,
-        &config.garp_targets,
         &link,
-        target.ip,
-        prefix_len,
-    );
-    let announcer = Announcer::open(&link, target.ip)
-        .map_err(|e| Error::generic(format!("Could not send gratuitous arps: {e}")))?
-        .ok_or_else(|| Error::generic(format!("{} cannot be announced yet", target.ip)))?
-        .with_targets(directed);
+        vip.ip,
+        address.prefix_len,
+        &announce.targets,
+    )
+    .map_err(|e| Error::generic(format!("Could not send gratuitous arps: {e}")))?
+    .ok_or_else(|| Error::generic(format!("{} cannot be announced yet", vip.ip)))?;
     log::info(format!(
         "Announcing {} on {}: {}",
-        target.ip,
+        vip.ip,
         link.name,
-        config.announce.describe(target.ip)
+        announce.plan.describe(vip.ip)
     ));
-    let ip = target.ip;
     // By hand there is no timeout unless one is given: the operator asked
     // for these rounds and can interrupt them.
     let started = Instant::now();
     let limit = config.timeout_ms.map(|_| ocf::deadline(config.timeout_ms));
-    let result = run(
+    let result = run_and_report(
         &announcer,
-        config.announce.schedule(),
+        Schedule::of(&announce.plan),
         started,
         limit,
         Some(&mut netlink),
     );
-    report(&result, ip);
     match result {
-        Ok(()) => Ok(()),
+        Ok(()) | Err(Stopped::Deadline(_)) => Ok(()),
         Err(Stopped::Failed(e)) => Err(Error::generic(format!(
             "Could not send gratuitous arps: {e}"
         ))),
-        Err(Stopped::AddressGone) => {
-            Err(Error::generic(format!("{ip} was removed while announcing")))
-        }
-        Err(Stopped::Deadline(_)) => Ok(()),
+        Err(Stopped::AddressGone) => Err(Error::generic(format!(
+            "{} was removed while announcing",
+            vip.ip
+        ))),
     }
 }

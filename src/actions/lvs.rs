@@ -9,23 +9,21 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 
-use netlink_packet_route::address::AddressFlags;
-
-use crate::config::Target;
-use crate::netlink::{Netlink, NewAddress};
+use crate::config::{paths, Vip};
+use crate::netlink::{Address, AddressFlags, ErrorKind, Netlink};
 use crate::ocf::{log, Error, Result};
 use crate::state;
 
 /// `<ip> 32 255.255.255.255 <interface>` is well under this.
 const RECORD_LIMIT: usize = 256;
 
-fn record(target: &Target) -> PathBuf {
-    target.rsctmp.join(target.ip.to_string())
+fn record(vip: &Vip) -> PathBuf {
+    paths::lvs_record(&vip.rsctmp, vip.ip)
 }
 
-pub fn remove_conflicting_loopback(netlink: &mut Netlink, target: &Target) -> Result<()> {
+pub fn remove_conflicting_loopback(netlink: &mut Netlink, vip: &Vip) -> Result<()> {
     let found = netlink
-        .find_address(target.ip)
+        .find_address(vip.ip)
         .map_err(|e| Error::generic(format!("Could not read the addresses of this node: {e}")))?;
     for address in found.iter().filter(|a| a.prefix_len == 32) {
         let Ok(Some(link)) = netlink.link_by_index(address.index) else {
@@ -35,8 +33,8 @@ pub fn remove_conflicting_loopback(netlink: &mut Netlink, target: &Target) -> Re
             continue;
         }
         log::info(format!("Removing conflicting loopback {}.", link.name));
-        let line = format!("{} 32 255.255.255.255 {}\n", target.ip, link.name);
-        let saved = state::write_atomically(&record(target), line.as_bytes());
+        let line = format!("{} 32 255.255.255.255 {}\n", vip.ip, link.name);
+        let saved = state::write_atomically(&record(vip), line.as_bytes());
         if let Err(e) = saved {
             log::error(format!(
                 "Could not save conflicting loopback {}. it will not be restored: {e}",
@@ -46,7 +44,7 @@ pub fn remove_conflicting_loopback(netlink: &mut Netlink, target: &Target) -> Re
         netlink.delete_address(address).map_err(|e| {
             Error::generic(format!(
                 "Could not remove the conflicting {}/32 from {}: {e}",
-                target.ip, link.name
+                vip.ip, link.name
             ))
         })?;
     }
@@ -55,8 +53,8 @@ pub fn remove_conflicting_loopback(netlink: &mut Netlink, target: &Target) -> Re
 
 /// Puts back what start removed. Failing to restore is logged, never a
 /// failed stop: the VIP itself is gone, which is what stop promises.
-pub fn restore_loopback(netlink: &mut Netlink, target: &Target) {
-    let path = record(target);
+pub fn restore_loopback(netlink: &mut Netlink, vip: &Vip) {
+    let path = record(vip);
     let text = match state::read_small(&path, RECORD_LIMIT) {
         Ok(Some(text)) => text,
         Ok(None) => return,
@@ -72,7 +70,7 @@ pub fn restore_loopback(netlink: &mut Netlink, target: &Target) {
         return;
     }
     log::info(format!("Restoring loopback IP Address  {info}."));
-    if let Err(reason) = restore(netlink, target, info) {
+    if let Err(reason) = restore(netlink, vip, info) {
         log::error(format!(
             "Could not restore loopback address {info}: {reason}"
         ));
@@ -80,14 +78,14 @@ pub fn restore_loopback(netlink: &mut Netlink, target: &Target) {
     state::remove(&path);
 }
 
-fn restore(netlink: &mut Netlink, target: &Target, info: &str) -> std::result::Result<(), String> {
+fn restore(netlink: &mut Netlink, vip: &Vip, info: &str) -> std::result::Result<(), String> {
     let words: Vec<&str> = info.split_whitespace().collect();
     let [ip, prefix, broadcast, ifname] = words[..] else {
         return Err("expected '<ip> <prefix> <broadcast> <interface>'".into());
     };
     let ip: IpAddr = ip.parse().map_err(|_| format!("{ip} is not an address"))?;
-    if ip != target.ip {
-        return Err(format!("it names {ip}, not {}", target.ip));
+    if ip != vip.ip {
+        return Err(format!("it names {ip}, not {}", vip.ip));
     }
     let prefix_len: u8 = prefix
         .parse()
@@ -99,9 +97,9 @@ fn restore(netlink: &mut Netlink, target: &Target, info: &str) -> std::result::R
         .link_by_name(ifname)
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("no interface {ifname}"))?;
-    let new = NewAddress {
+    let new = Address {
         index: link.index,
-        ip,
+        local: ip,
         prefix_len,
         broadcast,
         label: None,
@@ -110,7 +108,7 @@ fn restore(netlink: &mut Netlink, target: &Target, info: &str) -> std::result::R
     };
     match netlink.add_address(&new) {
         Ok(()) => {}
-        Err(e) if e.raw_os_error() == Some(libc::EEXIST) => {}
+        Err(e) if e.kind() == ErrorKind::Exists => {}
         Err(e) => return Err(e.to_string()),
     }
     if !link.is_up() {

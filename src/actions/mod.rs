@@ -7,66 +7,22 @@ mod lvs;
 mod monitor;
 mod start;
 mod stop;
+mod validate;
 
 pub use garp::garp;
 pub use monitor::{monitor, status};
-pub use start::{start, validate_all};
+pub use start::start;
 pub use stop::stop;
+pub use validate::validate_all;
 
 use std::io;
 
 use nix::sched::{setns, CloneFlags};
 
-use crate::config::Target;
+use crate::config::Vip;
 use crate::netlink::{Address, Link, Netlink};
-use crate::ocf::{log, Error, ExitCode, Result};
-
-/// The actions an OCF agent answers; anything else exits 3.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Start,
-    Stop,
-    Monitor,
-    Status,
-    MetaData,
-    ValidateAll,
-    Usage,
-    /// Not an OCF action: an operator re-announcing an address by hand.
-    Garp,
-}
-
-impl Action {
-    pub const ALL: &'static [(&'static str, Action)] = &[
-        ("start", Action::Start),
-        ("stop", Action::Stop),
-        ("monitor", Action::Monitor),
-        ("status", Action::Status),
-        ("meta-data", Action::MetaData),
-        ("validate-all", Action::ValidateAll),
-        ("usage", Action::Usage),
-        ("help", Action::Usage),
-        ("garp", Action::Garp),
-    ];
-
-    pub fn from_name(name: &str) -> Option<Action> {
-        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, a)| *a)
-    }
-
-    pub fn name(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, a)| *a == self)
-            .map(|(n, _)| *n)
-            .unwrap_or("usage")
-    }
-}
-
-pub fn usage(agent: &str) -> String {
-    format!(
-        "usage: {agent} {{start|stop|status|monitor|validate-all|meta-data}}\n\n\
-         Expects to have a fully populated OCF RA-compliant environment set.\n"
-    )
-}
+use crate::ocf::{log, Action, Error, ExitCode, Result};
+use crate::sys::process;
 
 /// start and stop change the kernel's addresses: root only (exit 4).
 pub fn require_root(action: Action) -> Result<()> {
@@ -96,10 +52,10 @@ pub enum Namespace {
 /// hang a stop) and must be a regular file that setns accepts as a network
 /// namespace; anything else is a property of this node, like a missing
 /// namespace, never a reason to fail a stop.
-pub fn enter_namespace(target: &Target) -> Result<Namespace> {
+pub fn enter_namespace(vip: &Vip) -> Result<Namespace> {
     use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 
-    let Some(name) = &target.network_namespace else {
+    let Some(name) = &vip.network_namespace else {
         return Ok(Namespace::Entered);
     };
     let path = format!("/run/netns/{name}");
@@ -150,6 +106,7 @@ pub fn enter_namespace(target: &Target) -> Result<Namespace> {
         };
         return not_a_namespace(what);
     }
+    process::debug_assert_single_threaded();
     match setns(&file, CloneFlags::CLONE_NEWNET) {
         Ok(()) => Ok(Namespace::Entered),
         // Not an nsfs file, or a namespace of another type.
@@ -173,18 +130,14 @@ pub fn open_netlink() -> Result<Netlink> {
 /// lvs_support. Unlike IPaddr2 this does not depend on routes or base
 /// addresses, so a VIP whose surroundings changed is still seen (and
 /// still removed).
-pub fn find_vip(
-    netlink: &mut Netlink,
-    target: &Target,
-    link: Option<&Link>,
-) -> Result<Vec<Address>> {
+pub fn find_vip(netlink: &mut Netlink, vip: &Vip, link: Option<&Link>) -> Result<Vec<Address>> {
     let Some(link) = link else {
-        return Ok(copies_anywhere(netlink, target)?
+        return Ok(copies_anywhere(netlink, vip)?
             .into_iter()
             .map(|(address, _)| address)
             .collect());
     };
-    Ok(read_vip(netlink, target)?
+    Ok(read_vip(netlink, vip)?
         .into_iter()
         .filter(|a| a.index == link.index)
         .collect())
@@ -194,13 +147,10 @@ pub fn find_vip(
 /// with its interface as the kernel reported it (`None` if it went in the
 /// meantime): the interface is needed anyway to tell loopback copies
 /// apart, so callers get it without asking again.
-pub fn copies_anywhere(
-    netlink: &mut Netlink,
-    target: &Target,
-) -> Result<Vec<(Address, Option<Link>)>> {
-    let loopback_counts = loopback_copy_counts(target);
+pub fn copies_anywhere(netlink: &mut Netlink, vip: &Vip) -> Result<Vec<(Address, Option<Link>)>> {
+    let loopback_counts = loopback_copy_counts(vip);
     let mut copies = Vec::new();
-    for address in read_vip(netlink, target)? {
+    for address in read_vip(netlink, vip)? {
         let link = netlink.link_by_index(address.index).ok().flatten();
         if loopback_counts || !link.as_ref().is_some_and(Link::is_loopback) {
             copies.push((address, link));
@@ -209,18 +159,18 @@ pub fn copies_anywhere(
     Ok(copies)
 }
 
-fn read_vip(netlink: &mut Netlink, target: &Target) -> Result<Vec<Address>> {
+fn read_vip(netlink: &mut Netlink, vip: &Vip) -> Result<Vec<Address>> {
     netlink
-        .find_address(target.ip)
+        .find_address(vip.ip)
         .map_err(|e| Error::generic(format!("Could not read the addresses of this node: {e}")))
 }
 
 /// Whether a copy on lo can be the resource: only for the addresses findif
 /// places there itself (IPv4 127.0.0.0/8), and never with lvs_support,
 /// whose /32 on lo is the realserver's copy.
-fn loopback_copy_counts(target: &Target) -> bool {
-    let findif_uses_lo = matches!(target.ip, std::net::IpAddr::V4(v4) if v4.is_loopback());
-    findif_uses_lo && !target.lvs_support
+fn loopback_copy_counts(vip: &Vip) -> bool {
+    let findif_uses_lo = matches!(vip.ip, std::net::IpAddr::V4(v4) if v4.is_loopback());
+    findif_uses_lo && !vip.lvs_support
 }
 
 /// The configured nic as the kernel knows it.
@@ -240,8 +190,8 @@ impl ConfiguredLink {
     }
 }
 
-pub fn configured_link(netlink: &mut Netlink, target: &Target) -> Result<ConfiguredLink> {
-    let Some(nic) = &target.nic else {
+pub fn configured_link(netlink: &mut Netlink, vip: &Vip) -> Result<ConfiguredLink> {
+    let Some(nic) = &vip.nic else {
         return Ok(ConfiguredLink::Any);
     };
     Ok(match crate::findif::lookup_link(netlink, &nic.0)? {

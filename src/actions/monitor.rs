@@ -15,66 +15,63 @@
 
 use std::time::Instant;
 
-use netlink_packet_route::address::AddressFlags;
-use netlink_packet_route::link::{LinkFlags, State};
-
 use crate::actions::{
     configured_link, copies_anywhere, enter_namespace, find_vip, log_namespace_unavailable,
     open_netlink, ConfiguredLink, Namespace,
 };
-use crate::announce::conflict::{self, format_mac};
-use crate::announce::{report, run, targets, unannounceable, Announcer, Plan};
-use crate::config::{check_label_length, Config, Params, Target};
+use crate::announce::schedule::Schedule;
+use crate::announce::{probe, run_and_report, Announcer};
+use crate::config::values::check_label_length;
+use crate::config::{self, Config, Plan, Vip};
 use crate::env::Env;
-use crate::netlink::{Address, Link, Netlink};
-use crate::ocf::{self, log, Error, ExitCode, Result};
+use crate::findif::{self, Request};
+use crate::net::format_mac;
+use crate::netlink::{Address, Link, Netlink, OperState};
+use crate::ocf::{self, log, Error, Outcome, Result};
 
-pub fn monitor(env: &Env) -> Result<()> {
+pub fn monitor(env: &Env) -> Result<Outcome> {
     let probe = is_probe(env);
-    let config = Params::new(env).config()?;
-    let target = &config.target;
-    if let Namespace::Unavailable(why) = enter_namespace(target)? {
+    let config = config::load(env)?;
+    let vip = &config.vip;
+    if let Namespace::Unavailable(why) = enter_namespace(vip)? {
         log_namespace_unavailable(&why);
-        return Err(Error::not_running());
+        return Ok(Outcome::NotRunning);
     }
     let mut netlink = open_netlink()?;
-    let configured = configured_link(&mut netlink, target)?;
+    let configured = configured_link(&mut netlink, vip)?;
     if let ConfiguredLink::Vanished(nic) = &configured {
-        return vanished_nic(&mut netlink, target, nic, probe);
+        return vanished_nic(&mut netlink, vip, nic, probe);
     }
     check_label(&mut netlink, &config)?;
-    let Some((address, link)) = counting_copy(&mut netlink, target, configured.link())? else {
-        return Err(Error::not_running());
+    let Some((address, link)) = counting_copy(&mut netlink, vip, configured.link())? else {
+        return Ok(Outcome::NotRunning);
     };
     check_dad(&address, &config)?;
-    if config.check_link_status {
+    if config.monitor.check_link_status {
         check_link(&link, &config)?;
     }
-    if config.check_level >= 20 {
+    if config.monitor.check_level >= 20 {
         check_sole_holder(&link, &config)?;
     }
     log::debug(format!(
         "{}/{} is configured on {}",
         address.local, address.prefix_len, link.name
     ));
-    if config.arp_count_refresh > 0 {
+    if config.announce.refresh_rounds > 0 {
         refresh(&mut netlink, &config, &link, address.prefix_len);
     }
-    Ok(())
+    Ok(Outcome::Success)
 }
 
 /// The legacy status action: monitor's answer, printed.
-pub fn status(env: &Env) -> Result<()> {
+pub fn status(env: &Env) -> Result<Outcome> {
     let result = monitor(env);
-    match &result {
-        Ok(()) => {
-            let _ = log::stdout("running\n");
-        }
-        Err(e) if e.code == ExitCode::NotRunning => {
-            let _ = log::stdout("stopped\n");
-        }
-        Err(_) => {}
-    }
+    let said = match &result {
+        Ok(Outcome::Success) => "running\n",
+        Ok(Outcome::NotRunning) => "stopped\n",
+        Err(_) => return result,
+    };
+    let _ = log::stdout(said);
     result
 }
 
@@ -83,24 +80,24 @@ pub fn status(env: &Env) -> Result<()> {
 /// 7, so Pacemaker stops it (stop removes that copy) instead of starting a
 /// second one elsewhere. With no copy left a probe says 7 ("cleanly
 /// stopped here") and a recurring monitor 1 (its interface vanished).
-fn vanished_nic(netlink: &mut Netlink, target: &Target, nic: &str, probe: bool) -> Result<()> {
-    if let Some((address, link)) = copies_anywhere(netlink, target)?.into_iter().next() {
+fn vanished_nic(netlink: &mut Netlink, vip: &Vip, nic: &str, probe: bool) -> Result<Outcome> {
+    if let Some((address, link)) = copies_anywhere(netlink, vip)?.into_iter().next() {
         let name = link.map_or_else(|| format!("#{}", address.index), |l| l.name);
         return Err(Error::generic(format!(
             "Interface {nic} for {} has vanished, but {}/{} is still configured on {name}",
-            target.ip, address.local, address.prefix_len
+            vip.ip, address.local, address.prefix_len
         )));
     }
     if probe {
         log::info(format!(
             "Interface {nic} does not exist: {} is not running here",
-            target.ip
+            vip.ip
         ));
-        return Err(Error::not_running());
+        return Ok(Outcome::NotRunning);
     }
     Err(Error::generic(format!(
         "Interface {nic} for {} has vanished",
-        target.ip
+        vip.ip
     )))
 }
 
@@ -109,10 +106,10 @@ fn vanished_nic(netlink: &mut Netlink, target: &Target, nic: &str, probe: bool) 
 /// only in that case (iflabel set, nic not); when it fails, the answer is
 /// monitor's own.
 fn check_label(netlink: &mut Netlink, config: &Config) -> Result<()> {
-    let (None, Some(suffix)) = (&config.target.nic, &config.iflabel) else {
+    let (None, Some(suffix)) = (&config.vip.nic, &config.address.iflabel) else {
         return Ok(());
     };
-    match crate::findif::findif(netlink, config) {
+    match findif::findif(netlink, Request::of(config)) {
         Ok(placement) => check_label_length(&placement.link.name, suffix).map(|_| ()),
         Err(_) => Ok(()),
     }
@@ -124,10 +121,10 @@ fn is_probe(env: &Env) -> bool {
 }
 
 fn check_dad(address: &Address, config: &Config) -> Result<()> {
-    if address.flags.contains(AddressFlags::Dadfailed) {
+    if address.is_dadfailed() {
         return Err(Error::generic(format!(
             "IPv6 address collision {} [DAD]: the kernel marked it dadfailed, another node holds it",
-            config.target.ip
+            config.vip.ip
         )));
     }
     Ok(())
@@ -136,14 +133,14 @@ fn check_dad(address: &Address, config: &Config) -> Result<()> {
 /// The first copy that counts as the resource, with its interface.
 fn counting_copy(
     netlink: &mut Netlink,
-    target: &Target,
+    vip: &Vip,
     configured: Option<&Link>,
 ) -> Result<Option<(Address, Link)>> {
     if let Some(link) = configured {
-        let found = find_vip(netlink, target, Some(link))?;
+        let found = find_vip(netlink, vip, Some(link))?;
         return Ok(found.into_iter().next().map(|a| (a, link.clone())));
     }
-    let Some((address, link)) = copies_anywhere(netlink, target)?.into_iter().next() else {
+    let Some((address, link)) = copies_anywhere(netlink, vip)?.into_iter().next() else {
         return Ok(None);
     };
     let link =
@@ -154,8 +151,8 @@ fn counting_copy(
 /// Down, or up without carrier. Operstate UNKNOWN (drivers that do not
 /// report it, lo) counts as up.
 fn check_link(link: &Link, config: &Config) -> Result<()> {
-    let ip = config.target.ip;
-    if !link.flags.contains(LinkFlags::Up) {
+    let ip = config.vip.ip;
+    if !link.is_up() {
         return Err(Error::generic(format!(
             "{ip} is configured on {}, but the interface is down",
             link.name
@@ -163,8 +160,8 @@ fn check_link(link: &Link, config: &Config) -> Result<()> {
     }
     let carrier_lost = matches!(
         link.oper_state,
-        State::Down | State::LowerLayerDown | State::NotPresent | State::Dormant
-    ) || (link.carrier == Some(false) && link.oper_state != State::Unknown);
+        OperState::Down | OperState::LowerLayerDown | OperState::NotPresent | OperState::Dormant
+    ) || (link.carrier == Some(false) && link.oper_state != OperState::Unknown);
     if carrier_lost {
         return Err(Error::generic(format!(
             "{ip} is configured on {}, but the interface has no carrier (operstate {:?})",
@@ -175,24 +172,16 @@ fn check_link(link: &Link, config: &Config) -> Result<()> {
 }
 
 fn check_sole_holder(link: &Link, config: &Config) -> Result<()> {
-    let ip = config.target.ip;
-    if unannounceable(link).is_some() {
-        return Ok(());
-    }
+    let ip = config.vip.ip;
     let limit = ocf::deadline(config.timeout_ms);
-    match conflict::other_holder(link, ip, conflict::WHILE_MONITORING, limit) {
-        Ok(None) => Ok(()),
-        Ok(Some(mac)) => Err(Error::generic(format!(
+    let question = format!("check whether another node holds {ip}");
+    match probe::ask(link, ip, probe::WHILE_MONITORING, limit, &question) {
+        None => Ok(()),
+        Some(mac) => Err(Error::generic(format!(
             "{} also answers for {ip} on {}: another node holds the address (split brain)",
             format_mac(mac),
             link.name
         ))),
-        Err(e) => {
-            log::warn(format!(
-                "Could not check whether another node holds {ip}: {e}"
-            ));
-            Ok(())
-        }
     }
 }
 
@@ -201,32 +190,28 @@ fn check_sole_holder(link: &Link, config: &Config) -> Result<()> {
 /// that caches a split brain left stale are corrected.
 fn refresh(netlink: &mut Netlink, config: &Config, link: &Link, prefix_len: u8) {
     const REFRESH_INTERVAL_MS: u32 = 20;
-    let ip = config.target.ip;
-    let announcer = match Announcer::open(link, ip) {
-        Ok(Some(announcer)) => {
-            let directed = targets::resolve(netlink, &config.garp_targets, link, ip, prefix_len);
-            announcer.with_targets(directed)
-        }
+    let ip = config.vip.ip;
+    let announce = &config.announce;
+    let announcer = match Announcer::prepare(netlink, link, ip, prefix_len, &announce.targets) {
+        Ok(Some(announcer)) => announcer,
         Ok(None) => return,
         Err(e) => return log::error(format!("Could not send gratuitous arps: {e}")),
     };
     let plan = Plan {
-        rounds: config.arp_count_refresh,
+        rounds: announce.refresh_rounds,
         interval_ms: REFRESH_INTERVAL_MS,
-        ..config.announce
+        ..announce.plan
     };
     log::debug(format!(
         "Refreshing {ip} on {}: {}",
         link.name,
         plan.describe(ip)
     ));
-    let start = Instant::now();
-    let result = run(
+    let _ = run_and_report(
         &announcer,
-        plan.schedule(),
-        start,
+        Schedule::of(&plan),
+        Instant::now(),
         Some(ocf::deadline(config.timeout_ms)),
         Some(netlink),
     );
-    report(&result, ip);
 }

@@ -6,21 +6,21 @@
 
 use crate::actions::{
     configured_link, enter_namespace, find_vip, interface_name, log_namespace_unavailable, lvs,
-    open_netlink, require_root, Action, ConfiguredLink, Namespace,
+    open_netlink, require_root, ConfiguredLink, Namespace,
 };
 use crate::announce::sender;
-use crate::config::Params;
+use crate::config::{self, Vip};
 use crate::env::Env;
-use crate::ocf::{log, Error, Result};
+use crate::netlink::ErrorKind;
+use crate::ocf::{log, Action, Error, Result};
 
 /// How often stop removes and looks again before it gives up.
 const REMOVAL_PASSES: usize = 3;
 
 pub fn stop(env: &Env) -> Result<()> {
     require_root(Action::Stop)?;
-    let params = Params::new(env);
-    let target = match params.target() {
-        Ok(target) => target,
+    let stop = match config::load_for_stop(env) {
+        Ok(stop) => stop,
         Err(e) => {
             // Nothing can have been started with this configuration.
             log::warn(format!("{}: nothing to stop", e.reason));
@@ -30,23 +30,24 @@ pub fn stop(env: &Env) -> Result<()> {
     // First: a late announcement from this node would undo the failover.
     // Its waits come out of stop's own budget (20 s when Pacemaker gives
     // no timeout), so stop always answers before it is killed.
+    let vip = &stop.vip;
     sender::stop(
-        &target.sender_pid_file,
-        target.ip,
-        crate::ocf::deadline(params.timeout_ms()),
+        &vip.sender_pid_file,
+        vip.ip,
+        crate::ocf::deadline(stop.timeout_ms),
     );
-    if let Namespace::Unavailable(why) = enter_namespace(&target)? {
+    if let Namespace::Unavailable(why) = enter_namespace(vip)? {
         log_namespace_unavailable(&why);
         return Ok(());
     }
     let mut netlink = open_netlink()?;
     // A vanished (or renamed) nic: the copies that count are then those on
     // any other interface but loopback, and those are removed.
-    let link = match configured_link(&mut netlink, &target)? {
+    let link = match configured_link(&mut netlink, vip)? {
         ConfiguredLink::Vanished(nic) => {
             log::info(format!(
                 "Interface {nic} does not exist: removing {} wherever else it is configured",
-                target.ip
+                vip.ip
             ));
             ConfiguredLink::Any
         }
@@ -60,7 +61,7 @@ pub fn stop(env: &Env) -> Result<()> {
     let mut remaining;
     let mut pass = 0;
     loop {
-        remaining = find_vip(&mut netlink, &target, link.link())?;
+        remaining = find_vip(&mut netlink, vip, link.link())?;
         if pass == 0 {
             log::info(format!(
                 "IP status = {}, IP_CIP=",
@@ -81,29 +82,29 @@ pub fn stop(env: &Env) -> Result<()> {
             match netlink.delete_address(address) {
                 Ok(()) => removed = true,
                 // Gone already (a concurrent stop) is what we wanted.
-                Err(e) if e.raw_os_error() == Some(libc::EADDRNOTAVAIL) => {}
+                Err(e) if e.kind() == ErrorKind::AddressNotAvailable => {}
                 Err(e) => {
-                    denied |= e.raw_os_error() == Some(libc::EPERM);
+                    denied |= e.kind() == ErrorKind::NotPermitted;
                     log::error(format!("Could not remove {}: {e}", address.local));
                 }
             }
         }
     }
-    if removed && params.flush_routes_on_stop() {
-        flush_route_cache(&target);
+    if removed && stop.flush_routes {
+        flush_route_cache(vip);
     }
-    if target.lvs_support {
-        lvs::restore_loopback(&mut netlink, &target);
+    if vip.lvs_support {
+        lvs::restore_loopback(&mut netlink, vip);
     }
-    if let Some(label) = params.addrlabel_to_remove(&target) {
+    if let Some(label) = stop.addrlabel {
         // Absent already is fine: IPaddr2 ignores this error too.
-        let _ = netlink.delete_address_label(target.ip, label);
+        let _ = netlink.delete_address_label(vip.ip, label);
     }
     if let Some(address) = remaining.first() {
         let nic = interface_name(&mut netlink, address.index);
         return Err(Error::generic(format!(
             "Unable to remove IP [{} from interface [ {nic} ]{}",
-            target.ip,
+            vip.ip,
             if denied {
                 ": not permitted (floatip needs CAP_NET_ADMIN)"
             } else {
@@ -116,8 +117,8 @@ pub fn stop(env: &Env) -> Result<()> {
 
 /// flush_routes: what `ip route flush cache` does, for applications on this
 /// node that would keep using a cached local route to the old address.
-fn flush_route_cache(target: &crate::config::Target) {
-    let family = if target.ip.is_ipv4() { "ipv4" } else { "ipv6" };
+fn flush_route_cache(vip: &Vip) {
+    let family = if vip.ip.is_ipv4() { "ipv4" } else { "ipv6" };
     let path = format!("/proc/sys/net/{family}/route/flush");
     if let Err(e) = std::fs::write(&path, "1") {
         log::warn(format!("Could not flush the route cache ({path}): {e}"));

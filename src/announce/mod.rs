@@ -2,16 +2,17 @@
 //! node's MAC address, with gratuitous ARP for IPv4 and unsolicited
 //! Neighbour Advertisements for IPv6.
 //!
-//! One `Announcer` per interface and address sends a round of frames; the
-//! `schedule` says when rounds leave; `sender` runs the rounds after the
-//! first in a detached background process and lets stop end it.
+//! One `Announcer` per interface and address sends a round of frames (the
+//! broadcast forms and one directed request per garp_targets neighbour);
+//! the `schedule` says when rounds leave; `sender` runs the rounds after
+//! the first in a detached background process and lets stop end it;
+//! `probe` asks the link whether another host holds the address. Start,
+//! monitor's refresh and `floatip garp` all announce through
+//! [`Announcer::prepare`] and [`run_and_report`].
 
-pub mod arp;
-pub mod conflict;
-pub mod ndp;
+pub mod probe;
 pub mod schedule;
 pub mod sender;
-mod socket;
 pub mod targets;
 
 use std::io;
@@ -20,44 +21,15 @@ use std::os::fd::RawFd;
 use std::thread;
 use std::time::Instant;
 
-use netlink_packet_route::link::LinkLayerType;
-
+use crate::config::Targets;
+use crate::net::{solicited_node, Mac, BROADCAST_MAC, ETH_P_ARP};
 use crate::netlink::{Link, Netlink};
 use crate::ocf::log;
-use ndp::Icmpv6Socket;
-use schedule::{Mode, Schedule, Spacing};
-use socket::PacketSocket;
-
-const ETH_P_ARP: u16 = 0x0806;
-const BROADCAST: [u8; 6] = [0xff; 6];
-
-/// How announcements are made: parsed once from the configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Plan {
-    pub rounds: u32,
-    pub interval_ms: u32,
-    pub mode: Mode,
-    pub spacing: Spacing,
-}
-
-impl Plan {
-    pub fn schedule(&self) -> Schedule {
-        Schedule::new(self.rounds, self.interval_ms, self.mode, self.spacing)
-    }
-
-    pub fn describe(&self, ip: IpAddr) -> String {
-        let forms = match ip {
-            IpAddr::V4(_) => format!(", {} form(s)", self.mode.as_str()),
-            IpAddr::V6(_) => String::new(),
-        };
-        format!(
-            "{} round(s), {} spacing from {} ms{forms}",
-            self.rounds,
-            self.spacing.as_str(),
-            self.interval_ms
-        )
-    }
-}
+use crate::sys::socket::{Icmpv6Socket, PacketSocket};
+use crate::wire::arp::{self, Form};
+use crate::wire::ndp;
+use schedule::Schedule;
+pub use targets::Directed;
 
 /// Why an interface gets no announcements.
 pub fn unannounceable(link: &Link) -> Option<&'static str> {
@@ -65,9 +37,9 @@ pub fn unannounceable(link: &Link) -> Option<&'static str> {
         Some("loopback")
     } else if link.is_noarp() {
         Some("it does not use ARP (NOARP)")
-    } else if link.link_type == LinkLayerType::Infiniband {
+    } else if link.is_infiniband() {
         Some("InfiniBand (IPoIB) announcements are not supported by this floatip version")
-    } else if link.mac.len() != 6 {
+    } else if link.ethernet_mac().is_none() {
         Some("it has no Ethernet address")
     } else {
         None
@@ -77,9 +49,9 @@ pub fn unannounceable(link: &Link) -> Option<&'static str> {
 /// Sends the frames of one announcement on one interface.
 pub struct Announcer {
     transport: Transport,
-    mac: [u8; 6],
+    mac: Mac,
     /// Neighbours addressed directly in every round (garp_targets).
-    targets: Vec<targets::Directed>,
+    targets: Vec<Directed>,
     pub ifindex: u32,
     pub ifname: String,
 }
@@ -97,15 +69,16 @@ impl Announcer {
         if unannounceable(link).is_some() {
             return Ok(None);
         }
-        let mut mac = [0u8; 6];
-        mac.copy_from_slice(&link.mac);
+        let Some(mac) = link.ethernet_mac() else {
+            return Ok(None);
+        };
         let transport = match ip {
             IpAddr::V4(ip) => Transport::Arp {
                 socket: PacketSocket::open(link.index)?,
                 ip,
             },
             IpAddr::V6(ip) => Transport::Ndp {
-                socket: Icmpv6Socket::open(link.index, ip)?,
+                socket: Icmpv6Socket::open(link.index, ip, ndp::HOP_LIMIT)?,
                 ip,
             },
         };
@@ -118,24 +91,39 @@ impl Announcer {
         }))
     }
 
-    /// Also address these neighbours directly in every round.
-    pub fn with_targets(mut self, targets: Vec<targets::Directed>) -> Announcer {
-        self.targets = targets;
-        self
+    /// The announce-now path: an announcer for `ip/prefix_len` on `link`
+    /// that also addresses the garp_targets neighbours of that link.
+    pub fn prepare(
+        netlink: &mut Netlink,
+        link: &Link,
+        ip: IpAddr,
+        prefix_len: u8,
+        targets: &Targets,
+    ) -> io::Result<Option<Announcer>> {
+        let Some(mut announcer) = Announcer::open(link, ip)? else {
+            return Ok(None);
+        };
+        announcer.targets = targets::resolve(netlink, targets, link, ip, prefix_len);
+        Ok(Some(announcer))
+    }
+
+    /// The neighbours addressed directly.
+    pub fn targets(&self) -> &[Directed] {
+        &self.targets
     }
 
     /// Sends one round: these ARP forms back to back (or one NA), then one
     /// directed request per target.
-    pub fn send(&self, forms: &[arp::Form]) -> io::Result<()> {
+    pub fn send(&self, forms: &[Form]) -> io::Result<()> {
         match &self.transport {
             Transport::Arp { socket, ip } => {
                 for form in forms {
                     let frame = arp::gratuitous(*form, self.mac, *ip);
-                    socket.send(&frame, BROADCAST, ETH_P_ARP)?;
+                    socket.send(&frame, BROADCAST_MAC, ETH_P_ARP)?;
                 }
                 for target in &self.targets {
                     if let IpAddr::V4(neighbour) = target.ip {
-                        let destination = target.mac.unwrap_or(BROADCAST);
+                        let destination = target.mac.unwrap_or(BROADCAST_MAC);
                         let frame = arp::directed_request(self.mac, *ip, neighbour, destination);
                         socket.send(&frame, destination, ETH_P_ARP)?;
                     }
@@ -143,11 +131,11 @@ impl Announcer {
                 Ok(())
             }
             Transport::Ndp { socket, ip } => {
-                socket.send_all_nodes(&ndp::unsolicited_advert(self.mac, *ip))?;
+                socket.send_to(&ndp::unsolicited_advert(self.mac, *ip), ndp::ALL_NODES)?;
                 for target in &self.targets {
                     if let IpAddr::V6(neighbour) = target.ip {
                         let message = ndp::solicitation(self.mac, neighbour);
-                        socket.send_to(&message, ndp::solicited_node(neighbour))?;
+                        socket.send_to(&message, solicited_node(neighbour))?;
                     }
                 }
                 Ok(())
@@ -192,6 +180,7 @@ pub enum Stopped {
 /// Sends `events` relative to `start`, checking through `netlink` before
 /// each one that the address is still configured (the caller sends the very
 /// first round of a start itself, without that check, to lose no time).
+/// A failed look is no evidence that the address is gone: the round goes.
 pub fn run(
     announcer: &Announcer,
     mut events: Schedule,
@@ -213,7 +202,7 @@ pub fn run(
             thread::sleep(due - now);
         }
         if let Some(netlink) = netlink.as_deref_mut() {
-            if !netlink.holds(announcer.ip(), announcer.ifindex) {
+            if let Ok(false) = netlink.holds(announcer.ip(), announcer.ifindex) {
                 return Err(Stopped::AddressGone);
             }
         }
@@ -234,4 +223,17 @@ pub fn report(result: &Result<(), Stopped>, ip: IpAddr) {
         )),
         Err(Stopped::Failed(e)) => log::error(format!("Could not send gratuitous arps: {e}")),
     }
+}
+
+/// [`run`], then [`report`]: what every announcement does.
+pub fn run_and_report(
+    announcer: &Announcer,
+    events: Schedule,
+    start: Instant,
+    deadline: Option<Instant>,
+    netlink: Option<&mut Netlink>,
+) -> Result<(), Stopped> {
+    let result = run(announcer, events, start, deadline, netlink);
+    report(&result, announcer.ip());
+    result
 }

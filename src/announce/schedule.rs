@@ -19,45 +19,15 @@
 
 use std::time::Duration;
 
-use crate::announce::arp::Form;
+use crate::config::{Mode, Plan, Spacing};
+use crate::wire::arp::Form;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Both,
-    Request,
-    Reply,
-}
-
-impl Mode {
-    pub fn forms(self) -> &'static [Form] {
-        match self {
-            Mode::Both => &[Form::Request, Form::Reply],
-            Mode::Request => &[Form::Request],
-            Mode::Reply => &[Form::Reply],
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Both => "both",
-            Mode::Request => "request",
-            Mode::Reply => "reply",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Spacing {
-    Backoff,
-    Fixed,
-}
-
-impl Spacing {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Spacing::Backoff => "backoff",
-            Spacing::Fixed => "fixed",
-        }
+/// The frames of one round, by garp_mode.
+pub fn forms(mode: Mode) -> &'static [Form] {
+    match mode {
+        Mode::Both => &[Form::Request, Form::Reply],
+        Mode::Request => &[Form::Request],
+        Mode::Reply => &[Form::Reply],
     }
 }
 
@@ -87,10 +57,15 @@ pub struct Schedule {
 }
 
 impl Schedule {
+    /// The schedule of `plan`'s rounds.
+    pub fn of(plan: &Plan) -> Schedule {
+        Schedule::new(plan.rounds, plan.interval_ms, plan.mode, plan.spacing)
+    }
+
     pub fn new(rounds: u32, interval_ms: u32, mode: Mode, spacing: Spacing) -> Schedule {
         let per_round = match spacing {
             Spacing::Backoff => 1,
-            Spacing::Fixed => mode.forms().len() as u64,
+            Spacing::Fixed => forms(mode).len() as u64,
         };
         Schedule {
             interval_ms: u64::from(interval_ms),
@@ -125,11 +100,11 @@ impl Schedule {
                             .saturating_mul(self.interval_ms)
                             .saturating_mul(50),
                     ),
-                    forms: self.mode.forms().to_vec(),
+                    forms: forms(self.mode).to_vec(),
                 }
             }
             Spacing::Fixed => {
-                let forms = self.mode.forms();
+                let forms = forms(self.mode);
                 Event {
                     at: Duration::from_micros(
                         index.saturating_mul(self.interval_ms).saturating_mul(500),

@@ -25,18 +25,16 @@
 use std::fs;
 use std::io::{self, Read, Write};
 use std::net::IpAddr;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-
-use crate::state;
+use std::time::{Duration, Instant};
 
 use crate::announce::schedule::Schedule;
-use crate::announce::{report, run, Announcer};
+use crate::announce::{run_and_report, Announcer};
 use crate::netlink::Netlink;
 use crate::ocf::log;
-
-const DEFAULT_RSCTMP: &str = "/run/resource-agents";
+use crate::state;
+use crate::sys::process::{self, Forked};
 
 /// Programs whose pid files stop may act on: ours, and the stock agent's.
 const STOCK_SENDERS: &[&str] = &["send_arp", "arping", "ipoibarping", "send_ua"];
@@ -47,23 +45,6 @@ const EXIT_WAIT: Duration = Duration::from_secs(2);
 
 /// A pid file holds one pid; anything longer is not one of ours.
 const PID_FILE_LIMIT: usize = 32;
-
-/// `$HA_RSCTMP`, resource-agents' directory for small state files.
-pub fn rsctmp(configured: Option<&str>) -> PathBuf {
-    PathBuf::from(
-        configured
-            .filter(|d| !d.is_empty())
-            .unwrap_or(DEFAULT_RSCTMP),
-    )
-}
-
-pub fn pid_file(configured_rsctmp: Option<&str>, namespace: Option<&str>, ip: IpAddr) -> PathBuf {
-    let name = match namespace {
-        Some(ns) => format!("send_arp-{ns}-{ip}"),
-        None => format!("send_arp-{ip}"),
-    };
-    rsctmp(configured_rsctmp).join(name)
-}
 
 /// floatip's companion of a pid file: `<pid> <start time in ticks>`.
 pub fn companion_file(pid_file: &Path) -> PathBuf {
@@ -84,19 +65,14 @@ pub fn spawn(
     if let Some(dir) = pid_file.parent() {
         state::ensure_dir(dir)?;
     }
-    let (ready_read, ready_write) = pipe()?;
-    // SAFETY: floatip is single-threaded, so the child may do anything the
-    // parent could; it leaves only through _exit.
-    let pid = unsafe { libc::fork() };
-    if pid < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    if pid == 0 {
-        drop(ready_write);
-        let code = child(announcer, events, start, pid_file, ready_read);
-        // SAFETY: ends the child without running the parent's exit handlers.
-        unsafe { libc::_exit(code) };
-    }
+    let (ready_read, ready_write) = process::pipe()?;
+    let pid = match process::fork()? {
+        Forked::Child => {
+            drop(ready_write);
+            process::exit_child(child(announcer, events, start, pid_file, ready_read))
+        }
+        Forked::Parent(pid) => pid,
+    };
     drop(ready_read);
     let result = write_pid_file(pid_file, pid);
     let mut go = fs::File::from(ready_write);
@@ -120,11 +96,9 @@ fn child(
         return 0;
     }
     drop(ready);
-    detach(&announcer);
-    let ip = announcer.ip();
+    process::detach(&announcer.descriptors());
     let mut netlink = Netlink::open().ok();
-    let result = run(&announcer, events, start, None, netlink.as_mut());
-    report(&result, ip);
+    let _ = run_and_report(&announcer, events, start, None, netlink.as_mut());
     // Remove the pid file only while it still names us.
     if read_pid(pid_file) == Some(std::process::id() as i32) {
         state::remove(pid_file);
@@ -133,62 +107,10 @@ fn child(
     0
 }
 
-/// Its own session, no terminal, stdio on /dev/null so Pacemaker's pipes
-/// close, and no descriptor but the announcer's own.
-fn detach(announcer: &Announcer) {
-    // SAFETY: plain system calls on this process's own descriptors.
-    unsafe {
-        libc::setsid();
-        let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
-        if null >= 0 {
-            for fd in 0..3 {
-                libc::dup2(null, fd);
-            }
-            if null > 2 {
-                libc::close(null);
-            }
-        }
-    }
-    close_other_descriptors(&announcer.descriptors());
-}
-
-/// Closes every descriptor from 3 up except those in `keep`.
-fn close_other_descriptors(keep: &[RawFd]) {
-    let mut keep: Vec<libc::c_uint> = keep.iter().map(|fd| *fd as libc::c_uint).collect();
-    keep.sort_unstable();
-    let mut from: libc::c_uint = 3;
-    for fd in keep.into_iter().filter(|fd| *fd >= 3) {
-        if fd > from {
-            // SAFETY: close_range only closes descriptors.
-            unsafe { libc::syscall(libc::SYS_close_range, from, fd - 1, 0 as libc::c_uint) };
-        }
-        from = fd + 1;
-    }
-    // SAFETY: as above.
-    unsafe {
-        libc::syscall(
-            libc::SYS_close_range,
-            from,
-            libc::c_uint::MAX,
-            0 as libc::c_uint,
-        )
-    };
-}
-
-fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
-    let mut fds = [0 as RawFd; 2];
-    // SAFETY: pipe2 fills both descriptors on success.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: both are fresh descriptors that nothing else owns.
-    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
-}
-
 /// The companion first, then the pid file, each written atomically: a pid
 /// file of ours never appears without the start time that proves it.
 fn write_pid_file(path: &Path, pid: i32) -> io::Result<()> {
-    let started = start_ticks(pid).ok_or_else(|| {
+    let started = process::start_ticks(pid).ok_or_else(|| {
         io::Error::new(
             io::ErrorKind::NotFound,
             "the sender's start time is unreadable",
@@ -261,7 +183,7 @@ pub fn stop(pid_file: &Path, ip: IpAddr, deadline: Instant) {
 /// SIGTERM, then SIGKILL when it has not gone within its share of the
 /// budget; a process that outlives even that is reported, and stop goes on.
 fn end_sender(pid: i32, pid_file: &Path, ip: IpAddr, deadline: Instant) -> io::Result<bool> {
-    let Some(pidfd) = pidfd_open(pid)? else {
+    let Some(pidfd) = process::pidfd_open(pid)? else {
         return Ok(false);
     };
     // Checked after the pidfd is held: the pid cannot be recycled under us.
@@ -269,12 +191,12 @@ fn end_sender(pid: i32, pid_file: &Path, ip: IpAddr, deadline: Instant) -> io::R
         return Ok(false);
     }
     let left = || deadline.saturating_duration_since(Instant::now());
-    pidfd_signal(&pidfd, libc::SIGTERM)?;
-    if wait_exit(&pidfd, EXIT_WAIT.min(left() / 2))? {
+    process::pidfd_signal(&pidfd, libc::SIGTERM)?;
+    if process::wait_exit(&pidfd, EXIT_WAIT.min(left() / 2))? {
         return Ok(true);
     }
-    pidfd_signal(&pidfd, libc::SIGKILL)?;
-    if wait_exit(&pidfd, EXIT_WAIT.min(left()))? {
+    process::pidfd_signal(&pidfd, libc::SIGKILL)?;
+    if process::wait_exit(&pidfd, EXIT_WAIT.min(left()))? {
         return Ok(true);
     }
     Err(io::Error::new(
@@ -289,7 +211,7 @@ fn end_sender(pid: i32, pid_file: &Path, ip: IpAddr, deadline: Instant) -> io::R
 /// no later than the pid file was written.
 fn is_sender(pid: i32, pid_file: &Path, ip: IpAddr) -> bool {
     if let Some(recorded) = recorded_start(pid_file, pid) {
-        return start_ticks(pid) == Some(recorded);
+        return process::start_ticks(pid) == Some(recorded);
     }
     let Ok(exe) = fs::read_link(format!("/proc/{pid}/exe")) else {
         return false;
@@ -319,98 +241,10 @@ fn names_ip(pid: i32, ip: IpAddr) -> bool {
 /// after that cannot be the one the file names.
 fn started_before(pid: i32, pid_file: &Path) -> bool {
     let (Some(started), Ok(written)) = (
-        process_start(pid),
+        process::start_time(pid),
         fs::symlink_metadata(pid_file).and_then(|m| m.modified()),
     ) else {
         return false;
     };
     started <= written + Duration::from_secs(2)
-}
-
-/// Field 22 of /proc/<pid>/stat: when the process started, in clock ticks
-/// since boot.
-fn start_ticks(pid: i32) -> Option<u64> {
-    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the command name, which may itself hold spaces.
-    let after_name = &stat[stat.rfind(')')? + 2..];
-    after_name.split_whitespace().nth(19)?.parse().ok()
-}
-
-fn process_start(pid: i32) -> Option<SystemTime> {
-    let start_ticks = start_ticks(pid)?;
-    let boot: u64 = fs::read_to_string("/proc/stat")
-        .ok()?
-        .lines()
-        .find_map(|l| l.strip_prefix("btime "))?
-        .trim()
-        .parse()
-        .ok()?;
-    // SAFETY: sysconf has no preconditions.
-    let ticks_per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
-    Some(
-        UNIX_EPOCH
-            + Duration::from_secs(boot)
-            + Duration::from_millis(start_ticks * 1000 / ticks_per_second),
-    )
-}
-
-fn pidfd_open(pid: i32) -> io::Result<Option<OwnedFd>> {
-    // SAFETY: pidfd_open returns a new descriptor or -1.
-    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
-    if fd < 0 {
-        let error = io::Error::last_os_error();
-        return match error.raw_os_error() {
-            Some(libc::ESRCH) => Ok(None),
-            _ => Err(error),
-        };
-    }
-    // SAFETY: a fresh descriptor that nothing else owns.
-    Ok(Some(unsafe { OwnedFd::from_raw_fd(fd as RawFd) }))
-}
-
-fn pidfd_signal(pidfd: &OwnedFd, signal: libc::c_int) -> io::Result<()> {
-    // SAFETY: pidfd_send_signal on a descriptor we own, no siginfo.
-    let rc = unsafe {
-        libc::syscall(
-            libc::SYS_pidfd_send_signal,
-            pidfd.as_raw_fd(),
-            signal,
-            std::ptr::null::<libc::siginfo_t>(),
-            0,
-        )
-    };
-    if rc < 0 {
-        let error = io::Error::last_os_error();
-        if error.raw_os_error() == Some(libc::ESRCH) {
-            return Ok(());
-        }
-        return Err(error);
-    }
-    Ok(())
-}
-
-/// Waits until the process behind `pidfd` has exited (the pidfd becomes
-/// readable); false on timeout.
-fn wait_exit(pidfd: &OwnedFd, timeout: Duration) -> io::Result<bool> {
-    let mut poll = libc::pollfd {
-        fd: pidfd.as_raw_fd(),
-        events: libc::POLLIN,
-        revents: 0,
-    };
-    let deadline = Instant::now() + timeout;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        // SAFETY: one valid pollfd.
-        let rc = unsafe { libc::poll(&mut poll, 1, left.as_millis() as libc::c_int) };
-        if rc > 0 {
-            return Ok(true);
-        }
-        if rc == 0 {
-            return Ok(false);
-        }
-        let error = io::Error::last_os_error();
-        if error.kind() != io::ErrorKind::Interrupted {
-            return Err(error);
-        }
-    }
 }

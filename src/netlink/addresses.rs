@@ -1,20 +1,22 @@
 //! Addresses: dump, add, delete.
 
-use std::io;
 use std::net::{IpAddr, Ipv4Addr};
 
 use netlink_packet_core::{NLM_F_CREATE, NLM_F_EXCL};
 use netlink_packet_route::address::{
-    AddressAttribute, AddressFlags, AddressHeaderFlags, AddressMessage, AddressScope, CacheInfo,
+    AddressAttribute, AddressFlags as WireAddressFlags, AddressHeaderFlags, AddressMessage,
+    AddressScope, CacheInfo,
 };
 use netlink_packet_route::addrlabel::{AddrLabelAttribute, AddrLabelMessage};
-use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
+use netlink_packet_route::RouteNetlinkMessage;
 
-use super::Netlink;
+use super::{AddressFlags, Family, Netlink, Result};
 
 /// "forever" in IFA_CACHEINFO lifetimes.
 pub const INFINITY_LIFE_TIME: u32 = u32::MAX;
 
+/// An address on an interface: as the kernel reports it, or as it is to
+/// be added (with every option IPaddr2 can pass to `ip addr add`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Address {
     pub index: u32,
@@ -23,6 +25,7 @@ pub struct Address {
     pub label: Option<String>,
     pub broadcast: Option<Ipv4Addr>,
     pub flags: AddressFlags,
+    /// The preferred lifetime in seconds; to add, `None` is forever.
     pub preferred_lft: Option<u32>,
 }
 
@@ -33,7 +36,7 @@ impl Address {
         let mut local: Option<IpAddr> = None;
         let mut label = None;
         let mut broadcast = None;
-        let mut flags = AddressFlags::from_bits_retain(header_flags);
+        let mut flags = WireAddressFlags::from_bits_retain(header_flags);
         let mut preferred_lft = None;
         for attribute in message.attributes {
             match attribute {
@@ -55,29 +58,18 @@ impl Address {
             local: local.or(address)?,
             label,
             broadcast,
-            flags,
+            flags: AddressFlags::from_wire(flags),
             preferred_lft,
         })
     }
-}
 
-/// An address to add, with every option IPaddr2 can pass to `ip addr add`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewAddress {
-    pub index: u32,
-    pub ip: IpAddr,
-    pub prefix_len: u8,
-    pub broadcast: Option<Ipv4Addr>,
-    pub label: Option<String>,
-    pub flags: AddressFlags,
-    /// IPv6 preferred lifetime in seconds; `None` is forever.
-    pub preferred_lft: Option<u32>,
-}
+    pub fn is_tentative(&self) -> bool {
+        self.flags.contains(AddressFlags::TENTATIVE)
+    }
 
-fn family_of(ip: &IpAddr) -> AddressFamily {
-    match ip {
-        IpAddr::V4(_) => AddressFamily::Inet,
-        IpAddr::V6(_) => AddressFamily::Inet6,
+    /// The kernel's duplicate address detection found another holder.
+    pub fn is_dadfailed(&self) -> bool {
+        self.flags.contains(AddressFlags::DADFAILED)
     }
 }
 
@@ -93,10 +85,10 @@ fn default_scope(ip: &IpAddr) -> AddressScope {
 
 impl Netlink {
     /// Every address of one family (or all), on every interface.
-    pub fn addresses(&mut self, family: Option<AddressFamily>) -> io::Result<Vec<Address>> {
+    pub fn addresses(&mut self, family: Option<Family>) -> Result<Vec<Address>> {
         let mut request = AddressMessage::default();
         if let Some(family) = family {
-            request.header.family = family;
+            request.header.family = family.wire();
         }
         Ok(self
             .dump(RouteNetlinkMessage::GetAddress(request))?
@@ -109,33 +101,30 @@ impl Netlink {
     }
 
     /// Where `ip` is configured: every (interface, prefix) that holds it.
-    pub fn find_address(&mut self, ip: IpAddr) -> io::Result<Vec<Address>> {
+    pub fn find_address(&mut self, ip: IpAddr) -> Result<Vec<Address>> {
         Ok(self
-            .addresses(Some(family_of(&ip)))?
+            .addresses(Some(Family::of(ip)))?
             .into_iter()
             .filter(|a| a.local == ip)
             .collect())
     }
 
-    /// Whether `ip` is configured on interface `index`. A failed read
-    /// answers yes: announcing stops only on evidence that it is gone.
-    pub fn holds(&mut self, ip: IpAddr, index: u32) -> bool {
-        self.find_address(ip)
-            .map(|found| found.iter().any(|a| a.index == index))
-            .unwrap_or(true)
+    /// Whether `ip` is configured on interface `index`.
+    pub fn holds(&mut self, ip: IpAddr, index: u32) -> Result<bool> {
+        Ok(self.find_address(ip)?.iter().any(|a| a.index == index))
     }
 
     /// Adds an address; fails with EEXIST when it is already there.
-    pub fn add_address(&mut self, new: &NewAddress) -> io::Result<()> {
+    pub fn add_address(&mut self, new: &Address) -> Result<()> {
         let mut message = AddressMessage::default();
-        message.header.family = family_of(&new.ip);
+        message.header.family = Family::of(new.local).wire();
         message.header.prefix_len = new.prefix_len;
         message.header.index = new.index;
-        message.header.scope = default_scope(&new.ip);
+        message.header.scope = default_scope(&new.local);
         message.header.flags = AddressHeaderFlags::from_bits_retain(new.flags.bits() as u8);
         let attributes = &mut message.attributes;
-        attributes.push(AddressAttribute::Local(new.ip));
-        attributes.push(AddressAttribute::Address(new.ip));
+        attributes.push(AddressAttribute::Local(new.local));
+        attributes.push(AddressAttribute::Address(new.local));
         if let Some(broadcast) = new.broadcast {
             attributes.push(AddressAttribute::Broadcast(broadcast));
         }
@@ -143,7 +132,7 @@ impl Netlink {
             attributes.push(AddressAttribute::Label(label.clone()));
         }
         if !new.flags.is_empty() {
-            attributes.push(AddressAttribute::Flags(new.flags));
+            attributes.push(AddressAttribute::Flags(new.flags.wire()));
         }
         if let Some(preferred) = new.preferred_lft {
             let mut lifetimes = CacheInfo::default();
@@ -159,14 +148,14 @@ impl Netlink {
 
     /// An IPv6 address label for exactly `ip` (a /128 prefix), so that
     /// source address selection (RFC 6724) can be steered away from it.
-    pub fn add_address_label(&mut self, ip: IpAddr, label: u32) -> io::Result<()> {
+    pub fn add_address_label(&mut self, ip: IpAddr, label: u32) -> Result<()> {
         self.execute(
             RouteNetlinkMessage::NewAddrLabel(address_label(ip, label)),
             NLM_F_CREATE | NLM_F_EXCL,
         )
     }
 
-    pub fn delete_address_label(&mut self, ip: IpAddr, label: u32) -> io::Result<()> {
+    pub fn delete_address_label(&mut self, ip: IpAddr, label: u32) -> Result<()> {
         self.execute(
             RouteNetlinkMessage::DelAddrLabel(address_label(ip, label)),
             0,
@@ -174,9 +163,9 @@ impl Netlink {
     }
 
     /// Deletes exactly this address from its interface.
-    pub fn delete_address(&mut self, address: &Address) -> io::Result<()> {
+    pub fn delete_address(&mut self, address: &Address) -> Result<()> {
         let mut message = AddressMessage::default();
-        message.header.family = family_of(&address.local);
+        message.header.family = Family::of(address.local).wire();
         message.header.prefix_len = address.prefix_len;
         message.header.index = address.index;
         message
@@ -188,7 +177,7 @@ impl Netlink {
 
 fn address_label(ip: IpAddr, label: u32) -> AddrLabelMessage {
     let mut message = AddrLabelMessage::default();
-    message.header.family = family_of(&ip);
+    message.header.family = Family::of(ip).wire();
     message.header.prefix_len = if ip.is_ipv6() { 128 } else { 32 };
     message.attributes.push(AddrLabelAttribute::Address(ip));
     message.attributes.push(AddrLabelAttribute::Label(label));

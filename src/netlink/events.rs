@@ -3,10 +3,12 @@
 //! no change can slip between the add and the wait.
 
 use std::io;
-use std::os::fd::AsRawFd;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use netlink_sys::{protocols::NETLINK_ROUTE, Socket};
+
+use super::Result;
+use crate::sys::poll;
 
 /// The kernel's multicast group for IPv6 address changes.
 const RTNLGRP_IPV6_IFADDR: u32 = libc::RTNLGRP_IPV6_IFADDR;
@@ -25,7 +27,7 @@ pub enum Wakeup {
 }
 
 impl AddressEvents {
-    pub fn subscribe_ipv6() -> io::Result<AddressEvents> {
+    pub fn subscribe_ipv6() -> Result<AddressEvents> {
         let mut socket = Socket::new(NETLINK_ROUTE)?;
         socket.bind_auto()?;
         socket.add_membership(RTNLGRP_IPV6_IFADDR)?;
@@ -38,31 +40,11 @@ impl AddressEvents {
     /// Waits until an address event arrives or `deadline` passes. The
     /// events themselves are not decoded: the caller re-reads the state,
     /// which is also the right answer to ENOBUFS (lost events).
-    pub fn wait(&mut self, deadline: Instant) -> io::Result<Wakeup> {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
+    pub fn wait(&mut self, deadline: Instant) -> Result<Wakeup> {
+        if Instant::now() >= deadline {
             return Ok(Wakeup::TimedOut);
         }
-        let mut poll = libc::pollfd {
-            fd: self.socket.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        let millis = left
-            .max(Duration::from_millis(1))
-            .as_millis()
-            .min(i32::MAX as u128) as i32;
-        // SAFETY: one valid pollfd for the duration of the call.
-        let ready = unsafe { libc::poll(&mut poll, 1, millis) };
-        if ready < 0 {
-            let error = io::Error::last_os_error();
-            return if error.kind() == io::ErrorKind::Interrupted {
-                Ok(Wakeup::Changed)
-            } else {
-                Err(error)
-            };
-        }
-        if ready == 0 {
+        if !poll::wait_readable(&self.socket, deadline)? {
             return Ok(Wakeup::TimedOut);
         }
         match self
@@ -72,7 +54,7 @@ impl AddressEvents {
             Ok(_) => Ok(Wakeup::Changed),
             Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => Ok(Wakeup::Changed),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(Wakeup::Changed),
-            Err(e) => Err(e),
+            Err(e) => Err(e.into()),
         }
     }
 }

@@ -1,13 +1,9 @@
 //! Interfaces: look one up by name or index, bring it up.
 
-use std::io;
-
-use netlink_packet_route::link::{
-    LinkAttribute, LinkFlags, LinkLayerType, LinkMessage, Prop, State,
-};
+use netlink_packet_route::link::{LinkAttribute, LinkFlags, LinkLayerType, LinkMessage, Prop};
 use netlink_packet_route::RouteNetlinkMessage;
 
-use super::Netlink;
+use super::{ErrorKind, Netlink, OperState, Result};
 
 /// Longest name the kernel takes as IFLA_IFNAME (IFNAMSIZ - 1).
 const IFNAME_MAX: usize = 15;
@@ -16,10 +12,12 @@ const IFNAME_MAX: usize = 15;
 pub struct Link {
     pub index: u32,
     pub name: String,
-    pub flags: LinkFlags,
-    pub link_type: LinkLayerType,
+    flags: LinkFlags,
+    link_type: LinkLayerType,
+    /// The link-layer address: six bytes on Ethernet, 20 on IPoIB, none
+    /// on some tunnels.
     pub mac: Vec<u8>,
-    pub oper_state: State,
+    pub oper_state: OperState,
     pub carrier: Option<bool>,
     pub alt_names: Vec<String>,
 }
@@ -32,7 +30,7 @@ impl Link {
             flags: message.header.flags,
             link_type: message.header.link_layer_type,
             mac: Vec::new(),
-            oper_state: State::Unknown,
+            oper_state: OperState::Unknown,
             carrier: None,
             alt_names: Vec::new(),
         };
@@ -40,7 +38,7 @@ impl Link {
             match attribute {
                 LinkAttribute::IfName(name) => link.name = name,
                 LinkAttribute::Address(mac) => link.mac = mac,
-                LinkAttribute::OperState(state) => link.oper_state = state,
+                LinkAttribute::OperState(state) => link.oper_state = OperState::from_wire(state),
                 LinkAttribute::Carrier(carrier) => link.carrier = Some(carrier != 0),
                 LinkAttribute::PropList(props) => {
                     for prop in props {
@@ -55,24 +53,38 @@ impl Link {
         link
     }
 
+    /// Administratively up (IFF_UP).
     pub fn is_up(&self) -> bool {
         self.flags.contains(LinkFlags::Up)
     }
-}
 
-impl Link {
     pub fn is_loopback(&self) -> bool {
         self.flags.contains(LinkFlags::Loopback)
     }
 
+    /// IFF_NOARP: the link resolves no addresses, so nothing is announced.
     pub fn is_noarp(&self) -> bool {
         self.flags.contains(LinkFlags::Noarp)
+    }
+
+    /// IFF_BROADCAST: the link has a broadcast address.
+    pub fn has_broadcast(&self) -> bool {
+        self.flags.contains(LinkFlags::Broadcast)
+    }
+
+    pub fn is_infiniband(&self) -> bool {
+        self.link_type == LinkLayerType::Infiniband
+    }
+
+    /// The six-byte Ethernet address, if the link has one.
+    pub fn ethernet_mac(&self) -> Option<[u8; 6]> {
+        self.mac.as_slice().try_into().ok()
     }
 }
 
 impl Netlink {
     /// The interface with this name or alternative name, if there is one.
-    pub fn link_by_name(&mut self, name: &str) -> io::Result<Option<Link>> {
+    pub fn link_by_name(&mut self, name: &str) -> Result<Option<Link>> {
         if name.len() > IFNAME_MAX {
             // Only an alternative name can be this long: search the dump.
             return Ok(self
@@ -87,22 +99,22 @@ impl Netlink {
         self.get_link(message)
     }
 
-    pub fn link_by_index(&mut self, index: u32) -> io::Result<Option<Link>> {
+    pub fn link_by_index(&mut self, index: u32) -> Result<Option<Link>> {
         let mut message = LinkMessage::default();
         message.header.index = index;
         self.get_link(message)
     }
 
-    fn get_link(&mut self, message: LinkMessage) -> io::Result<Option<Link>> {
+    fn get_link(&mut self, message: LinkMessage) -> Result<Option<Link>> {
         match self.get(RouteNetlinkMessage::GetLink(message)) {
             Ok(Some(RouteNetlinkMessage::NewLink(reply))) => Ok(Some(Link::from_message(reply))),
             Ok(_) => Ok(None),
-            Err(e) if e.raw_os_error() == Some(libc::ENODEV) => Ok(None),
+            Err(e) if e.kind() == ErrorKind::NoDevice => Ok(None),
             Err(e) => Err(e),
         }
     }
 
-    pub fn links(&mut self) -> io::Result<Vec<Link>> {
+    pub fn links(&mut self) -> Result<Vec<Link>> {
         Ok(self
             .dump(RouteNetlinkMessage::GetLink(LinkMessage::default()))?
             .into_iter()
@@ -113,7 +125,7 @@ impl Netlink {
             .collect())
     }
 
-    pub fn set_link_up(&mut self, index: u32) -> io::Result<()> {
+    pub fn set_link_up(&mut self, index: u32) -> Result<()> {
         let mut message = LinkMessage::default();
         message.header.index = index;
         message.header.flags = LinkFlags::Up;

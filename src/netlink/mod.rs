@@ -1,19 +1,24 @@
 //! A thin, synchronous rtnetlink client: one socket, one request at a time,
 //! the kernel's answers decoded into small types of our own.
 //!
-//! Errors are `io::Error`s carrying the kernel's errno, so callers can tell
-//! EEXIST from ENODEV from EPERM.
+//! Nothing of the pinned netlink crates shows in this module's API: callers
+//! see the small types of src/netlink/types.rs and an [`Error`] whose
+//! [`ErrorKind`] tells EEXIST from ENODEV from EPERM, so an upgrade of the
+//! pinned crates touches src/netlink only.
 
 mod addresses;
 mod events;
 mod links;
 mod neighbours;
 mod routes;
+mod types;
 
-pub use addresses::{Address, NewAddress};
+pub use addresses::Address;
 pub use events::{AddressEvents, Wakeup};
 pub use links::Link;
+pub use neighbours::Neighbour;
 pub use routes::{Route, TABLE_LOCAL, TABLE_MAIN};
+pub use types::{AddressFlags, Error, ErrorKind, Family, OperState, Result, Scope};
 
 use std::io;
 
@@ -39,7 +44,7 @@ pub struct Netlink {
 }
 
 impl Netlink {
-    pub fn open() -> io::Result<Netlink> {
+    pub fn open() -> Result<Netlink> {
         let mut socket = Socket::new(NETLINK_ROUTE)?;
         socket.bind_auto()?;
         socket.connect(&SocketAddr::new(0, 0))?;
@@ -50,7 +55,7 @@ impl Netlink {
         })
     }
 
-    fn send(&mut self, message: RouteNetlinkMessage, flags: u16) -> io::Result<u32> {
+    fn send(&mut self, message: RouteNetlinkMessage, flags: u16) -> Result<u32> {
         self.sequence = self.sequence.wrapping_add(1);
         let mut header = NetlinkHeader::default();
         header.flags = NLM_F_REQUEST | flags;
@@ -70,7 +75,7 @@ impl Netlink {
         &mut self,
         sequence: u32,
         mut each: impl FnMut(RouteNetlinkMessage),
-    ) -> io::Result<bool> {
+    ) -> Result<bool> {
         let mut interrupted = false;
         loop {
             let size = self.socket.recv(&mut &mut self.buffer[..], 0)?;
@@ -78,7 +83,9 @@ impl Netlink {
             while offset < size {
                 let packet =
                     NetlinkMessage::<RouteNetlinkMessage>::deserialize(&self.buffer[offset..size])
-                        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+                        .map_err(|e| {
+                            Error::from(io::Error::new(io::ErrorKind::InvalidData, e.to_string()))
+                        })?;
                 let length = packet.header.length as usize;
                 if length == 0 {
                     break;
@@ -102,7 +109,7 @@ impl Netlink {
                     NetlinkPayload::Error(error) => {
                         return match error.code {
                             None => Ok(interrupted),
-                            Some(_) => Err(error.to_io()),
+                            Some(_) => Err(error.to_io().into()),
                         }
                     }
                     NetlinkPayload::Noop | NetlinkPayload::Overrun(_) => {}
@@ -113,14 +120,14 @@ impl Netlink {
     }
 
     /// A request the kernel acknowledges (add, delete, set).
-    fn execute(&mut self, message: RouteNetlinkMessage, flags: u16) -> io::Result<()> {
+    fn execute(&mut self, message: RouteNetlinkMessage, flags: u16) -> Result<()> {
         let sequence = self.send(message, NLM_F_ACK | flags)?;
         self.receive(sequence, |_| {})?;
         Ok(())
     }
 
     /// A request answered by exactly one message (get by index or name).
-    fn get(&mut self, message: RouteNetlinkMessage) -> io::Result<Option<RouteNetlinkMessage>> {
+    fn get(&mut self, message: RouteNetlinkMessage) -> Result<Option<RouteNetlinkMessage>> {
         let sequence = self.send(message, 0)?;
         let mut reply = None;
         self.receive(sequence, |m| reply = Some(m))?;
@@ -129,7 +136,7 @@ impl Netlink {
 
     /// A dump, retried when the kernel says it was interrupted so that the
     /// result is one consistent view of the table.
-    fn dump(&mut self, message: RouteNetlinkMessage) -> io::Result<Vec<RouteNetlinkMessage>> {
+    fn dump(&mut self, message: RouteNetlinkMessage) -> Result<Vec<RouteNetlinkMessage>> {
         for _ in 0..DUMP_RETRIES {
             let sequence = self.send(message.clone(), NLM_F_DUMP)?;
             let mut messages = Vec::new();
@@ -141,6 +148,7 @@ impl Netlink {
         Err(io::Error::new(
             io::ErrorKind::Interrupted,
             "the kernel's table kept changing while it was read",
-        ))
+        )
+        .into())
     }
 }

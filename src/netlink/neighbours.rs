@@ -1,41 +1,38 @@
 //! The neighbour table (ARP and NDP caches).
 
-use std::io;
 use std::net::IpAddr;
 
 use netlink_packet_route::neighbour::{
     NeighbourAddress, NeighbourAttribute, NeighbourMessage, NeighbourState,
 };
-use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
+use netlink_packet_route::RouteNetlinkMessage;
 
-use super::Netlink;
+use super::{Family, Netlink, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Neighbour {
     pub ifindex: u32,
     pub ip: IpAddr,
     pub mac: Option<[u8; 6]>,
-    pub state: NeighbourState,
+    /// The entry names a live host: not failed, not incomplete.
+    pub usable: bool,
 }
 
-impl Neighbour {
-    /// An entry that names a live host: not failed, not incomplete.
-    pub fn is_usable(&self) -> bool {
-        matches!(
-            self.state,
-            NeighbourState::Reachable
-                | NeighbourState::Stale
-                | NeighbourState::Delay
-                | NeighbourState::Probe
-                | NeighbourState::Permanent
-        )
-    }
+fn is_usable(state: NeighbourState) -> bool {
+    matches!(
+        state,
+        NeighbourState::Reachable
+            | NeighbourState::Stale
+            | NeighbourState::Delay
+            | NeighbourState::Probe
+            | NeighbourState::Permanent
+    )
 }
 
 impl Netlink {
-    pub fn neighbours(&mut self, family: AddressFamily) -> io::Result<Vec<Neighbour>> {
+    pub fn neighbours(&mut self, family: Family) -> Result<Vec<Neighbour>> {
         let mut request = NeighbourMessage::default();
-        request.header.family = family;
+        request.header.family = family.wire();
         Ok(self
             .dump(RouteNetlinkMessage::GetNeighbour(request))?
             .into_iter()
@@ -68,6 +65,6 @@ fn from_message(message: NeighbourMessage) -> Option<Neighbour> {
         ifindex: message.header.ifindex,
         ip: ip?,
         mac,
-        state: message.header.state,
+        usable: is_usable(message.header.state),
     })
 }

@@ -1,14 +1,12 @@
 //! Routes: the dump findif reads.
 
-use std::io;
 use std::net::IpAddr;
 
-use netlink_packet_route::route::{
-    RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteScope, RouteType,
-};
-use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
+use netlink_packet_route::route::{RouteAddress, RouteAttribute, RouteHeader, RouteMessage};
+use netlink_packet_route::RouteNetlinkMessage;
 
-use super::Netlink;
+use super::types::is_unicast;
+use super::{Family, Netlink, Result, Scope};
 
 pub const TABLE_MAIN: u32 = 254;
 pub const TABLE_LOCAL: u32 = 255;
@@ -16,8 +14,9 @@ pub const TABLE_LOCAL: u32 = 255;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {
     pub table: u32,
-    pub kind: RouteType,
-    pub scope: RouteScope,
+    /// RTN_UNICAST, the only type of route that places a VIP.
+    pub unicast: bool,
+    pub scope: Scope,
     /// The destination network; `None` for a default route.
     pub destination: Option<IpAddr>,
     pub prefix_len: u8,
@@ -42,8 +41,8 @@ impl Route {
         let header = &message.header;
         let mut route = Route {
             table: u32::from(header.table),
-            kind: header.kind,
-            scope: header.scope,
+            unicast: is_unicast(header.kind),
+            scope: Scope::from_wire(header.scope),
             destination: None,
             prefix_len: header.destination_prefix_length,
             oif: None,
@@ -78,10 +77,10 @@ impl Route {
 
 impl Netlink {
     /// Every route of one family, in every table.
-    pub fn routes(&mut self, family: AddressFamily) -> io::Result<Vec<Route>> {
+    pub fn routes(&mut self, family: Family) -> Result<Vec<Route>> {
         let mut request = RouteMessage::default();
         request.header = RouteHeader {
-            address_family: family,
+            address_family: family.wire(),
             ..RouteHeader::default()
         };
         Ok(self

@@ -1,7 +1,11 @@
-//! The OCF resource agent protocol: exit codes, the one error type that
-//! carries them, and ocf_log-compatible logging.
+//! The OCF resource agent protocol: the actions, exit codes, the one error
+//! type that carries them, the action's timeout budget, and
+//! ocf_log-compatible logging.
 
+pub mod action;
 pub mod log;
+
+pub use action::Action;
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -57,11 +61,22 @@ impl Error {
     pub fn installed(reason: impl Into<String>) -> Self {
         Self::new(ExitCode::ErrInstalled, reason)
     }
+}
 
-    /// Monitor's "not running" is an outcome, not a failure: it carries no
-    /// exit reason line (an empty reason is never printed).
-    pub fn not_running() -> Self {
-        Self::new(ExitCode::NotRunning, String::new())
+/// How an action ended that did not fail. Monitor's "not running" is an
+/// outcome, not a failure: it carries no exit reason line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    NotRunning,
+}
+
+impl Outcome {
+    pub fn code(self) -> ExitCode {
+        match self {
+            Outcome::Success => ExitCode::Success,
+            Outcome::NotRunning => ExitCode::NotRunning,
+        }
     }
 }
 

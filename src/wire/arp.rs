@@ -12,8 +12,13 @@
 use std::net::Ipv4Addr;
 
 use pnet_base::MacAddr;
-use pnet_packet::arp::{ArpHardwareTypes, ArpOperation, ArpOperations, MutableArpPacket};
-use pnet_packet::ethernet::{EtherTypes, MutableEthernetPacket};
+use pnet_packet::arp::{
+    ArpHardwareTypes, ArpOperation, ArpOperations, ArpPacket, MutableArpPacket,
+};
+use pnet_packet::ethernet::{EtherTypes, EthernetPacket, MutableEthernetPacket};
+use pnet_packet::Packet;
+
+use crate::net::{Mac, BROADCAST_MAC};
 
 /// Ethernet header (14) + ARP for IPv4 over Ethernet (28).
 pub const FRAME_LEN: usize = 42;
@@ -27,7 +32,7 @@ pub enum Form {
 }
 
 /// A gratuitous ARP frame announcing `ip` at `mac`.
-pub fn gratuitous(form: Form, mac: [u8; 6], ip: Ipv4Addr) -> [u8; FRAME_LEN] {
+pub fn gratuitous(form: Form, mac: Mac, ip: Ipv4Addr) -> [u8; FRAME_LEN] {
     let target_mac = match form {
         Form::Request => [0; 6],
         Form::Reply => mac,
@@ -36,17 +41,17 @@ pub fn gratuitous(form: Form, mac: [u8; 6], ip: Ipv4Addr) -> [u8; FRAME_LEN] {
         Form::Request => ArpOperations::Request,
         Form::Reply => ArpOperations::Reply,
     };
-    frame(operation, mac, ip, target_mac, ip, [0xff; 6])
+    frame(operation, mac, ip, target_mac, ip, BROADCAST_MAC)
 }
 
 /// A directed ARP request "who-has `target_ip` tell `ip`" from `mac`: the
 /// receiver of a request for itself records the sender (RFC 826), so it
 /// learns `ip` is at `mac` even where it ignores gratuitous ARP.
 pub fn directed_request(
-    mac: [u8; 6],
+    mac: Mac,
     ip: Ipv4Addr,
     target_ip: Ipv4Addr,
-    destination: [u8; 6],
+    destination: Mac,
 ) -> [u8; FRAME_LEN] {
     frame(
         ArpOperations::Request,
@@ -60,37 +65,40 @@ pub fn directed_request(
 
 /// An ARP probe (RFC 5227 §2.1.1): "who-has `ip`" from sender IP 0.0.0.0,
 /// so that no neighbour's cache changes while every holder of `ip` answers.
-pub fn probe(mac: [u8; 6], ip: Ipv4Addr) -> [u8; FRAME_LEN] {
+pub fn probe(mac: Mac, ip: Ipv4Addr) -> [u8; FRAME_LEN] {
     frame(
         ArpOperations::Request,
         mac,
         Ipv4Addr::UNSPECIFIED,
         [0; 6],
         ip,
-        [0xff; 6],
+        BROADCAST_MAC,
     )
 }
 
 /// The sender MAC of an ARP frame whose sender IP is `ip`: a host that
-/// claims the address.
-pub fn claimant(frame: &[u8], ip: Ipv4Addr) -> Option<[u8; 6]> {
-    if frame.len() < FRAME_LEN
-        || frame[12..14] != [0x08, 0x06]
-        || frame[14..20] != [0, 1, 0x08, 0, 6, 4]
-    {
+/// claims the address. Only Ethernet/IPv4 ARP (RFC 826's hardware type 1,
+/// protocol 0x0800, lengths 6 and 4) is read; anything else claims nothing.
+pub fn claimant(frame: &[u8], ip: Ipv4Addr) -> Option<Mac> {
+    let ethernet = EthernetPacket::new(frame)?;
+    if ethernet.get_ethertype() != EtherTypes::Arp {
         return None;
     }
-    let sender_ip = Ipv4Addr::new(frame[28], frame[29], frame[30], frame[31]);
-    (sender_ip == ip).then(|| frame[22..28].try_into().expect("six bytes"))
+    let arp = ArpPacket::new(ethernet.payload())?;
+    let ethernet_ipv4 = arp.get_hardware_type() == ArpHardwareTypes::Ethernet
+        && arp.get_protocol_type() == EtherTypes::Ipv4
+        && arp.get_hw_addr_len() == 6
+        && arp.get_proto_addr_len() == 4;
+    (ethernet_ipv4 && arp.get_sender_proto_addr() == ip).then(|| arp.get_sender_hw_addr().octets())
 }
 
 fn frame(
     operation: ArpOperation,
-    sender_mac: [u8; 6],
+    sender_mac: Mac,
     sender_ip: Ipv4Addr,
-    target_mac: [u8; 6],
+    target_mac: Mac,
     target_ip: Ipv4Addr,
-    destination: [u8; 6],
+    destination: Mac,
 ) -> [u8; FRAME_LEN] {
     let mut buffer = [0u8; FRAME_LEN];
     {
@@ -112,7 +120,7 @@ fn frame(
     buffer
 }
 
-fn mac_addr(bytes: [u8; 6]) -> MacAddr {
+fn mac_addr(bytes: Mac) -> MacAddr {
     MacAddr::new(bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5])
 }
 

@@ -11,13 +11,12 @@ use std::io;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
-use crate::announce::socket::PacketSocket;
-use crate::announce::{arp, ndp};
+use crate::announce::unannounceable;
+use crate::net::{ipv6_multicast_mac, solicited_node, Mac, BROADCAST_MAC, ETH_P_ARP, ETH_P_IPV6};
 use crate::netlink::Link;
-
-const ETH_P_ARP: u16 = 0x0806;
-const ETH_P_IPV6: u16 = 0x86dd;
-const BROADCAST: [u8; 6] = [0xff; 6];
+use crate::ocf::log;
+use crate::sys::socket::PacketSocket;
+use crate::wire::{arp, ndp};
 
 /// How long and how often to ask.
 #[derive(Debug, Clone, Copy)]
@@ -42,6 +41,25 @@ pub const WHILE_MONITORING: Probing = Probing {
     listen: Duration::from_millis(750),
 };
 
+/// [`other_holder`] where the link can be asked at all (not loopback,
+/// NOARP or IPoIB); a failure to ask is logged as "Could not
+/// <question>" and answers no: a probe that cannot run proves nothing.
+pub fn ask(
+    link: &Link,
+    ip: IpAddr,
+    probing: Probing,
+    deadline: Instant,
+    question: &str,
+) -> Option<Mac> {
+    if unannounceable(link).is_some() {
+        return None;
+    }
+    other_holder(link, ip, probing, deadline).unwrap_or_else(|e| {
+        log::warn(format!("Could not {question}: {e}"));
+        None
+    })
+}
+
 /// The MAC of another host answering for `ip` on `link`, if one does
 /// before `probing.listen` has passed (or `deadline`, whichever is first).
 pub fn other_holder(
@@ -49,16 +67,15 @@ pub fn other_holder(
     ip: IpAddr,
     probing: Probing,
     deadline: Instant,
-) -> io::Result<Option<[u8; 6]>> {
-    let Ok(own): Result<[u8; 6], _> = link.mac.as_slice().try_into() else {
+) -> io::Result<Option<Mac>> {
+    let Some(own) = link.ethernet_mac() else {
         return Ok(None);
     };
-    let (protocol, probe, destination): (u16, Vec<u8>, [u8; 6]) = match ip {
-        IpAddr::V4(v4) => (ETH_P_ARP, arp::probe(own, v4).to_vec(), BROADCAST),
+    let (protocol, probe, destination): (u16, Vec<u8>, Mac) = match ip {
+        IpAddr::V4(v4) => (ETH_P_ARP, arp::probe(own, v4).to_vec(), BROADCAST_MAC),
         IpAddr::V6(v6) => {
-            let frame = ndp::dad_solicitation(own, v6);
-            let destination = frame[0..6].try_into().expect("six bytes");
-            (ETH_P_IPV6, frame, destination)
+            let destination = ipv6_multicast_mac(solicited_node(v6));
+            (ETH_P_IPV6, ndp::dad_solicitation(own, v6), destination)
         }
     };
     let socket = PacketSocket::open_receiving(link.index, protocol)?;
@@ -93,12 +110,4 @@ pub fn other_holder(
             None => {}
         }
     }
-}
-
-/// `aa:bb:cc:dd:ee:ff`
-pub fn format_mac(mac: [u8; 6]) -> String {
-    mac.iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(":")
 }

@@ -1,0 +1,255 @@
+//! The parameter table: every parameter IPaddr2 declares (and floatip's
+//! own), its name, meta-data type and default, as one typed enum, and the
+//! raw reader that looks them up in the environment. A misspelt parameter
+//! is a compile error, and a default is written here only.
+
+use crate::config::values::shown;
+use crate::env::Env;
+use crate::ocf::{Error, Result};
+
+/// The content type of a parameter in the meta-data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamType {
+    String,
+    Integer,
+    Boolean,
+}
+
+impl ParamType {
+    /// The meta-data's name for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamType::String => "string",
+            ParamType::Integer => "integer",
+            ParamType::Boolean => "boolean",
+        }
+    }
+}
+
+macro_rules! parameters {
+    ($($variant:ident = $name:literal, $default:literal, $kind:ident;)*) => {
+        /// A parameter, by the name Pacemaker passes it as (`OCF_RESKEY_<name>`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Param {
+            $($variant,)*
+            /// Accepted but not listed: IPaddr2 once called cidr_netmask `netmask`.
+            Netmask,
+        }
+
+        impl Param {
+            /// Every parameter the meta-data lists, in its order. This table
+            /// and `ocf-metadata/IPaddr2.xml` must agree; a test holds them
+            /// together.
+            pub const LISTED: &'static [Param] = &[$(Param::$variant,)*];
+
+            /// Accepted, never listed.
+            pub const HIDDEN: &'static [Param] = &[Param::Netmask];
+
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Param::$variant => $name,)*
+                    Param::Netmask => "netmask",
+                }
+            }
+
+            /// The meta-data's default; empty where it has none (or a
+            /// derived one).
+            pub fn default(self) -> &'static str {
+                match self {
+                    $(Param::$variant => $default,)*
+                    Param::Netmask => "",
+                }
+            }
+
+            pub fn kind(self) -> ParamType {
+                match self {
+                    $(Param::$variant => ParamType::$kind,)*
+                    Param::Netmask => ParamType::String,
+                }
+            }
+        }
+    };
+}
+
+parameters! {
+    Ip = "ip", "", String;
+    Nic = "nic", "", String;
+    CidrNetmask = "cidr_netmask", "", String;
+    Broadcast = "broadcast", "", String;
+    Iflabel = "iflabel", "", String;
+    LvsSupport = "lvs_support", "false", Boolean;
+    LvsIpv6Addrlabel = "lvs_ipv6_addrlabel", "false", Boolean;
+    LvsIpv6AddrlabelValue = "lvs_ipv6_addrlabel_value", "99", Integer;
+    Mac = "mac", "", String;
+    ClusteripHash = "clusterip_hash", "sourceip-sourceport", String;
+    UniqueCloneAddress = "unique_clone_address", "false", Boolean;
+    ArpInterval = "arp_interval", "200", Integer;
+    ArpCount = "arp_count", "5", Integer;
+    ArpCountRefresh = "arp_count_refresh", "0", Integer;
+    ArpBg = "arp_bg", "", String;
+    ArpSender = "arp_sender", "", String;
+    SendArpOpts = "send_arp_opts", "", String;
+    FlushRoutes = "flush_routes", "false", Boolean;
+    RunArping = "run_arping", "false", String;
+    Nodad = "nodad", "false", String;
+    Noprefixroute = "noprefixroute", "false", String;
+    PreferredLft = "preferred_lft", "forever", String;
+    NetworkNamespace = "network_namespace", "", String;
+    GarpCount = "garp_count", "", Integer;
+    GarpMode = "garp_mode", "both", String;
+    GarpSpacing = "garp_spacing", "backoff", String;
+    CheckLinkStatus = "check_link_status", "true", Boolean;
+    GarpTargets = "garp_targets", "gateway", String;
+}
+
+/// Pacemaker's meta-attributes of the resource and the operation
+/// (`OCF_RESKEY_CRM_meta_<name>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Meta {
+    Timeout,
+    Interval,
+    Clone,
+    CloneMax,
+    GloballyUnique,
+}
+
+impl Meta {
+    pub const ALL: &'static [Meta] = &[
+        Meta::Timeout,
+        Meta::Interval,
+        Meta::Clone,
+        Meta::CloneMax,
+        Meta::GloballyUnique,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Meta::Timeout => "CRM_meta_timeout",
+            Meta::Interval => "CRM_meta_interval",
+            Meta::Clone => "CRM_meta_clone",
+            Meta::CloneMax => "CRM_meta_clone_max",
+            Meta::GloballyUnique => "CRM_meta_globally_unique",
+        }
+    }
+}
+
+/// The raw parameters of one action: text, before any meaning is given
+/// to it.
+#[derive(Clone, Copy)]
+pub struct Params<'a> {
+    env: &'a Env,
+}
+
+impl<'a> Params<'a> {
+    pub fn new(env: &'a Env) -> Self {
+        Params { env }
+    }
+
+    /// The raw value; `Ok(None)` when unset. Non-UTF-8 is a configuration
+    /// error, never a panic.
+    pub fn raw(&self, param: Param) -> Result<Option<&'a str>> {
+        self.raw_named(param.name())
+    }
+
+    fn raw_named(&self, name: &str) -> Result<Option<&'a str>> {
+        match self.env.param(name) {
+            None => Ok(None),
+            Some(value) => value.to_str().map(Some).ok_or_else(|| {
+                Error::configured(format!(
+                    "Invalid {name} [{}]: the value is not valid UTF-8",
+                    shown(value.to_string_lossy().as_ref())
+                ))
+            }),
+        }
+    }
+
+    /// The value, with the empty string meaning unset.
+    pub fn nonempty(&self, param: Param) -> Result<Option<&'a str>> {
+        Ok(self.raw(param)?.filter(|v| !v.is_empty()))
+    }
+
+    /// The value or the parameter's default when unset (an empty value is
+    /// kept: it is invalid for these parameters, as in IPaddr2).
+    pub fn or_default(&self, param: Param) -> Result<&'a str> {
+        Ok(self.raw(param)?.unwrap_or(param.default()))
+    }
+
+    /// A meta-attribute; empty means unset.
+    pub fn meta(&self, meta: Meta) -> Result<Option<&'a str>> {
+        Ok(self.raw_named(meta.name())?.filter(|v| !v.is_empty()))
+    }
+
+    /// A value read leniently, for stop: unreadable is the same as unset.
+    pub fn lenient(&self, param: Param) -> Option<&'a str> {
+        self.raw(param).ok().flatten()
+    }
+
+    /// OCF_CHECK_LEVEL, which Pacemaker passes outside OCF_RESKEY_ (and
+    /// some tools inside it).
+    pub fn check_level(&self) -> Option<&'a str> {
+        self.env
+            .get("OCF_CHECK_LEVEL")
+            .or(self.env.get("OCF_RESKEY_OCF_CHECK_LEVEL"))
+    }
+
+    /// `$HA_RSCTMP` as configured.
+    pub fn rsctmp(&self) -> Option<&'a str> {
+        self.env.get("HA_RSCTMP")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (name, content type, default) of every `<parameter>` in the XML.
+    fn declared() -> Vec<(String, String, String)> {
+        crate::metadata::XML
+            .split("<parameter ")
+            .skip(1)
+            .map(|chunk| {
+                let attr = |text: &str, key: &str| {
+                    let start = text.find(&format!("{key}=\"")).map(|i| i + key.len() + 2)?;
+                    let end = text[start..].find('"')? + start;
+                    Some(text[start..end].to_owned())
+                };
+                let name = attr(chunk, "name").expect("parameter name");
+                let content = &chunk[chunk.find("<content").expect("content")..];
+                let kind = attr(content, "type").expect("content type");
+                let default =
+                    attr(content.split('>').next().unwrap(), "default").unwrap_or_default();
+                (name, kind, default)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn xml_and_parser_agree() {
+        let declared = declared();
+        assert_eq!(declared.len(), Param::LISTED.len(), "{declared:?}");
+        for param in Param::LISTED {
+            let name = param.name();
+            let (_, kind, default) = declared
+                .iter()
+                .find(|(declared, _, _)| declared == name)
+                .unwrap_or_else(|| panic!("{name} missing from the meta-data"));
+            assert_eq!(kind, param.kind().as_str(), "{name}");
+            assert_eq!(default, param.default(), "{name}");
+        }
+    }
+
+    #[test]
+    fn names_are_unique_and_tables_complete() {
+        let mut names: Vec<&str> = Param::LISTED
+            .iter()
+            .chain(Param::HIDDEN)
+            .map(|p| p.name())
+            .collect();
+        let count = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), count, "every name once");
+        assert_eq!(Param::LISTED.len(), 28);
+        assert_eq!(Param::LvsIpv6AddrlabelValue.default(), "99");
+    }
+}

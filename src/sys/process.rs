@@ -1,0 +1,200 @@
+//! Processes: fork (floatip is single-threaded, so a child may do what
+//! the parent could), detaching, pidfds, and what /proc says of a process.
+
+use std::fs;
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crate::sys::poll;
+
+/// fork and setns act on the calling thread only: both are safe here
+/// because floatip never starts a thread. Checked in debug builds.
+pub fn debug_assert_single_threaded() {
+    debug_assert_eq!(thread_count(), Some(1), "floatip must stay single-threaded");
+}
+
+fn thread_count() -> Option<usize> {
+    Some(fs::read_dir("/proc/self/task").ok()?.count())
+}
+
+/// The two ends of a close-on-exec pipe: (read, write).
+pub fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0 as RawFd; 2];
+    // SAFETY: pipe2 fills both descriptors on success.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: both are fresh descriptors that nothing else owns.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+/// Where fork left this process.
+pub enum Forked {
+    Parent(libc::pid_t),
+    Child,
+}
+
+/// fork(2). The child must leave through [`exit_child`], never by
+/// returning into the parent's code path.
+pub fn fork() -> io::Result<Forked> {
+    debug_assert_single_threaded();
+    // SAFETY: floatip is single-threaded, so the child may do anything the
+    // parent could.
+    match unsafe { libc::fork() } {
+        pid if pid < 0 => Err(io::Error::last_os_error()),
+        0 => Ok(Forked::Child),
+        pid => Ok(Forked::Parent(pid)),
+    }
+}
+
+/// Ends a forked child without running the parent's exit handlers.
+pub fn exit_child(code: i32) -> ! {
+    // SAFETY: _exit has no preconditions.
+    unsafe { libc::_exit(code) }
+}
+
+/// Releasing a packet socket waits for an RCU grace period (the kernel's
+/// packet_release calls synchronize_net: about 10 ms here), paid by
+/// whoever drops the last reference. So that this is never the agent
+/// itself (nor the background sender that stop waits for), a socket gets
+/// a keeper: a forked child, executing nothing, that holds a reference and
+/// waits until every holder of the keeper pipe's write end has exited
+/// (also when killed), then lets go. `None` when it cannot be had, in
+/// which case the agent simply pays the grace period itself.
+pub fn spawn_keeper() -> Option<OwnedFd> {
+    let (read_end, write_end) = pipe().ok()?;
+    match fork().ok()? {
+        Forked::Child => {
+            drop(write_end);
+            // SAFETY: closes this process's own standard descriptors:
+            // nothing of Pacemaker's (its pipes) may be held open by us.
+            unsafe {
+                for fd in 0..3 {
+                    libc::close(fd);
+                }
+            }
+            let mut byte = 0u8;
+            loop {
+                // SAFETY: reads one byte into a valid buffer.
+                let got =
+                    unsafe { libc::read(read_end.as_raw_fd(), (&mut byte as *mut u8).cast(), 1) };
+                if got >= 0 || io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+                    break;
+                }
+            }
+            exit_child(0)
+        }
+        Forked::Parent(_) => Some(write_end),
+    }
+}
+
+/// Its own session, no terminal, stdio on /dev/null so Pacemaker's pipes
+/// close, and no descriptor but `keep`.
+pub fn detach(keep: &[RawFd]) {
+    // SAFETY: plain system calls on this process's own descriptors.
+    unsafe {
+        libc::setsid();
+        let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
+        if null >= 0 {
+            for fd in 0..3 {
+                libc::dup2(null, fd);
+            }
+            if null > 2 {
+                libc::close(null);
+            }
+        }
+    }
+    close_other_descriptors(keep);
+}
+
+/// Closes every descriptor from 3 up except those in `keep`.
+fn close_other_descriptors(keep: &[RawFd]) {
+    let mut keep: Vec<libc::c_uint> = keep.iter().map(|fd| *fd as libc::c_uint).collect();
+    keep.sort_unstable();
+    let mut from: libc::c_uint = 3;
+    for fd in keep.into_iter().filter(|fd| *fd >= 3) {
+        if fd > from {
+            close_range(from, fd - 1);
+        }
+        from = fd + 1;
+    }
+    close_range(from, libc::c_uint::MAX);
+}
+
+fn close_range(first: libc::c_uint, last: libc::c_uint) {
+    // SAFETY: close_range only closes descriptors.
+    unsafe { libc::syscall(libc::SYS_close_range, first, last, 0 as libc::c_uint) };
+}
+
+/// A pidfd for `pid`, `None` when there is no such process: signals sent
+/// through it can never reach a process that reused the pid.
+pub fn pidfd_open(pid: i32) -> io::Result<Option<OwnedFd>> {
+    // SAFETY: pidfd_open returns a new descriptor or -1.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    if fd < 0 {
+        let error = io::Error::last_os_error();
+        return match error.raw_os_error() {
+            Some(libc::ESRCH) => Ok(None),
+            _ => Err(error),
+        };
+    }
+    // SAFETY: a fresh descriptor that nothing else owns.
+    Ok(Some(unsafe { OwnedFd::from_raw_fd(fd as RawFd) }))
+}
+
+/// Signals the process behind `pidfd`; one that is gone already is fine.
+pub fn pidfd_signal(pidfd: &OwnedFd, signal: libc::c_int) -> io::Result<()> {
+    // SAFETY: pidfd_send_signal on a descriptor we own, no siginfo.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_pidfd_send_signal,
+            pidfd.as_raw_fd(),
+            signal,
+            std::ptr::null::<libc::siginfo_t>(),
+            0,
+        )
+    };
+    if rc < 0 {
+        let error = io::Error::last_os_error();
+        if error.raw_os_error() == Some(libc::ESRCH) {
+            return Ok(());
+        }
+        return Err(error);
+    }
+    Ok(())
+}
+
+/// Waits until the process behind `pidfd` has exited (the pidfd becomes
+/// readable); false on timeout.
+pub fn wait_exit(pidfd: &OwnedFd, timeout: Duration) -> io::Result<bool> {
+    poll::wait_readable(pidfd, Instant::now() + timeout)
+}
+
+/// Field 22 of /proc/<pid>/stat: when the process started, in clock ticks
+/// since boot (untouched by steps of the wall clock).
+pub fn start_ticks(pid: i32) -> Option<u64> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which may itself hold spaces.
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    after_name.split_whitespace().nth(19)?.parse().ok()
+}
+
+/// When the process started, on the wall clock.
+pub fn start_time(pid: i32) -> Option<SystemTime> {
+    let start_ticks = start_ticks(pid)?;
+    let boot: u64 = fs::read_to_string("/proc/stat")
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("btime "))?
+        .trim()
+        .parse()
+        .ok()?;
+    // SAFETY: sysconf has no preconditions.
+    let ticks_per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+    Some(
+        UNIX_EPOCH
+            + Duration::from_secs(boot)
+            + Duration::from_millis(start_ticks * 1000 / ticks_per_second),
+    )
+}

@@ -1,0 +1,195 @@
+//! The two sockets announcements go out on: an AF_PACKET socket on one
+//! interface (ARP, and IPv6 frames from `::`), and a raw ICMPv6 socket
+//! bound to the VIP (advertisements and solicitations from it).
+//!
+//! Packet sockets used only to send bind no protocol, so the kernel
+//! queues nothing for them to read; probes bind to the protocol whose
+//! answers they wait for. Each packet socket gets a keeper (see
+//! [`crate::sys::process::spawn_keeper`]) so that releasing it never
+//! waits for the kernel's RCU grace period.
+
+use std::io;
+use std::net::Ipv6Addr;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::time::Instant;
+
+use crate::net::Mac;
+use crate::sys::{poll, process};
+
+pub struct PacketSocket {
+    fd: OwnedFd,
+    ifindex: i32,
+    /// Write end of the keeper's pipe: the keeper lets go of the socket
+    /// when every copy of this end is closed.
+    keeper: Option<OwnedFd>,
+}
+
+impl PacketSocket {
+    pub fn open(ifindex: u32) -> io::Result<PacketSocket> {
+        let fd = socket(libc::AF_PACKET, 0)?;
+        let ifindex = i32::try_from(ifindex).map_err(|_| {
+            io::Error::new(io::ErrorKind::InvalidInput, "interface index out of range")
+        })?;
+        Ok(PacketSocket {
+            fd,
+            ifindex,
+            keeper: process::spawn_keeper(),
+        })
+    }
+
+    /// A socket that also receives `protocol` frames seen on the interface.
+    pub fn open_receiving(ifindex: u32, protocol: u16) -> io::Result<PacketSocket> {
+        let socket = PacketSocket::open(ifindex)?;
+        bind(&socket.fd, &socket.link_address(protocol))?;
+        Ok(socket)
+    }
+
+    /// The descriptors a forked process must keep for this socket to stay
+    /// usable and cheap to release.
+    pub fn descriptors(&self) -> Vec<RawFd> {
+        let mut fds = vec![self.fd.as_raw_fd()];
+        fds.extend(self.keeper.as_ref().map(|k| k.as_raw_fd()));
+        fds
+    }
+
+    /// Receives one frame, waiting until `deadline`; `None` on timeout.
+    pub fn receive(&self, buffer: &mut [u8], deadline: Instant) -> io::Result<Option<usize>> {
+        loop {
+            if !poll::wait_readable(&self.fd, deadline)? {
+                return Ok(None);
+            }
+            // SAFETY: buffer is valid for its length.
+            let got = unsafe {
+                libc::recv(
+                    self.fd.as_raw_fd(),
+                    buffer.as_mut_ptr().cast(),
+                    buffer.len(),
+                    libc::MSG_DONTWAIT,
+                )
+            };
+            if got >= 0 {
+                return Ok(Some(got as usize));
+            }
+            let error = io::Error::last_os_error();
+            if !matches!(
+                error.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+            ) {
+                return Err(error);
+            }
+        }
+    }
+
+    /// Sends one complete Ethernet frame (header included) to `destination`.
+    pub fn send(&self, frame: &[u8], destination: Mac, protocol: u16) -> io::Result<()> {
+        let mut address = self.link_address(protocol);
+        address.sll_halen = 6;
+        address.sll_addr[..6].copy_from_slice(&destination);
+        send_to(&self.fd, frame, &address)
+    }
+
+    fn link_address(&self, protocol: u16) -> libc::sockaddr_ll {
+        // SAFETY: sockaddr_ll is plain data; zeroed is a valid value.
+        let mut address: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
+        address.sll_family = libc::AF_PACKET as u16;
+        address.sll_protocol = protocol.to_be();
+        address.sll_ifindex = self.ifindex;
+        address
+    }
+}
+
+/// A raw ICMPv6 socket bound to the VIP on one interface, sending with the
+/// hop limit Neighbour Discovery requires.
+pub struct Icmpv6Socket {
+    fd: OwnedFd,
+    ifindex: u32,
+}
+
+impl Icmpv6Socket {
+    pub fn open(ifindex: u32, source: Ipv6Addr, hop_limit: u8) -> io::Result<Icmpv6Socket> {
+        let socket = Icmpv6Socket {
+            fd: socket(libc::AF_INET6, libc::IPPROTO_ICMPV6)?,
+            ifindex,
+        };
+        let hop_limit = libc::c_int::from(hop_limit);
+        socket.set(libc::IPV6_MULTICAST_HOPS, hop_limit)?;
+        socket.set(libc::IPV6_UNICAST_HOPS, hop_limit)?;
+        socket.set(libc::IPV6_MULTICAST_IF, ifindex as libc::c_int)?;
+        bind(&socket.fd, &ipv6_address(source, ifindex))?;
+        Ok(socket)
+    }
+
+    fn set(&self, option: libc::c_int, value: libc::c_int) -> io::Result<()> {
+        // SAFETY: an int option with its size.
+        let rc = unsafe {
+            libc::setsockopt(
+                self.fd.as_raw_fd(),
+                libc::IPPROTO_IPV6,
+                option,
+                (&value as *const libc::c_int).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            )
+        };
+        if rc < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    pub fn raw_fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+
+    /// Sends one ICMPv6 message to `destination` on this interface.
+    pub fn send_to(&self, message: &[u8], destination: Ipv6Addr) -> io::Result<()> {
+        send_to(&self.fd, message, &ipv6_address(destination, self.ifindex))
+    }
+}
+
+fn socket(domain: libc::c_int, protocol: libc::c_int) -> io::Result<OwnedFd> {
+    // SAFETY: socket(2) with plain arguments; the result is checked.
+    let fd = unsafe { libc::socket(domain, libc::SOCK_RAW | libc::SOCK_CLOEXEC, protocol) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: a fresh descriptor that nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+fn ipv6_address(ip: Ipv6Addr, ifindex: u32) -> libc::sockaddr_in6 {
+    // SAFETY: sockaddr_in6 is plain data; zeroed is valid.
+    let mut address: libc::sockaddr_in6 = unsafe { std::mem::zeroed() };
+    address.sin6_family = libc::AF_INET6 as libc::sa_family_t;
+    address.sin6_addr.s6_addr = ip.octets();
+    // Needed for link-local and multicast destinations; harmless otherwise.
+    address.sin6_scope_id = ifindex;
+    address
+}
+
+/// A plain sockaddr_* structure as the system calls take it.
+fn raw_address<A>(address: &A) -> (*const libc::sockaddr, libc::socklen_t) {
+    let length = std::mem::size_of::<A>() as libc::socklen_t;
+    ((address as *const A).cast(), length)
+}
+
+fn checked(rc: isize) -> io::Result<()> {
+    if rc < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// `A` is a plain sockaddr_* structure.
+fn bind<A>(fd: &OwnedFd, address: &A) -> io::Result<()> {
+    let (address, length) = raw_address(address);
+    // SAFETY: address is valid for its length.
+    checked(unsafe { libc::bind(fd.as_raw_fd(), address, length) } as isize)
+}
+
+/// `A` is a plain sockaddr_* structure.
+fn send_to<A>(fd: &OwnedFd, bytes: &[u8], address: &A) -> io::Result<()> {
+    let (address, length) = raw_address(address);
+    let data = bytes.as_ptr().cast();
+    // SAFETY: bytes and address are valid for the lengths given.
+    checked(unsafe { libc::sendto(fd.as_raw_fd(), data, bytes.len(), 0, address, length) })
+}
