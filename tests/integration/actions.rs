@@ -432,24 +432,10 @@ fn stop_ignores_unrelated_bad_parameters() {
 }
 
 fn as_nobody(node: &Node, action: &str, params: &[(&str, &str)]) -> crate::support::Run {
-    let mut cmd = std::process::Command::new("ip");
-    cmd.args([
-        "netns",
-        "exec",
-        &node.ns.name,
-        "setpriv",
-        "--reuid=65534",
-        "--regid=65534",
-        "--clear-groups",
-    ])
-    .arg(floatip())
-    .arg(action)
-    .env_clear()
-    .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
-    for (k, v) in params {
-        cmd.env(format!("OCF_RESKEY_{k}"), v);
-    }
-    cmd.output().unwrap().into()
+    node.agent(&floatip(), action)
+        .user(crate::support::User::Nobody)
+        .params(params)
+        .run()
 }
 
 fn non_root_gets_4_for_start_and_stop() {
@@ -477,16 +463,8 @@ fn unprivileged_meta_data_and_validate() {
 
 fn by_hand_long_options() {
     let node = Node::with_base();
-    let run = |args: &[&str]| -> crate::support::Run {
-        std::process::Command::new("ip")
-            .args(["netns", "exec", &node.ns.name])
-            .arg(floatip())
-            .args(args)
-            .env_clear()
-            .output()
-            .unwrap()
-            .into()
-    };
+    // No parameter in the environment: everything comes from argv.
+    let run = |args: &[&str]| node.agent(&floatip(), args[0]).args(&args[1..]).run();
     run(&["start", "--ip", VIP, "--nic", "eth0", "--cidr_netmask=24"]).expect(0);
     assert_eq!(node.ns.find(VIP)[0].1.prefix_len, 24);
     run(&["monitor", "--ip", VIP]).expect(0);
@@ -499,14 +477,12 @@ fn by_hand_long_options() {
 
 fn bad_option_maps_to_ocf_code() {
     let node = Node::with_base();
-    let run: crate::support::Run = std::process::Command::new(floatip())
-        .args(["start", "--no-such-option", "1"])
-        .output()
-        .unwrap()
-        .into();
+    let run = node
+        .agent(&floatip(), "start")
+        .args(["--no-such-option", "1"])
+        .run();
     run.expect(2);
     assert_eq!(run.exit_reasons().len(), 1);
-    let _ = node;
 }
 
 fn non_utf8_parameter_is_reasoned() {

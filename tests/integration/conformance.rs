@@ -7,7 +7,7 @@ use std::process::Command;
 
 use libtest_mimic::Trial;
 
-use crate::support::{floatip, strace_in, Node, Run, STOCK_AGENT};
+use crate::support::{floatip, Node, Run, STOCK_AGENT};
 use crate::trial;
 
 pub fn trials() -> Vec<Trial> {
@@ -125,12 +125,11 @@ fn no_action_starts_another_program() {
     ];
     for action in actions {
         let trace = trace_dir.path().join(action);
-        let output = strace_in(&node.ns, "execve,execveat", &trace)
-            .arg(floatip())
-            .arg(action)
-            .env_clear()
-            .env("OCF_RESKEY_ip", "192.0.2.10")
-            .env("HA_RSCTMP", node.rsctmp.path())
+        let output = node
+            .agent(&floatip(), action)
+            .param("ip", "192.0.2.10")
+            .traced("execve,execveat", &trace)
+            .command()
             .output()
             .expect("strace");
         assert!(

@@ -2,16 +2,13 @@
 //! privilege. A cluster agent runs as root on every node during the worst
 //! moments of a cluster's life; it must never make things worse.
 
-use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::thread::{self, sleep};
 use std::time::{Duration, Instant};
 
 use libtest_mimic::Trial;
 
-use crate::support::{
-    agent_command, alive, floatip, strace_in, tempdir::TempDir, Netns, Node, Run,
-};
+use crate::support::{alive, floatip, AgentCommand, Netns, Node, Run, TempDir};
 use crate::trial;
 
 const VIP: &str = "192.0.2.10";
@@ -312,26 +309,18 @@ fn rsctmp_missing_unwritable_or_full() {
 /// next monitor tells the truth and the next stop cleans up completely.
 fn sigkill_at_any_point_of_start() {
     let node = Node::with_base();
-    let netns = std::fs::File::open(format!("/run/netns/{}", node.ns.name)).unwrap();
-    let fd = std::os::fd::AsRawFd::as_raw_fd(&netns);
     let pid_file = node.rsctmp.path().join(format!("send_arp-{VIP}"));
     let mut outcomes = (0, 0);
     for step in 0..40u64 {
-        let mut command = agent_command(&floatip(), "start", node.rsctmp.path());
-        command
-            .env("OCF_RESKEY_ip", VIP)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        // SAFETY: setns between fork and exec.
-        unsafe {
-            command.pre_exec(move || {
-                if libc::setns(fd, libc::CLONE_NEWNET) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-        let mut child = command.spawn().unwrap();
+        // Entered with setns, so the kill hits floatip itself.
+        let mut child = AgentCommand::new(&floatip(), "start")
+            .entering(&node.ns)
+            .rsctmp(node.rsctmp.path())
+            .param("ip", VIP)
+            .quiet()
+            .command()
+            .spawn()
+            .unwrap();
         sleep(Duration::from_micros(step * 100));
         let _ = child.kill();
         let _ = child.wait();
@@ -504,17 +493,18 @@ fn writes_only_where_allowed() {
         "stop",
         "meta-data",
     ] {
-        let out = strace_in(&node.ns, "%file", &trace)
-            .arg(floatip())
-            .arg(action)
-            .env_clear()
-            .env("OCF_RESKEY_ip", VIP)
-            .env("OCF_RESKEY_flush_routes", "true")
-            .env("OCF_RESKEY_arp_count_refresh", "1")
-            .env("HA_RSCTMP", &rsctmp)
-            .env("HA_LOGFILE", &logfile)
-            .env("HA_DEBUGLOG", &debuglog)
-            .env("HA_debug", "1")
+        let out = node
+            .agent(&floatip(), action)
+            .params(&[
+                ("ip", VIP),
+                ("flush_routes", "true"),
+                ("arp_count_refresh", "1"),
+                ("HA_LOGFILE", &logfile),
+                ("HA_DEBUGLOG", &debuglog),
+                ("HA_debug", "1"),
+            ])
+            .traced("%file", &trace)
+            .command()
             .output()
             .unwrap();
         assert!(

@@ -19,9 +19,7 @@ use std::time::{Duration, Instant};
 
 use libtest_mimic::Trial;
 
-use crate::support::{
-    agent_command_in, alive, floatip, status_within, tempdir::TempDir, Node, Run,
-};
+use crate::support::{alive, floatip, status_within, Node, Run, TempDir};
 use crate::trial;
 
 const VIP: &str = "192.0.2.10";
@@ -94,20 +92,10 @@ pub fn trials() -> Vec<Trial> {
 /// (`OCF_`/`HA_` names as they are, others as OCF_RESKEY_), bounded by
 /// the watchdog; `None` when it had to be killed.
 fn bounded(node: &Node, action: &str, params: &[(&str, &str)]) -> Option<i32> {
-    let mut command = agent_command_in(&node.ns, &floatip(), action, node.rsctmp.path());
-    set_params(&mut command, params);
-    command.stdout(Stdio::null()).stderr(Stdio::null());
-    status_within(&mut command, WATCHDOG)
-}
-
-fn set_params(command: &mut Command, params: &[(&str, &str)]) {
-    for (k, v) in params {
-        if k.starts_with("OCF_") || k.starts_with("HA_") {
-            command.env(k, v);
-        } else {
-            command.env(format!("OCF_RESKEY_{k}"), v);
-        }
-    }
+    node.agent(&floatip(), action)
+        .params(params)
+        .quiet()
+        .status_within(WATCHDOG)
 }
 
 #[track_caller]
@@ -244,8 +232,7 @@ fn failing_stdout_and_stderr() {
     let node = Node::with_base();
     for (name, stdio) in [("full", "/dev/full"), ("closed pipe", "")] {
         let run = |action: &str, params: &[(&str, &str)], stream: &str| -> Option<i32> {
-            let mut command = agent_command_in(&node.ns, &floatip(), action, node.rsctmp.path());
-            set_params(&mut command, params);
+            let mut command = node.agent(&floatip(), action).params(params).command();
             let target = || -> Stdio {
                 if stdio.is_empty() {
                     // A pipe whose reading end is already closed: EPIPE.
@@ -374,15 +361,7 @@ fn huge_garp_targets_list() {
         ("garp_targets", list.as_str()),
         ("arp_bg", "false"),
     ];
-    let env: Vec<(String, String)> = p
-        .iter()
-        .map(|(k, v)| (format!("OCF_RESKEY_{k}"), v.to_string()))
-        .chain([(
-            "HA_RSCTMP".to_string(),
-            node.rsctmp.path().display().to_string(),
-        )])
-        .collect();
-    let run: Run = node.run_env(&floatip(), "start", &env);
+    let run: Run = node.run(&floatip(), "start", &p);
     run.expect(0);
     assert!(run.stderr.contains("only the first 256"), "{}", run.stderr);
     expect_code(bounded(&node, "stop", &[("ip", VIP)]), 0, "stop");

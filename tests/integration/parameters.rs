@@ -4,7 +4,7 @@
 
 use libtest_mimic::Trial;
 
-use crate::support::{floatip, strace_in, Node, Run, STOCK_AGENT};
+use crate::support::{floatip, Node, TempDir, STOCK_AGENT};
 use crate::trial;
 
 const VIP: &str = "192.0.2.10";
@@ -221,18 +221,13 @@ fn lvs_support_restores_what_the_stock_agent_saved() {
 fn flush_routes_flushes_the_cache_on_stop() {
     let node = Node::with_base();
     node.run(&floatip(), "start", &[("ip", VIP)]).expect(0);
-    let trace_dir = crate::support::tempdir::TempDir::new();
+    let trace_dir = TempDir::new();
     let trace = trace_dir.path().join("trace");
-    let output = strace_in(&node.ns, "openat", &trace)
-        .arg(floatip())
-        .arg("stop")
-        .env_clear()
-        .env("OCF_RESKEY_ip", VIP)
-        .env("OCF_RESKEY_flush_routes", "true")
-        .env("HA_RSCTMP", node.rsctmp.path())
-        .output()
-        .unwrap();
-    let run = Run::from(output);
+    let run = node
+        .agent(&floatip(), "stop")
+        .params(&[("ip", VIP), ("flush_routes", "true")])
+        .traced("openat", &trace)
+        .run();
     run.expect(0);
     let text = std::fs::read_to_string(&trace).unwrap();
     assert!(

@@ -5,14 +5,14 @@
 
 use std::net::Ipv4Addr;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use libtest_mimic::Trial;
 
 use crate::capture::{parse_mac, Capture, REQUEST};
-use crate::support::{agent_command_in, floatip, Lan, STOCK_AGENT};
+use crate::support::{floatip, Lan, STOCK_AGENT};
 use crate::trial;
 
 const VIP: &str = "192.0.2.10";
@@ -66,12 +66,10 @@ fn sysctl(lan: &Lan, host: usize, setting: &str) {
 }
 
 fn run_quietly(lan: &Lan, host: usize, agent: &Path, action: &str, params: &[(&str, &str)]) -> i32 {
-    let mut command = agent_command_in(&lan.hosts[host], agent, action, lan.rsctmp[host].path());
-    command.stdout(Stdio::null()).stderr(Stdio::null());
-    for (k, v) in params {
-        command.env(format!("OCF_RESKEY_{k}"), v);
-    }
-    command.status().unwrap().code().unwrap_or(-1)
+    lan.agent(host, agent, action)
+        .params(params)
+        .quiet()
+        .status()
 }
 
 /// Moves the VIP from A to B with `agent` and returns the gateway's entry

@@ -1,0 +1,187 @@
+//! Reporting: statistics over samples, and the markdown tables of
+//! bench/results.md. Nothing here measures.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use crate::failover::{Scenario, Trials};
+use crate::sample::{Actions, Sample};
+use crate::vips::Totals;
+
+pub fn median(values: &[f64]) -> f64 {
+    percentile(values, 0.5)
+}
+
+pub fn percentile(values: &[f64], p: f64) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let rank = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+pub fn fmt_ms(v: f64) -> String {
+    if v.is_nan() {
+        "–".into()
+    } else if v < 10.0 {
+        format!("{v:.2} ms")
+    } else {
+        format!("{v:.0} ms")
+    }
+}
+
+pub fn ratio(ours: f64, theirs: f64) -> String {
+    if ours.is_nan() || theirs.is_nan() || theirs == 0.0 {
+        "–".into()
+    } else {
+        format!("{:.3}", ours / theirs)
+    }
+}
+
+pub fn actions(out: &mut String, actions: &Actions) {
+    let (n, cycles) = (actions.runs, actions.cycles);
+    writeln!(
+        out,
+        "## Single actions ({n} runs each; start/stop {cycles} cycles)\n"
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "| action | floatip median | floatip p90 | IPaddr2 median | IPaddr2 p90 | floatip/IPaddr2 | floatip/`/bin/true` | floatip CPU | IPaddr2 CPU | floatip peak RSS | IPaddr2 peak RSS |"
+    )
+    .unwrap();
+    writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|").unwrap();
+    let true_median = median(
+        &actions
+            .baseline
+            .iter()
+            .map(|s| ms(s.wall))
+            .collect::<Vec<_>>(),
+    );
+    for (label, ours, theirs) in &actions.rows {
+        let wall = |s: &[Sample]| s.iter().map(|x| ms(x.wall)).collect::<Vec<_>>();
+        let cpu = |s: &[Sample]| median(&s.iter().map(|x| ms(x.cpu)).collect::<Vec<_>>());
+        let rss = |s: &[Sample]| s.iter().map(|x| x.max_rss_kib).max().unwrap_or(0);
+        let (o, t) = (wall(ours), wall(theirs));
+        writeln!(
+            out,
+            "| {label} | {} | {} | {} | {} | {} | {} | {} | {} | {} KiB | {} KiB |",
+            fmt_ms(median(&o)),
+            fmt_ms(percentile(&o, 0.9)),
+            fmt_ms(median(&t)),
+            fmt_ms(percentile(&t, 0.9)),
+            ratio(median(&o), median(&t)),
+            ratio(median(&o), true_median),
+            fmt_ms(cpu(ours)),
+            fmt_ms(cpu(theirs)),
+            rss(ours),
+            rss(theirs)
+        )
+        .unwrap();
+    }
+    writeln!(
+        out,
+        "\n`/bin/true` in the same namespace: median {}.\n",
+        fmt_ms(true_median)
+    )
+    .unwrap();
+
+    writeln!(
+        out,
+        "Processes created per action (strace -f; the agent itself not counted):\n"
+    )
+    .unwrap();
+    writeln!(out, "| action | floatip | IPaddr2 |").unwrap();
+    writeln!(out, "|---|---|---|").unwrap();
+    for (label, ours, theirs) in &actions.processes {
+        writeln!(out, "| {label} | {ours} | {theirs} |").unwrap();
+    }
+    writeln!(
+        out,
+        "\nWith the default arp_bg=true floatip's start also forks one background sender (no exec) for the rounds after the first.\n"
+    )
+    .unwrap();
+}
+
+pub fn failover(out: &mut String, results: &[(Scenario, Trials, Trials)]) {
+    writeln!(
+        out,
+        "## Failover: start invoked on B until the client's neighbour entry shows B's MAC\n"
+    )
+    .unwrap();
+    writeln!(out, "| scenario | trials | floatip median | floatip p90 | floatip converged | IPaddr2 median | IPaddr2 p90 | IPaddr2 converged | floatip/IPaddr2 (median) |").unwrap();
+    writeln!(out, "|---|---|---|---|---|---|---|---|---|").unwrap();
+    for (scenario, ours, theirs) in results {
+        let summary = |flips: &[Option<f64>]| {
+            let done: Vec<f64> = flips.iter().flatten().copied().collect();
+            (median(&done), percentile(&done, 0.9), done.len())
+        };
+        let (om, op, oc) = summary(ours);
+        let (tm, tp, tc) = summary(theirs);
+        let never = |count: usize, total: usize, median: f64| {
+            if count == 0 {
+                "never".to_string()
+            } else if count < total {
+                format!("{} (of converged)", fmt_ms(median))
+            } else {
+                fmt_ms(median)
+            }
+        };
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {}/{} | {} | {} | {}/{} | {} |",
+            scenario.label,
+            scenario.trials,
+            never(oc, scenario.trials, om),
+            if oc == 0 { "–".into() } else { fmt_ms(op) },
+            oc,
+            scenario.trials,
+            never(tc, scenario.trials, tm),
+            if tc == 0 { "–".into() } else { fmt_ms(tp) },
+            tc,
+            scenario.trials,
+            if tc == 0 { "–".into() } else { ratio(om, tm) }
+        )
+        .unwrap();
+    }
+    writeln!(
+        out,
+        "\nA trial that has not converged after {}–{} s counts as not converged (\"never\"); medians and p90 are over the converged trials. The client pinged the VIP on A just before each trial. Loss is made by a classic-BPF tc filter on the bridge port facing the client.\n",
+        3, 5
+    )
+    .unwrap();
+}
+
+pub fn vips(out: &mut String, count: usize, results: &[(usize, Totals, Totals)]) {
+    writeln!(
+        out,
+        "## {count} VIPs on one interface: start all, monitor all, stop all\n"
+    )
+    .unwrap();
+    writeln!(out, "| mode | floatip CPU | IPaddr2 CPU | floatip wall | IPaddr2 wall | floatip/IPaddr2 (CPU) |").unwrap();
+    writeln!(out, "|---|---|---|---|---|---|").unwrap();
+    for &(parallel, ours, theirs) in results {
+        writeln!(
+            out,
+            "| {} | {:.2} s | {:.2} s | {:.2} s | {:.2} s | {} |",
+            if parallel == 1 {
+                "sequential".to_string()
+            } else {
+                format!("{parallel} in parallel")
+            },
+            ours.0.as_secs_f64(),
+            theirs.0.as_secs_f64(),
+            ours.1.as_secs_f64(),
+            theirs.1.as_secs_f64(),
+            ratio(ours.0.as_secs_f64(), theirs.0.as_secs_f64())
+        )
+        .unwrap();
+    }
+    writeln!(out, "\nCPU is user + system time of the agent processes and everything they started (arp_count=1).\n").unwrap();
+}
