@@ -18,6 +18,8 @@ OCFDIR  ?= $(PREFIX)/lib/ocf/resource.d/floatip
 DATADIR ?= $(PREFIX)/share/floatip
 MANDIR  ?= $(PREFIX)/share/man/man8
 DOCDIR  ?= $(PREFIX)/share/doc/floatip
+# bash-completion's directory for completions loaded on demand.
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 CARGO   ?= cargo
 # The release binary is linked statically (static-pie): every action is a
 # short process, and skipping the dynamic loader takes start-up from about
@@ -28,12 +30,13 @@ STATIC  ?= -C target-feature=+crt-static
 
 BINARY  = target/$(TARGET)/release/floatip
 MANPAGE = target/floatip.8
+COMPLETION = target/floatip.bash
 
 RPMDIR  ?= target/rpm
 
 .PHONY: all install uninstall deb rpm clean print-binary FORCE
 
-all: $(BINARY) $(MANPAGE)
+all: $(BINARY) $(MANPAGE) $(COMPLETION)
 
 # cargo decides what needs rebuilding: always ask it.
 $(BINARY): FORCE
@@ -44,6 +47,12 @@ $(MANPAGE): FORCE
 	$(CARGO) run --quiet --release --locked --example man > $(MANPAGE).tmp
 	mv $(MANPAGE).tmp $(MANPAGE)
 
+# Generated from the same CLI definition, by clap's own generator.
+$(COMPLETION): FORCE
+	@mkdir -p $(dir $(COMPLETION))
+	$(CARGO) run --quiet --release --locked --example completion > $(COMPLETION).tmp
+	mv $(COMPLETION).tmp $(COMPLETION)
+
 install: all
 	install -D -m 0755 $(BINARY) $(DESTDIR)$(SBINDIR)/floatip
 	install -d $(DESTDIR)$(OCFDIR)
@@ -53,13 +62,14 @@ install: all
 	install -D -m 0644 ocf-metadata/IPaddr2.xml $(DESTDIR)$(DATADIR)/IPaddr2.xml
 	install -D -m 0644 $(MANPAGE) $(DESTDIR)$(MANDIR)/floatip.8
 	gzip -9nf $(DESTDIR)$(MANDIR)/floatip.8
+	install -D -m 0644 $(COMPLETION) $(DESTDIR)$(COMPLETIONDIR)/floatip
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	install -D -m 0644 LICENSE $(DESTDIR)$(DOCDIR)/LICENSE
 	install -D -m 0755 packaging/replace-stock-ipaddr2 $(DESTDIR)$(DATADIR)/replace-stock-ipaddr2
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/floatip $(DESTDIR)$(OCFDIR)/IPaddr2 \
-	      $(DESTDIR)$(MANDIR)/floatip.8.gz
+	      $(DESTDIR)$(MANDIR)/floatip.8.gz $(DESTDIR)$(COMPLETIONDIR)/floatip
 	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 	-rmdir $(DESTDIR)$(OCFDIR)
 

@@ -63,7 +63,9 @@ fn main() -> io::Result<()> {
     writeln!(
         out,
         "/usr/lib/ocf/resource.d/floatip/IPaddr2 (the agent link), \
-         $HA_RSCTMP/send_arp\\-<ip> (the background sender's pid file), $HA_RSCTMP/<ip> (lvs_support)."
+         $HA_RSCTMP/send_arp\\-<ip> (the background sender's pid file, with floatip's \
+         .floatip\\-start and .floatip\\-schedule beside it), $HA_RSCTMP/<ip> (lvs_support), \
+         /usr/share/bash\\-completion/completions/floatip (bash completion)."
     )?;
     writeln!(
         out,

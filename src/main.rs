@@ -7,7 +7,7 @@ use std::ffi::OsString;
 use std::path::Path;
 
 use floatip::actions;
-use floatip::cli::{self, Invocation};
+use floatip::cli::{self, ByHand, Invocation};
 use floatip::env::Env;
 use floatip::metadata;
 use floatip::ocf::{self, action, log, Action, ExitCode, Outcome};
@@ -27,7 +27,7 @@ fn main() {
     log::init(&agent, &env);
     let result = match invocation {
         Ok(Invocation::Print(text)) => print(&text).map(|()| Outcome::Success),
-        Ok(Invocation::Action(action)) => run(action, &agent, &env),
+        Ok(Invocation::Action(action, by_hand)) => run(action, by_hand, &agent, &env),
         Err(e) => Err(e),
     };
     let code = match result {
@@ -42,7 +42,7 @@ fn main() {
     std::process::exit(code.code());
 }
 
-fn run(action: Action, agent: &str, env: &Env) -> ocf::Result<Outcome> {
+fn run(action: Action, by_hand: ByHand, agent: &str, env: &Env) -> ocf::Result<Outcome> {
     let done = match action {
         Action::Monitor => return actions::monitor(env),
         Action::Status => return actions::status(env),
@@ -52,6 +52,7 @@ fn run(action: Action, agent: &str, env: &Env) -> ocf::Result<Outcome> {
         Action::Stop => actions::stop(env),
         Action::ValidateAll => actions::validate_all(env),
         Action::Garp => actions::garp(env),
+        Action::Show => actions::show(env, by_hand.json),
     };
     done.map(|()| Outcome::Success)
 }

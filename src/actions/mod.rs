@@ -5,12 +5,14 @@ mod dad;
 mod garp;
 mod lvs;
 mod monitor;
+mod show;
 mod start;
 mod stop;
 mod validate;
 
 pub use garp::garp;
 pub use monitor::{monitor, status};
+pub use show::show;
 pub use start::start;
 pub use stop::stop;
 pub use validate::validate_all;

@@ -81,6 +81,62 @@ impl Schedule {
         self.end - self.next
     }
 
+    /// Of the events not yet taken, those due later than `elapsed` after
+    /// the first: what is left of a run begun `elapsed` ago. A binary
+    /// search (events are in time order), so a huge schedule costs nothing.
+    pub fn left_after(&self, elapsed: Duration) -> u64 {
+        let (mut low, mut high) = (self.next, self.end);
+        while low < high {
+            let middle = low + (high - low) / 2;
+            if self.event(middle).at <= elapsed {
+                low = middle + 1;
+            } else {
+                high = middle;
+            }
+        }
+        self.end - low
+    }
+
+    /// The schedule as one line of text, for the sender's state file.
+    pub fn to_record(&self) -> String {
+        format!(
+            "{} {} {} {} {}",
+            self.interval_ms,
+            self.mode.as_str(),
+            self.spacing.as_str(),
+            self.next,
+            self.end
+        )
+    }
+
+    /// The schedule a record describes; `None` for anything else.
+    pub fn from_record(text: &str) -> Option<Schedule> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let [interval, mode, spacing, next, end] = words[..] else {
+            return None;
+        };
+        let mode = match mode {
+            "both" => Mode::Both,
+            "request" => Mode::Request,
+            "reply" => Mode::Reply,
+            _ => return None,
+        };
+        let spacing = match spacing {
+            "backoff" => Spacing::Backoff,
+            "fixed" => Spacing::Fixed,
+            _ => return None,
+        };
+        let (next, end): (u64, u64) = (next.parse().ok()?, end.parse().ok()?);
+        (next <= end).then_some(())?;
+        Some(Schedule {
+            interval_ms: interval.parse().ok()?,
+            mode,
+            spacing,
+            next,
+            end,
+        })
+    }
+
     fn event(&self, index: u64) -> Event {
         match self.spacing {
             Spacing::Backoff => {
@@ -137,6 +193,35 @@ impl Iterator for Schedule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn records_round_trip_and_tell_what_is_left() {
+        let mut schedule = Schedule::new(5, 200, Mode::Both, Spacing::Backoff);
+        schedule.next();
+        let record = schedule.to_record();
+        assert_eq!(record, "200 both backoff 1 5");
+        let back = Schedule::from_record(&record).unwrap();
+        assert_eq!(back.remaining(), 4);
+        // Rounds at 0, 100, 320, 750, 1500 ms; the first was taken.
+        assert_eq!(back.left_after(Duration::ZERO), 4);
+        assert_eq!(back.left_after(Duration::from_millis(100)), 3);
+        assert_eq!(back.left_after(Duration::from_millis(800)), 1);
+        assert_eq!(back.left_after(Duration::from_secs(2)), 0);
+        let huge = Schedule::new(u32::MAX, 200, Mode::Reply, Spacing::Fixed);
+        assert_eq!(
+            huge.left_after(Duration::from_secs(1)),
+            u64::from(u32::MAX) - 11
+        );
+        for bad in [
+            "",
+            "200 both backoff 1",
+            "200 loud backoff 1 5",
+            "200 both backoff 6 5",
+            "x both fixed 0 1",
+        ] {
+            assert!(Schedule::from_record(bad).is_none(), "{bad}");
+        }
+    }
 
     fn events(rounds: u32, interval_ms: u32, mode: Mode, spacing: Spacing) -> Vec<Event> {
         Schedule::new(rounds, interval_ms, mode, spacing).collect()

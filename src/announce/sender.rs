@@ -27,7 +27,7 @@ use std::io::{self, Read, Write};
 use std::net::IpAddr;
 use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::announce::schedule::Schedule;
 use crate::announce::{run_and_report, Announcer};
@@ -48,9 +48,26 @@ const PID_FILE_LIMIT: usize = 32;
 
 /// floatip's companion of a pid file: `<pid> <start time in ticks>`.
 pub fn companion_file(pid_file: &Path) -> PathBuf {
+    beside(pid_file, ".floatip-start")
+}
+
+/// floatip's record of the sender's schedule, for `floatip show`: the
+/// wall-clock ms of the first round, then [`Schedule::to_record`].
+pub fn schedule_file(pid_file: &Path) -> PathBuf {
+    beside(pid_file, ".floatip-schedule")
+}
+
+fn beside(pid_file: &Path, suffix: &str) -> PathBuf {
     let mut name = pid_file.as_os_str().to_owned();
-    name.push(".floatip-start");
+    name.push(suffix);
     PathBuf::from(name)
+}
+
+/// Every file of one sender.
+fn remove_files(pid_file: &Path) {
+    state::remove(pid_file);
+    state::remove(&companion_file(pid_file));
+    state::remove(&schedule_file(pid_file));
 }
 
 /// Starts the detached sender for `events` (the rounds after the first,
@@ -75,6 +92,16 @@ pub fn spawn(
     };
     drop(ready_read);
     let result = write_pid_file(pid_file, pid);
+    if result.is_ok() {
+        // Informational only: a sender without it still runs and stops.
+        let first_round = SystemTime::now() - start.elapsed();
+        let millis = first_round
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_millis();
+        let record = format!("{millis} {}\n", events.to_record());
+        let _ = state::write_atomically(&schedule_file(pid_file), record.as_bytes());
+    }
     let mut go = fs::File::from(ready_write);
     if result.is_ok() {
         go.write_all(b"g")?;
@@ -101,8 +128,7 @@ fn child(
     let _ = run_and_report(&announcer, events, start, None, netlink.as_mut());
     // Remove the pid file only while it still names us.
     if read_pid(pid_file) == Some(std::process::id() as i32) {
-        state::remove(pid_file);
-        state::remove(&companion_file(pid_file));
+        remove_files(pid_file);
     }
     0
 }
@@ -140,13 +166,48 @@ fn recorded_start(pid_file: &Path, pid: i32) -> Option<u64> {
     (recorded_pid == pid && words.next().is_none()).then_some(ticks)
 }
 
+/// A background sender as `floatip show` sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Running {
+    pub pid: i32,
+    pub started: Option<SystemTime>,
+    /// Announcements (rounds, or frames with fixed spacing) still to
+    /// come, when floatip's schedule record is there to tell.
+    pub left: Option<u64>,
+}
+
+/// The sender the pid file names, if it is one and it runs; never
+/// signals anything, and reads only what any user may read.
+pub fn inspect(pid_file: &Path, ip: IpAddr) -> Option<Running> {
+    let pid = read_pid(pid_file).filter(|pid| *pid > 1)?;
+    if !process::is_running(pid) || !is_sender(pid, pid_file, ip) {
+        return None;
+    }
+    let left = state::read_small(&schedule_file(pid_file), 256)
+        .ok()
+        .flatten()
+        .and_then(|text| {
+            let (millis, record) = text.trim().split_once(' ')?;
+            let first_round = UNIX_EPOCH + Duration::from_millis(millis.parse().ok()?);
+            let elapsed = SystemTime::now()
+                .duration_since(first_round)
+                .unwrap_or_default();
+            Some(Schedule::from_record(record)?.left_after(elapsed))
+        });
+    Some(Running {
+        pid,
+        started: process::start_time(pid),
+        left,
+    })
+}
+
 /// stop's part: ends the sender named by the pid file, if it is one,
 /// within `deadline`.
 pub fn stop(pid_file: &Path, ip: IpAddr, deadline: Instant) {
     let text = match state::read_small(pid_file, PID_FILE_LIMIT) {
         Ok(Some(text)) => text,
         Ok(None) => {
-            state::remove(&companion_file(pid_file));
+            remove_files(pid_file);
             return;
         }
         Err(e) => {
@@ -154,8 +215,7 @@ pub fn stop(pid_file: &Path, ip: IpAddr, deadline: Instant) {
                 "Could not read {}: {e}: removed",
                 pid_file.display()
             ));
-            state::remove(pid_file);
-            state::remove(&companion_file(pid_file));
+            remove_files(pid_file);
             return;
         }
     };
@@ -175,8 +235,7 @@ pub fn stop(pid_file: &Path, ip: IpAddr, deadline: Instant) {
             pid_file.display()
         )),
     }
-    state::remove(pid_file);
-    state::remove(&companion_file(pid_file));
+    remove_files(pid_file);
 }
 
 /// Ends `pid` if it is the sender; `Ok(false)` if it is not (or is gone).

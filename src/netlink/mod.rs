@@ -13,7 +13,7 @@ mod neighbours;
 mod routes;
 mod types;
 
-pub use addresses::Address;
+pub use addresses::{Address, INFINITY_LIFE_TIME};
 pub use events::{AddressEvents, Wakeup};
 pub use links::Link;
 pub use neighbours::Neighbour;

@@ -87,6 +87,7 @@ impl Family {
 pub struct AddressFlags(u32);
 
 impl AddressFlags {
+    pub const SECONDARY: AddressFlags = AddressFlags(0x01);
     pub const NODAD: AddressFlags = AddressFlags(0x02);
     pub const OPTIMISTIC: AddressFlags = AddressFlags(0x04);
     pub const DADFAILED: AddressFlags = AddressFlags(0x08);
@@ -95,13 +96,15 @@ impl AddressFlags {
     pub const PERMANENT: AddressFlags = AddressFlags(0x80);
     pub const NOPREFIXROUTE: AddressFlags = AddressFlags(0x200);
 
+    /// The flags `ip address` prints, by its names (PERMANENT is not one:
+    /// it prints the lifetimes instead).
     const NAMES: &'static [(AddressFlags, &'static str)] = &[
+        (Self::SECONDARY, "secondary"),
         (Self::NODAD, "nodad"),
         (Self::OPTIMISTIC, "optimistic"),
         (Self::DADFAILED, "dadfailed"),
         (Self::DEPRECATED, "deprecated"),
         (Self::TENTATIVE, "tentative"),
-        (Self::PERMANENT, "permanent"),
         (Self::NOPREFIXROUTE, "noprefixroute"),
     ];
 
@@ -173,6 +176,20 @@ pub enum OperState {
 }
 
 impl OperState {
+    /// As the kernel names it in /sys/class/net/<if>/operstate.
+    pub fn as_str(self) -> String {
+        match self {
+            OperState::Unknown => "UNKNOWN".into(),
+            OperState::NotPresent => "NOTPRESENT".into(),
+            OperState::Down => "DOWN".into(),
+            OperState::LowerLayerDown => "LOWERLAYERDOWN".into(),
+            OperState::Testing => "TESTING".into(),
+            OperState::Dormant => "DORMANT".into(),
+            OperState::Up => "UP".into(),
+            OperState::Other(value) => value.to_string(),
+        }
+    }
+
     pub(super) fn from_wire(state: State) -> OperState {
         match state {
             State::Unknown => OperState::Unknown,

@@ -13,6 +13,8 @@ pub enum Action {
     Usage,
     /// Not an OCF action: an operator re-announcing an address by hand.
     Garp,
+    /// Not an OCF action: an operator looking at a VIP.
+    Show,
 }
 
 /// One name an action answers to.
@@ -51,9 +53,12 @@ pub const ENTRIES: &[Entry] = &[
     entry("usage", Action::Usage, "Print a usage line"),
     entry("help", Action::Usage, ""),
     entry("garp", Action::Garp, GARP_ABOUT),
+    entry("show", Action::Show, SHOW_ABOUT),
 ];
 
 const VALIDATE_ABOUT: &str = "Check the configuration without changing anything";
+const SHOW_ABOUT: &str = "Show where an address is configured, its links and its background \
+                          sender, for people or (--json) scripts; changes nothing";
 const GARP_ABOUT: &str = "Re-announce an address this node holds, by hand (what arping -U or \
                           send_arp is used for when a neighbour's cache is stuck)";
 

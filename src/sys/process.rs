@@ -171,13 +171,23 @@ pub fn wait_exit(pidfd: &OwnedFd, timeout: Duration) -> io::Result<bool> {
     poll::wait_readable(pidfd, Instant::now() + timeout)
 }
 
+/// Whether `pid` runs: a process that exited and waits to be reaped (a
+/// zombie) does not.
+pub fn is_running(pid: i32) -> bool {
+    stat_fields(pid).is_some_and(|fields| fields.split_whitespace().next() != Some("Z"))
+}
+
+/// /proc/<pid>/stat after the command name (which may itself hold spaces
+/// and parentheses): the state is the first field.
+fn stat_fields(pid: i32) -> Option<String> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    Some(stat.get(stat.rfind(')')? + 2..)?.to_owned())
+}
+
 /// Field 22 of /proc/<pid>/stat: when the process started, in clock ticks
 /// since boot (untouched by steps of the wall clock).
 pub fn start_ticks(pid: i32) -> Option<u64> {
-    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the command name, which may itself hold spaces.
-    let after_name = &stat[stat.rfind(')')? + 2..];
-    after_name.split_whitespace().nth(19)?.parse().ok()
+    stat_fields(pid)?.split_whitespace().nth(19)?.parse().ok()
 }
 
 /// When the process started, on the wall clock.

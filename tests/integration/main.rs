@@ -3,6 +3,7 @@
 //! silent pass). Run: `sudo cargo test --test integration`.
 
 mod actions;
+mod by_hand;
 mod capture;
 mod conformance;
 mod differential;
@@ -23,6 +24,7 @@ fn main() {
     let root = nix_is_root();
     let mut trials: Vec<Trial> = Vec::new();
     trials.extend(actions::trials());
+    trials.extend(by_hand::trials());
     trials.extend(ocft::trials());
     trials.extend(conformance::trials());
     trials.extend(differential::trials());

@@ -1,0 +1,249 @@
+//! `floatip show`: what an operator wants to know about a VIP, for
+//! people (or `--json`, for scripts): where it is configured, with which
+//! prefix and flags, the state of the links, and whether a background
+//! sender still announces it. Changes nothing, signals nothing, and works
+//! as any user where the kernel allows reading.
+
+use std::net::IpAddr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::actions::{enter_namespace, open_netlink, Namespace};
+use crate::announce::sender::{self, Running};
+use crate::config;
+use crate::env::Env;
+use crate::netlink::{Address, Link, INFINITY_LIFE_TIME};
+use crate::ocf::{log, Error, Result};
+
+/// One copy of the VIP and the interface it is on.
+struct Copy {
+    address: Address,
+    link: Option<Link>,
+}
+
+struct Report {
+    ip: IpAddr,
+    /// `--nic`, as given, and the interface it names (if any).
+    nic: Option<(String, Option<Link>)>,
+    copies: Vec<Copy>,
+    sender: Option<Running>,
+}
+
+pub fn show(env: &Env, json: bool) -> Result<()> {
+    let stop = config::load_for_stop(env)?;
+    let vip = &stop.vip;
+    // The pid file is read first: it lives outside the namespace.
+    let sender = sender::inspect(&vip.sender_pid_file, vip.ip);
+    if let Namespace::Unavailable(why) = enter_namespace(vip)? {
+        return Err(Error::installed(why));
+    }
+    let mut netlink = open_netlink()?;
+    let read = |e| Error::generic(format!("Could not read the addresses of this node: {e}"));
+    let copies = netlink
+        .find_address(vip.ip)
+        .map_err(read)?
+        .into_iter()
+        .map(|address| Copy {
+            link: netlink.link_by_index(address.index).ok().flatten(),
+            address,
+        })
+        .collect();
+    let nic = vip.nic.as_ref().map(|nic| {
+        let link = netlink.link_by_name(&nic.0).ok().flatten();
+        (nic.0.clone(), link)
+    });
+    let report = Report {
+        ip: vip.ip,
+        nic,
+        copies,
+        sender,
+    };
+    let text = if json {
+        to_json(&report)
+    } else {
+        to_text(&report)
+    };
+    log::stdout(&text).map_err(|e| Error::generic(format!("Could not write to stdout: {e}")))
+}
+
+fn interface_of(copy: &Copy) -> String {
+    copy.link
+        .as_ref()
+        .map_or_else(|| format!("#{}", copy.address.index), |l| l.name.clone())
+}
+
+fn lifetime(address: &Address) -> Option<String> {
+    address.preferred_lft.map(|seconds| match seconds {
+        INFINITY_LIFE_TIME => "forever".to_owned(),
+        seconds => format!("{seconds}s"),
+    })
+}
+
+fn link_text(link: &Link) -> String {
+    let mut facts = vec![if link.is_up() { "up" } else { "down" }.to_owned()];
+    match link.carrier {
+        Some(true) => facts.push("carrier".into()),
+        Some(false) => facts.push("no carrier".into()),
+        None => {}
+    }
+    facts.push(format!("operstate {}", link.oper_state.as_str()));
+    if let Some(mac) = link.ethernet_mac() {
+        facts.push(crate::net::format_mac(mac));
+    }
+    facts.join(", ")
+}
+
+fn started_ago(started: Option<SystemTime>) -> Option<u64> {
+    Some(SystemTime::now().duration_since(started?).ok()?.as_secs())
+}
+
+fn to_text(report: &Report) -> String {
+    let ip = report.ip;
+    let mut out = String::new();
+    let places: Vec<String> = report.copies.iter().map(interface_of).collect();
+    if places.is_empty() {
+        out.push_str(&format!("{ip}: not configured on this node\n"));
+    } else {
+        out.push_str(&format!("{ip}: configured on {}\n", places.join(", ")));
+    }
+    for copy in &report.copies {
+        let a = &copy.address;
+        let mut line = format!("  {}: {}/{}", interface_of(copy), a.local, a.prefix_len);
+        if let Some(broadcast) = a.broadcast {
+            line.push_str(&format!(" brd {broadcast}"));
+        }
+        // The kernel reports every IPv4 address with a label, by default
+        // the interface's name: only a label of its own is news.
+        if let Some(label) = a.label.as_ref().filter(|l| **l != interface_of(copy)) {
+            line.push_str(&format!(" label {label}"));
+        }
+        if let Some(lifetime) = lifetime(a) {
+            line.push_str(&format!(", preferred {lifetime}"));
+        }
+        out.push_str(&line);
+        out.push('\n');
+        let flags = a.flags.names();
+        if !flags.is_empty() {
+            out.push_str(&format!("    flags: {}\n", flags.join(" ")));
+        }
+        if let Some(link) = &copy.link {
+            out.push_str(&format!("    link: {}\n", link_text(link)));
+        }
+    }
+    if let Some((name, link)) = &report.nic {
+        let here = report.copies.iter().any(|c| interface_of(c) == *name);
+        match link {
+            None => out.push_str(&format!("  nic {name}: no such interface on this node\n")),
+            Some(_) if here => {}
+            Some(link) => out.push_str(&format!(
+                "  nic {name}: {} (the address is not configured there)\n",
+                link_text(link)
+            )),
+        }
+    }
+    match &report.sender {
+        None => out.push_str("  background sender: none\n"),
+        Some(running) => {
+            let mut line = format!("  background sender: pid {}", running.pid);
+            if let Some(ago) = started_ago(running.started) {
+                line.push_str(&format!(", started {ago} s ago"));
+            }
+            if let Some(left) = running.left {
+                line.push_str(&format!(", {left} announcement(s) left"));
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// A JSON string literal (RFC 8259 §7).
+fn string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn optional(value: Option<String>) -> String {
+    value.unwrap_or_else(|| "null".to_owned())
+}
+
+fn link_json(link: &Link) -> String {
+    format!(
+        "{{\"name\":{},\"up\":{},\"carrier\":{},\"operstate\":{},\"mac\":{}}}",
+        string(&link.name),
+        link.is_up(),
+        optional(link.carrier.map(|c| c.to_string())),
+        string(&link.oper_state.as_str()),
+        optional(
+            link.ethernet_mac()
+                .map(|m| string(&crate::net::format_mac(m)))
+        ),
+    )
+}
+
+fn to_json(report: &Report) -> String {
+    let copies: Vec<String> = report
+        .copies
+        .iter()
+        .map(|copy| {
+            let a = &copy.address;
+            let flags: Vec<String> = a.flags.names().iter().map(|f| string(f)).collect();
+            format!(
+                "{{\"interface\":{},\"prefix_len\":{},\"broadcast\":{},\"label\":{},\"flags\":[{}],\"preferred_lft\":{},\"link\":{}}}",
+                string(&interface_of(copy)),
+                a.prefix_len,
+                optional(a.broadcast.map(|b| string(&b.to_string()))),
+                optional(a.label.as_deref().map(string)),
+                flags.join(","),
+                optional(lifetime(a).map(|l| string(&l))),
+                optional(copy.link.as_ref().map(link_json)),
+            )
+        })
+        .collect();
+    let nic = report.nic.as_ref().map(|(name, link)| {
+        format!(
+            "{{\"name\":{},\"link\":{}}}",
+            string(name),
+            optional(link.as_ref().map(link_json))
+        )
+    });
+    let sender = report.sender.as_ref().map(|running| {
+        let started = running
+            .started
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map(|d| format!("{:.3}", d.as_secs_f64()));
+        format!(
+            "{{\"pid\":{},\"started_unix\":{},\"left\":{}}}",
+            running.pid,
+            optional(started),
+            optional(running.left.map(|l| l.to_string())),
+        )
+    });
+    format!(
+        "{{\"ip\":{},\"configured\":[{}],\"nic\":{},\"sender\":{}}}\n",
+        string(&report.ip.to_string()),
+        copies.join(","),
+        optional(nic),
+        optional(sender),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_strings_are_escaped() {
+        assert_eq!(string("eth0"), "\"eth0\"");
+        assert_eq!(string("a\"b\\c\n"), "\"a\\\"b\\\\c\\u000a\"");
+    }
+}
