@@ -120,9 +120,15 @@ fn scenarios(q: bool) -> Vec<Scenario> {
 
 /// Every scenario, for floatip and then the stock agent; every trial's
 /// result also goes to stderr, for whoever reads the run.
-pub fn collect(quick: bool, floatip: &Path, stock: &Path) -> Vec<(Scenario, Trials, Trials)> {
+pub fn collect(
+    quick: bool,
+    only: Option<&str>,
+    floatip: &Path,
+    stock: &Path,
+) -> Vec<(Scenario, Trials, Trials)> {
     let mut results = Vec::new();
-    for scenario in scenarios(quick) {
+    let wanted = |s: &Scenario| only.is_none_or(|text| s.label.contains(text));
+    for scenario in scenarios(quick).into_iter().filter(wanted) {
         let ours = failovers(floatip, &scenario);
         let theirs = failovers(stock, &scenario);
         for (agent, trials) in [("floatip", &ours), ("IPaddr2", &theirs)] {

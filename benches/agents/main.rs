@@ -23,6 +23,8 @@ struct Options {
     quick: bool,
     /// `--only actions|failover|vips`: one section of the run.
     only: Option<String>,
+    /// `--scenario TEXT`: only the failover scenarios whose label has it.
+    scenario: Option<String>,
 }
 
 impl Options {
@@ -38,6 +40,10 @@ fn main() {
         only: args
             .iter()
             .position(|a| a == "--only")
+            .and_then(|i| args.get(i + 1).cloned()),
+        scenario: args
+            .iter()
+            .position(|a| a == "--scenario")
             .and_then(|i| args.get(i + 1).cloned()),
     };
     // `cargo test --all-targets` runs this binary too, without --bench:
@@ -84,7 +90,8 @@ fn main() {
         report::actions(&mut out, &actions);
     }
     if options.wants("failover") {
-        let results = failover::collect(options.quick, &floatip, &stock);
+        let results =
+            failover::collect(options.quick, options.scenario.as_deref(), &floatip, &stock);
         report::failover(&mut out, &results);
     }
     if options.wants("vips") {

@@ -1,16 +1,99 @@
-//! Waiting for IPv6 duplicate address detection to end, on netlink events
-//! rather than by polling once a second as IPaddr2 does, so the first
-//! advertisement leaves within milliseconds of DAD's end.
+//! IPv6 duplicate address detection at start, one of three ways:
 //!
-//! Bounded like IPaddr2 (a still tentative address after 10 s is a warning,
-//! not a failure) and by the action's timeout. On `dadfailed` another node
-//! holds the address: it is removed again and start fails with 1.
+//! - nodad=true: none (IPaddr2's nodad);
+//! - dad_mode=probe (the default): floatip's own, before the address is
+//!   added (RFC 4862 §5.4 probes with a nonce, see announce/probe.rs);
+//!   with no answer the address is added as checked (IFA_F_NODAD) and
+//!   announced at once; with one, start fails and adds nothing;
+//! - dad_mode=kernel, and links that cannot be probed: the kernel's, as
+//!   IPaddr2 does it. Its end is awaited on netlink events rather than by
+//!   polling once a second as IPaddr2 does, so the first advertisement
+//!   leaves within milliseconds of DAD's end. Bounded like IPaddr2 (a
+//!   still tentative address after 10 s is a warning, not a failure) and
+//!   by the action's timeout. On `dadfailed` another node holds the
+//!   address: it is removed again and start fails with 1.
 
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
-use crate::netlink::{AddressEvents, Netlink, Wakeup};
+use crate::announce::{probe, unannounceable};
+use crate::config::{Config, DadMode};
+use crate::net::format_mac;
+use crate::netlink::{AddressEvents, Link, Netlink, OperState, Wakeup};
 use crate::ocf::{self, log, Error, Result};
+
+/// How this start checks the address for duplicates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detection {
+    /// nodad=true.
+    Off,
+    /// floatip probed the link: nobody else holds the address.
+    Probed,
+    /// The kernel's DAD runs after the add.
+    Kernel,
+}
+
+impl Detection {
+    /// The address is added with IFA_F_NODAD: no detection is left to the
+    /// kernel.
+    pub fn adds_nodad(self) -> bool {
+        self != Detection::Kernel
+    }
+}
+
+/// Decides how `ip` is checked on `link`, and probes when that is
+/// floatip's to do: `Err` (1) when another node answers for the address.
+pub fn detect(link: &Link, config: &Config) -> Result<Detection> {
+    let ip = config.vip.ip;
+    if config.address.nodad {
+        return Ok(Detection::Off);
+    }
+    if config.address.dad_mode == DadMode::Kernel {
+        return Ok(Detection::Kernel);
+    }
+    if let Some(why) = unprobeable(link) {
+        log::info(format!(
+            "{} cannot be probed for duplicates of {ip} ({why}): the kernel's DAD decides",
+            link.name
+        ));
+        return Ok(Detection::Kernel);
+    }
+    let limit = ocf::deadline(config.timeout_ms);
+    match probe::other_holder(link, ip, probe::FAST_DAD, limit) {
+        Ok(None) => {
+            log::debug(format!("No other holder of {ip} answered on {}", link.name));
+            Ok(Detection::Probed)
+        }
+        Ok(Some(mac)) => {
+            log::error(format!("IPv6 address collision {ip} [DAD]"));
+            Err(Error::generic(format!(
+                "IPv6 address collision {ip} [DAD]: {} answers for it on {}",
+                format_mac(mac),
+                link.name
+            )))
+        }
+        Err(e) => {
+            log::warn(format!(
+                "Could not probe {} for duplicates of {ip}: {e}: the kernel's DAD decides",
+                link.name
+            ));
+            Ok(Detection::Kernel)
+        }
+    }
+}
+
+/// Why floatip cannot probe on `link` itself.
+fn unprobeable(link: &Link) -> Option<&'static str> {
+    if let Some(why) = unannounceable(link) {
+        return Some(why);
+    }
+    if !link.is_up() {
+        return Some("it is down");
+    }
+    let no_carrier = link.carrier == Some(false)
+        || matches!(link.oper_state, OperState::Down | OperState::LowerLayerDown);
+    no_carrier.then_some("it has no carrier")
+}
 
 /// IPaddr2 gives DAD ten one-second polls.
 const DAD_LIMIT: Duration = Duration::from_secs(10);

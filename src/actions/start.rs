@@ -42,7 +42,7 @@ pub fn start(env: &Env) -> Result<()> {
         // Opened (and its targets resolved) before the address exists, so
         // the first round leaves the moment the kernel has it.
         let announcer = open_announcer(&mut netlink, &config, &placement);
-        add_address(&mut netlink, &config, &placement, label)?;
+        add_address(&mut netlink, &config, &placement, label, false)?;
         if let Some(announcer) = announcer {
             announce(announcer, &config, &mut netlink, Instant::now());
         }
@@ -52,18 +52,24 @@ pub fn start(env: &Env) -> Result<()> {
     // IPv6: the advertisements' source is the VIP, which cannot be used
     // while duplicate address detection runs; events are subscribed before
     // the add so that DAD's end is seen the moment it happens.
+    let detection = dad::detect(link, &config)?;
     let mut events =
-        if config.address.nodad {
-            None
-        } else {
-            Some(AddressEvents::subscribe_ipv6().map_err(|e| {
+        match detection {
+            dad::Detection::Kernel => Some(AddressEvents::subscribe_ipv6().map_err(|e| {
                 Error::generic(format!("Could not subscribe to address events: {e}"))
-            })?)
+            })?),
+            _ => None,
         };
     if let Some(label) = config.addrlabel {
         add_address_label(&mut netlink, config.vip.ip, label);
     }
-    add_address(&mut netlink, &config, &placement, label)?;
+    add_address(
+        &mut netlink,
+        &config,
+        &placement,
+        label,
+        detection.adds_nodad(),
+    )?;
     let added_at = Instant::now();
     if let Some(events) = events.as_mut() {
         if dad::wait(
@@ -285,11 +291,14 @@ fn announce(announcer: Announcer, config: &Config, netlink: &mut Netlink, added_
     let _ = run_and_report(&announcer, events, added_at, Some(deadline), Some(netlink));
 }
 
+/// Adds the VIP; `nodad`: as an IPv6 address that needs no duplicate
+/// address detection from the kernel (nodad=true, or floatip probed).
 fn add_address(
     netlink: &mut Netlink,
     config: &Config,
     placement: &Placement,
     label: Option<String>,
+    nodad: bool,
 ) -> Result<()> {
     let ip = config.vip.ip;
     let link = &placement.link;
@@ -298,7 +307,7 @@ fn add_address(
     if address.noprefixroute {
         flags |= AddressFlags::NOPREFIXROUTE;
     }
-    if address.nodad && ip.is_ipv6() {
+    if nodad && ip.is_ipv6() {
         flags |= AddressFlags::NODAD;
     }
     let preferred_lft = match (ip, address.preferred_lft) {
@@ -375,7 +384,7 @@ fn adding_message(new: &Address, nic: &str, config: &Config) -> String {
     }
     message.push_str(&format!(" to device {nic}"));
     let mut extra = Vec::new();
-    if config.address.nodad && new.local.is_ipv6() {
+    if new.flags.contains(AddressFlags::NODAD) {
         extra.push("nodad".to_owned());
     }
     if config.address.noprefixroute {

@@ -5,7 +5,9 @@
 //! is not this interface's is another node claiming the VIP.
 //!
 //! Used by `run_arping` (before an IPv4 VIP is added, like
-//! `arping -D -c 2 -w 3`) and by monitor at OCF_CHECK_LEVEL 20.
+//! `arping -D -c 2 -w 3`), by start's own IPv6 duplicate address
+//! detection (dad_mode=probe, before the address is added) and by monitor
+//! at OCF_CHECK_LEVEL 20.
 
 use std::io;
 use std::net::IpAddr;
@@ -15,7 +17,8 @@ use crate::announce::unannounceable;
 use crate::net::{ipv6_multicast_mac, solicited_node, Mac, BROADCAST_MAC, ETH_P_ARP, ETH_P_IPV6};
 use crate::netlink::Link;
 use crate::ocf::log;
-use crate::sys::socket::PacketSocket;
+use crate::sys::random;
+use crate::sys::socket::{Membership, PacketSocket};
 use crate::wire::{arp, ndp};
 
 /// How long and how often to ask.
@@ -25,6 +28,12 @@ pub struct Probing {
     pub spacing: Duration,
     /// From the first probe to the end of listening.
     pub listen: Duration,
+    /// The address is about to be added here (duplicate address
+    /// detection, RFC 4862 §5.4): probes carry a nonce, the node joins
+    /// the address's solicited-node group first (§5.4.2, so that a switch
+    /// snooping MLD delivers other nodes' probes), and another node's
+    /// probe for the same address is a conflict too (§5.4.3).
+    pub starting: bool,
 }
 
 /// run_arping: two probes a second apart, answers awaited for two seconds.
@@ -32,6 +41,17 @@ pub const BEFORE_ADDING: Probing = Probing {
     probes: 2,
     spacing: Duration::from_secs(1),
     listen: Duration::from_secs(2),
+    starting: false,
+};
+
+/// dad_mode=probe: three probes 50 ms apart, 150 ms of listening in all.
+/// A holder's kernel answers a probe within a millisecond on a LAN, so
+/// 50 ms after the last probe is ample; three probes let two be lost.
+pub const FAST_DAD: Probing = Probing {
+    probes: 3,
+    spacing: Duration::from_millis(50),
+    listen: Duration::from_millis(150),
+    starting: true,
 };
 
 /// OCF_CHECK_LEVEL 20: a short look, so the monitor stays short.
@@ -39,6 +59,7 @@ pub const WHILE_MONITORING: Probing = Probing {
     probes: 2,
     spacing: Duration::from_millis(250),
     listen: Duration::from_millis(750),
+    starting: false,
 };
 
 /// [`other_holder`] where the link can be asked at all (not loopback,
@@ -71,12 +92,25 @@ pub fn other_holder(
     let Some(own) = link.ethernet_mac() else {
         return Ok(None);
     };
+    let nonce = probing.starting.then(random::nonce);
     let (protocol, probe, destination): (u16, Vec<u8>, Mac) = match ip {
         IpAddr::V4(v4) => (ETH_P_ARP, arp::probe(own, v4).to_vec(), BROADCAST_MAC),
         IpAddr::V6(v6) => {
             let destination = ipv6_multicast_mac(solicited_node(v6));
-            (ETH_P_IPV6, ndp::dad_solicitation(own, v6), destination)
+            (
+                ETH_P_IPV6,
+                ndp::dad_solicitation(own, v6, nonce),
+                destination,
+            )
         }
+    };
+    // Held until the probing ends; the kernel joins the group itself when
+    // the address is added.
+    let _group = match ip {
+        IpAddr::V6(v6) if probing.starting => {
+            Some(Membership::join(solicited_node(v6), link.index)?)
+        }
+        _ => None,
     };
     let socket = PacketSocket::open_receiving(link.index, protocol)?;
     let start = Instant::now();
@@ -100,7 +134,11 @@ pub fn other_holder(
                 let frame = &buffer[..length];
                 let claimant = match ip {
                     IpAddr::V4(v4) => arp::claimant(frame, v4),
-                    IpAddr::V6(v6) => ndp::claimant(frame, v6),
+                    IpAddr::V6(v6) => ndp::claimant(frame, v6).or_else(|| {
+                        // Our own probe, looped back, carries our nonce.
+                        let (source, seen) = ndp::probe_for(frame, v6)?;
+                        (probing.starting && seen != nonce).then_some(source)
+                    }),
                 };
                 if let Some(mac) = claimant.filter(|mac| *mac != own) {
                     return Ok(Some(mac));

@@ -101,6 +101,16 @@ impl Spacing {
     }
 }
 
+/// How IPv6 duplicate address detection is done (dad_mode), when nodad
+/// does not turn it off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DadMode {
+    /// floatip probes the link itself, then adds the address as checked.
+    Probe,
+    /// The kernel's own DAD, as IPaddr2.
+    Kernel,
+}
+
 /// Neighbours addressed directly in every round (garp_targets).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Targets {
@@ -158,6 +168,7 @@ pub struct AddressConfig {
     pub broadcast: Option<Broadcast>,
     pub noprefixroute: bool,
     pub nodad: bool,
+    pub dad_mode: DadMode,
     pub preferred_lft: Lifetime,
 }
 
@@ -372,6 +383,9 @@ pub fn parse(env: &Env, notes: &mut Notes) -> Result<Config> {
     };
     let timeout_ms = timeout_ms(&params);
     let check_level = values::parse_check_level(params.check_level(), notes);
+    let dad_mode = params
+        .nonempty(Param::DadMode)?
+        .map_or(Ok(DadMode::Probe), values::parse_dad_mode)?;
 
     let noprefixroute = boolean(&params, Param::Noprefixroute, notes)?;
     let nodad = boolean(&params, Param::Nodad, notes)?;
@@ -389,6 +403,7 @@ pub fn parse(env: &Env, notes: &mut Notes) -> Result<Config> {
             broadcast,
             noprefixroute,
             nodad,
+            dad_mode,
             preferred_lft,
         },
         announce: AnnounceConfig {

@@ -435,3 +435,21 @@ fn garp_targets_keywords_and_addresses() {
     assert_eq!(list.len(), 256);
     assert_eq!(notes.0.len(), 1, "one warning for the rest: {notes:?}");
 }
+
+#[test]
+fn dad_mode_values() {
+    let mode =
+        |v: &str| config(&[("ip", "2001:db8::10"), ("dad_mode", v)]).map(|c| c.address.dad_mode);
+    assert_eq!(mode("").unwrap(), DadMode::Probe, "empty is the default");
+    assert_eq!(mode("probe").unwrap(), DadMode::Probe);
+    assert_eq!(mode("kernel").unwrap(), DadMode::Kernel);
+    for bad in ["optimistic", "Kernel", " probe"] {
+        assert_eq!(
+            mode(bad).unwrap_err().code,
+            ExitCode::ErrConfigured,
+            "{bad}"
+        );
+    }
+    let default = config(&[("ip", "2001:db8::10")]).unwrap();
+    assert_eq!(default.address.dad_mode, DadMode::Probe);
+}

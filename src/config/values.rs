@@ -5,7 +5,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::config::{ArpSender, Broadcast, Lifetime, Mode, Spacing, Targets};
+use crate::config::{ArpSender, Broadcast, DadMode, Lifetime, Mode, Spacing, Targets};
 use crate::ocf::{log, Error, Result};
 
 /// The longest label the kernel keeps (IFNAMSIZ - 1).
@@ -373,6 +373,17 @@ pub fn parse_mode(value: &str) -> Result<Mode> {
         "reply" => Ok(Mode::Reply),
         other => Err(Error::configured(format!(
             "Invalid garp_mode [{}]: expected both, request or reply",
+            shown(other)
+        ))),
+    }
+}
+
+pub fn parse_dad_mode(value: &str) -> Result<DadMode> {
+    match value {
+        "probe" => Ok(DadMode::Probe),
+        "kernel" => Ok(DadMode::Kernel),
+        other => Err(Error::configured(format!(
+            "Invalid dad_mode [{}]: expected probe or kernel",
             shown(other)
         ))),
     }

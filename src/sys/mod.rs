@@ -5,4 +5,5 @@
 
 pub mod poll;
 pub mod process;
+pub mod random;
 pub mod socket;

@@ -146,6 +146,43 @@ impl Icmpv6Socket {
     }
 }
 
+/// Membership of an IPv6 multicast group on one interface, for as long
+/// as it is held: the kernel reports it (MLD), so that a switch snooping
+/// MLD delivers the group's frames to this port.
+pub struct Membership {
+    _fd: OwnedFd,
+}
+
+impl Membership {
+    pub fn join(group: Ipv6Addr, ifindex: u32) -> io::Result<Membership> {
+        // SAFETY: socket(2) with constant arguments; checked and owned.
+        let fd = unsafe { libc::socket(libc::AF_INET6, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: a fresh descriptor that nothing else owns.
+        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        let request = libc::ipv6_mreq {
+            ipv6mr_multiaddr: libc::in6_addr {
+                s6_addr: group.octets(),
+            },
+            ipv6mr_interface: ifindex,
+        };
+        // SAFETY: request is a valid ipv6_mreq for its size.
+        let rc = unsafe {
+            libc::setsockopt(
+                fd.as_raw_fd(),
+                libc::IPPROTO_IPV6,
+                libc::IPV6_ADD_MEMBERSHIP,
+                (&request as *const libc::ipv6_mreq).cast(),
+                std::mem::size_of::<libc::ipv6_mreq>() as libc::socklen_t,
+            )
+        };
+        checked(rc as isize)?;
+        Ok(Membership { _fd: fd })
+    }
+}
+
 fn socket(domain: libc::c_int, protocol: libc::c_int) -> io::Result<OwnedFd> {
     // SAFETY: socket(2) with plain arguments; the result is checked.
     let fd = unsafe { libc::socket(domain, libc::SOCK_RAW | libc::SOCK_CLOEXEC, protocol) };

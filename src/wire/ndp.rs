@@ -21,6 +21,7 @@ use pnet_packet::ethernet::{EtherTypes, EthernetPacket, MutableEthernetPacket};
 use pnet_packet::icmpv6::ndp::{
     MutableNeighborAdvertPacket, MutableNeighborSolicitPacket, NdpOption, NdpOptionPacket,
     NdpOptionType, NdpOptionTypes, NeighborAdvertFlags, NeighborAdvertPacket,
+    NeighborSolicitPacket,
 };
 use pnet_packet::icmpv6::{self, Icmpv6Packet, Icmpv6Types};
 use pnet_packet::ip::IpNextHeaderProtocols;
@@ -32,8 +33,16 @@ use crate::net::{ipv6_multicast_mac, solicited_node, Mac};
 /// ICMPv6 header (4) + flags or reserved (4) + target (16) + one
 /// link-layer address option (8): the advertisement and the directed NS.
 pub const MESSAGE_LEN: usize = 32;
-/// An NS without options (the DAD probe's ICMPv6 part).
+/// An NS or NA without options.
 const BARE_SOLICITATION_LEN: usize = 24;
+/// The Nonce option (RFC 7527 §4 / RFC 3971 §5.3.2): type 14, one unit,
+/// six octets of nonce.
+const NONCE_OPTION: u8 = 14;
+
+/// The nonce a DAD probe carries, so that a node can tell its own probe,
+/// looped back by the link, from another node's probe for the same
+/// address (RFC 7527).
+pub type Nonce = [u8; 6];
 const ETHERNET_HEADER_LEN: usize = 14;
 const IPV6_HEADER_LEN: usize = 40;
 /// Every Neighbour Discovery message is sent, and accepted, only with this
@@ -79,16 +88,25 @@ fn link_layer_option(option_type: NdpOptionType, mac: Mac) -> NdpOption {
 /// Ethernet frame: an NS from the unspecified address to the target's
 /// solicited-node group, with no source link-layer option (RFC 4862
 /// §5.4.2 forbids it with source `::`), so that every holder of `target`
-/// answers with an advertisement to all nodes and no cache changes.
-pub fn dad_solicitation(mac: Mac, target: Ipv6Addr) -> Vec<u8> {
+/// answers with an advertisement to all nodes and no cache changes; with
+/// a Nonce option when `nonce` is given (RFC 7527 §4).
+pub fn dad_solicitation(mac: Mac, target: Ipv6Addr, nonce: Option<Nonce>) -> Vec<u8> {
     let group = solicited_node(target);
-    let mut frame = vec![0u8; ETHERNET_HEADER_LEN + IPV6_HEADER_LEN + BARE_SOLICITATION_LEN];
+    let message_len = BARE_SOLICITATION_LEN + if nonce.is_some() { OPTION_UNIT } else { 0 };
+    let mut frame = vec![0u8; ETHERNET_HEADER_LEN + IPV6_HEADER_LEN + message_len];
     let (ethernet_header, rest) = frame.split_at_mut(ETHERNET_HEADER_LEN);
     let (ip_header, message) = rest.split_at_mut(IPV6_HEADER_LEN);
 
     let mut solicit = MutableNeighborSolicitPacket::new(message).expect("NS fits");
     solicit.set_icmpv6_type(Icmpv6Types::NeighborSolicit);
     solicit.set_target_addr(target);
+    if let Some(nonce) = nonce {
+        solicit.set_options(&[NdpOption {
+            option_type: NdpOptionType::new(NONCE_OPTION),
+            length: 1,
+            data: nonce.to_vec(),
+        }]);
+    }
     let checksum = icmpv6::checksum(
         &Icmpv6Packet::new(solicit.packet()).expect("NS is ICMPv6"),
         &Ipv6Addr::UNSPECIFIED,
@@ -98,7 +116,7 @@ pub fn dad_solicitation(mac: Mac, target: Ipv6Addr) -> Vec<u8> {
 
     let mut ip = MutableIpv6Packet::new(ip_header).expect("header fits");
     ip.set_version(6);
-    ip.set_payload_length(BARE_SOLICITATION_LEN as u16);
+    ip.set_payload_length(message_len as u16);
     ip.set_next_header(IpNextHeaderProtocols::Icmpv6);
     ip.set_hop_limit(HOP_LIMIT);
     ip.set_source(Ipv6Addr::UNSPECIFIED);
@@ -109,6 +127,31 @@ pub fn dad_solicitation(mac: Mac, target: Ipv6Addr) -> Vec<u8> {
     ethernet.set_source(mac.into());
     ethernet.set_ethertype(EtherTypes::Ipv6);
     frame
+}
+
+/// Another node's duplicate-address-detection probe for `target` in an
+/// Ethernet frame (RFC 4862 §5.4.3: an NS from `::` for a tentative
+/// address means another node is starting with it at the same moment):
+/// the frame's source and the probe's nonce, if it carries one.
+pub fn probe_for(frame: &[u8], target: Ipv6Addr) -> Option<(Mac, Option<Nonce>)> {
+    let ethernet = EthernetPacket::new(frame)?;
+    if ethernet.get_ethertype() != EtherTypes::Ipv6 {
+        return None;
+    }
+    let ip = Ipv6Packet::new(ethernet.payload())?;
+    if ip.get_next_header() != IpNextHeaderProtocols::Icmpv6 || !ip.get_source().is_unspecified() {
+        return None;
+    }
+    let solicit = NeighborSolicitPacket::new(ip.payload())?;
+    if solicit.get_icmpv6_type() != Icmpv6Types::NeighborSolicit
+        || solicit.get_target_addr() != target
+    {
+        return None;
+    }
+    let options = &ip.payload()[BARE_SOLICITATION_LEN..];
+    let nonce = find_option(options, NdpOptionType::new(NONCE_OPTION))
+        .and_then(|data| data.try_into().ok());
+    Some((ethernet.get_source().octets(), nonce))
 }
 
 /// The link-layer address that a Neighbour Advertisement for `target`
@@ -130,22 +173,25 @@ pub fn claimant(frame: &[u8], target: Ipv6Addr) -> Option<Mac> {
         return None;
     }
     let options = &ip.payload()[BARE_SOLICITATION_LEN..];
-    Some(target_link_layer_address(options).unwrap_or_else(|| ethernet.get_source().octets()))
+    let option = find_option(options, NdpOptionTypes::TargetLLAddr);
+    let mac = option.and_then(|data| Mac::try_from(data).ok());
+    Some(mac.unwrap_or_else(|| ethernet.get_source().octets()))
 }
 
-/// The first Target Link-Layer Address option of an Ethernet link (one
-/// unit: type, length, six octets). Options are walked by their own length
-/// field, checked here: a length of 0 ends the walk (RFC 4861 §4.6 says to
-/// drop such a packet), and no length can index past the message.
-fn target_link_layer_address(mut options: &[u8]) -> Option<Mac> {
+/// The data of the first one-unit option of `kind` (type, length, six
+/// octets: a link-layer address on Ethernet, a nonce). Options are walked
+/// by their own length field, checked here: a length of 0 ends the walk
+/// (RFC 4861 §4.6 says to drop such a packet), and no length can index
+/// past the message.
+fn find_option(mut options: &[u8], kind: NdpOptionType) -> Option<&[u8]> {
     while let Some(option) = NdpOptionPacket::new(options) {
         let units = usize::from(option.get_length());
         let length = units * OPTION_UNIT;
         if units == 0 || length > options.len() {
             return None;
         }
-        if option.get_option_type() == NdpOptionTypes::TargetLLAddr && units == 1 {
-            return options[2..OPTION_UNIT].try_into().ok();
+        if option.get_option_type() == kind && units == 1 {
+            return Some(&options[2..OPTION_UNIT]);
         }
         options = &options[length..];
     }
@@ -184,7 +230,7 @@ mod tests {
 
     #[test]
     fn dad_solicitation_golden_bytes() {
-        let frame = dad_solicitation(MAC, v6("2001:db8::1:2:3"));
+        let frame = dad_solicitation(MAC, v6("2001:db8::1:2:3"), None);
         let group = v6("ff02::1:ff02:3").octets();
         let mut expected = vec![0x33, 0x33, 0xff, 0x02, 0x00, 0x03]; // RFC 2464 §7
         expected.extend_from_slice(&MAC);
@@ -202,6 +248,32 @@ mod tests {
             checksum(Ipv6Addr::UNSPECIFIED, Ipv6Addr::from(group), &frame[54..]),
             0
         );
+    }
+
+    #[test]
+    fn dad_solicitation_with_nonce_round_trips() {
+        let target = v6("2001:db8::1:2:3");
+        let nonce: Nonce = [9, 8, 7, 6, 5, 4];
+        let frame = dad_solicitation(MAC, target, Some(nonce));
+        assert_eq!(frame.len(), 14 + 40 + 32);
+        assert_eq!(&frame[18..20], &[0, 32], "payload length");
+        assert_eq!(&frame[78..86], &[14, 1, 9, 8, 7, 6, 5, 4], "nonce option");
+        let group = Ipv6Addr::from(<[u8; 16]>::try_from(&frame[38..54]).unwrap());
+        assert_eq!(checksum(Ipv6Addr::UNSPECIFIED, group, &frame[54..]), 0);
+        assert_eq!(probe_for(&frame, target), Some((MAC, Some(nonce))));
+        assert_eq!(
+            probe_for(&frame, v6("2001:db8::1:2:4")),
+            None,
+            "another target"
+        );
+        let bare = dad_solicitation(MAC, target, None);
+        assert_eq!(probe_for(&bare, target), Some((MAC, None)));
+        assert_eq!(claimant(&frame, target), None, "a probe claims nothing");
+        // An NS from an address of its own is address resolution, not DAD.
+        let mut resolving = frame.clone();
+        resolving[22] = 0xfe;
+        resolving[23] = 0x80;
+        assert_eq!(probe_for(&resolving, target), None);
     }
 
     #[test]
@@ -281,7 +353,7 @@ mod tests {
     #[test]
     fn claimant_ignores_what_is_not_an_advertisement() {
         let target = v6("2001:db8::10");
-        let probe = dad_solicitation(MAC, target);
+        let probe = dad_solicitation(MAC, target, None);
         assert_eq!(
             claimant(&probe, target),
             None,

@@ -173,15 +173,17 @@ pub fn parse_mac(text: &str) -> [u8; 6] {
     bytes.try_into().unwrap()
 }
 
-/// An unsolicited Neighbour Advertisement, decoded (RFC 8200 header,
-/// RFC 4861 §4.4 message).
+/// A Neighbour Discovery message in an Ethernet frame, decoded (RFC 8200
+/// header, RFC 4861 §4.3/§4.4 message): a solicitation (135) or an
+/// advertisement (136).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Advert {
+pub struct Ndp {
     pub eth_destination: [u8; 6],
     pub eth_source: [u8; 6],
     pub hop_limit: u8,
     pub source: std::net::Ipv6Addr,
     pub destination: std::net::Ipv6Addr,
+    pub icmp_type: u8,
     pub router: bool,
     pub solicited: bool,
     pub override_flag: bool,
@@ -190,11 +192,14 @@ pub struct Advert {
     pub options: Vec<(u8, u8, Vec<u8>)>,
 }
 
+/// An unsolicited Neighbour Advertisement is an [`Ndp`] of type 136.
+pub type Advert = Ndp;
+
 impl Frame {
-    pub fn advert(&self) -> Option<Advert> {
+    pub fn ndp(&self) -> Option<Ndp> {
         let b = &self.bytes;
         let ip6 = |i: usize| std::net::Ipv6Addr::from(<[u8; 16]>::try_from(&b[i..i + 16]).unwrap());
-        if b.len() < 78 || b[12..14] != [0x86, 0xdd] || b[20] != 58 || b[54] != 136 {
+        if b.len() < 78 || b[12..14] != [0x86, 0xdd] || b[20] != 58 || !matches!(b[54], 135 | 136) {
             return None;
         }
         let mut options = Vec::new();
@@ -208,18 +213,23 @@ impl Frame {
             options.push((kind, units, b[at + 2..end].to_vec()));
             at = end;
         }
-        Some(Advert {
+        Some(Ndp {
             eth_destination: b[0..6].try_into().unwrap(),
             eth_source: b[6..12].try_into().unwrap(),
             hop_limit: b[21],
             source: ip6(22),
             destination: ip6(38),
+            icmp_type: b[54],
             router: b[58] & 0x80 != 0,
             solicited: b[58] & 0x40 != 0,
             override_flag: b[58] & 0x20 != 0,
             target: ip6(62),
             options,
         })
+    }
+
+    pub fn advert(&self) -> Option<Advert> {
+        self.ndp().filter(|m| m.icmp_type == 136)
     }
 }
 

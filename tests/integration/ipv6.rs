@@ -107,8 +107,13 @@ fn first_advert_follows_dad_at_once() {
         .unwrap();
     sleep(Duration::from_millis(100));
     let capture = Capture::start(&node.peer, "eth0", "icmp6");
-    node.run(&floatip(), "start", &[("ip", VIP), ("garp_count", "1")])
-        .expect(0);
+    // The kernel's DAD, as IPaddr2 (dad_mode=probe has no tentative phase).
+    node.run(
+        &floatip(),
+        "start",
+        &[("ip", VIP), ("garp_count", "1"), ("dad_mode", "kernel")],
+    )
+    .expect(0);
     sleep(Duration::from_millis(100));
     let found = adverts(&capture.finish(), vip());
     let _ = monitor.kill();
@@ -148,11 +153,17 @@ fn parse_iso(stamp: &str) -> SystemTime {
 }
 
 fn dad_conflict_fails_start_and_removes_the_address() {
+    for mode in ["probe", "kernel"] {
+        dad_conflict_fails_start(mode);
+    }
+}
+
+fn dad_conflict_fails_start(mode: &str) {
     let node = Node::new();
     base(&node);
     node.peer
         .ip(&["addr", "add", &format!("{VIP}/64"), "dev", "eth0", "nodad"]);
-    let run = node.run(&floatip(), "start", &[("ip", VIP)]);
+    let run = node.run(&floatip(), "start", &[("ip", VIP), ("dad_mode", mode)]);
     run.expect(1);
     assert_eq!(run.exit_reasons().len(), 1);
     assert!(

@@ -6,6 +6,7 @@ mod actions;
 mod by_hand;
 mod capture;
 mod conformance;
+mod dad;
 mod differential;
 mod garp;
 mod hardening;
@@ -27,6 +28,7 @@ fn main() {
     trials.extend(by_hand::trials());
     trials.extend(ocft::trials());
     trials.extend(conformance::trials());
+    trials.extend(dad::trials());
     trials.extend(differential::trials());
     trials.extend(garp::trials());
     trials.extend(ipv6::trials());

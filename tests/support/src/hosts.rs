@@ -103,6 +103,11 @@ impl Lan {
         }
     }
 
+    /// The namespace holding the bridge br0 (ports p0, p1, …).
+    pub fn switch(&self) -> &Netns {
+        &self._switch
+    }
+
     /// The name of the namespace holding the bridge (ports p0, p1, …).
     pub fn switch_name(&self) -> String {
         self._switch.name.clone()

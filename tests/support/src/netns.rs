@@ -126,6 +126,7 @@ impl Netns {
                             broadcast: a["broadcast"].as_str().map(str::to_owned),
                             label: a["label"].as_str().map(str::to_owned),
                             noprefixroute: a["noprefixroute"].as_bool().unwrap_or(false),
+                            nodad: a["nodad"].as_bool().unwrap_or(false),
                         },
                     ));
                 }
@@ -173,4 +174,6 @@ pub struct AddrInfo {
     pub broadcast: Option<String>,
     pub label: Option<String>,
     pub noprefixroute: bool,
+    /// IFA_F_NODAD: the kernel runs no duplicate address detection.
+    pub nodad: bool,
 }
