@@ -108,7 +108,7 @@ const GARP_OPTIONS: &[HandOption] = &[
 
 const SHOW_OPTIONS: &[HandOption] = &[
     option("ip", Param::Ip, true, "the address to show"),
-    option("nic", Param::Nic, false, "look only there"),
+    option("nic", Param::Nic, false, "also show this interface's state"),
     option(
         "network-namespace",
         Param::NetworkNamespace,
