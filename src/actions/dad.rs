@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use crate::announce::{probe, unannounceable};
 use crate::config::{Config, DadMode};
 use crate::net::format_mac;
-use crate::netlink::{AddressEvents, Link, Netlink, OperState, Wakeup};
+use crate::netlink::{AddressEvents, Link, Netlink, Wakeup};
 use crate::ocf::{self, log, Error, Result};
 
 /// How this start checks the address for duplicates.
@@ -90,9 +90,7 @@ fn unprobeable(link: &Link) -> Option<&'static str> {
     if !link.is_up() {
         return Some("it is down");
     }
-    let no_carrier = link.carrier == Some(false)
-        || matches!(link.oper_state, OperState::Down | OperState::LowerLayerDown);
-    no_carrier.then_some("it has no carrier")
+    (!link.has_carrier()).then_some("it has no carrier")
 }
 
 /// IPaddr2 gives DAD ten one-second polls.

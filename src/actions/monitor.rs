@@ -26,7 +26,7 @@ use crate::config::{self, Config, Plan, Vip};
 use crate::env::Env;
 use crate::findif::{self, Request};
 use crate::net::format_mac;
-use crate::netlink::{Address, Link, Netlink, OperState};
+use crate::netlink::{Address, Link, Netlink};
 use crate::ocf::{self, log, Error, Outcome, Result};
 
 pub fn monitor(env: &Env) -> Result<Outcome> {
@@ -158,11 +158,7 @@ fn check_link(link: &Link, config: &Config) -> Result<()> {
             link.name
         )));
     }
-    let carrier_lost = matches!(
-        link.oper_state,
-        OperState::Down | OperState::LowerLayerDown | OperState::NotPresent | OperState::Dormant
-    ) || (link.carrier == Some(false) && link.oper_state != OperState::Unknown);
-    if carrier_lost {
+    if !link.has_carrier() {
         return Err(Error::generic(format!(
             "{ip} is configured on {}, but the interface has no carrier (operstate {:?})",
             link.name, link.oper_state

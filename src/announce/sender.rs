@@ -92,16 +92,6 @@ pub fn spawn(
     };
     drop(ready_read);
     let result = write_pid_file(pid_file, pid);
-    if result.is_ok() {
-        // Informational only: a sender without it still runs and stops.
-        let first_round = SystemTime::now() - start.elapsed();
-        let millis = first_round
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_millis();
-        let record = format!("{millis} {}\n", events.to_record());
-        let _ = state::write_atomically(&schedule_file(pid_file), record.as_bytes());
-    }
     let mut go = fs::File::from(ready_write);
     if result.is_ok() {
         go.write_all(b"g")?;
@@ -124,6 +114,7 @@ fn child(
     }
     drop(ready);
     process::detach(&announcer.descriptors());
+    write_schedule(pid_file, &events, start);
     let mut netlink = Netlink::open().ok();
     let _ = run_and_report(&announcer, events, start, None, netlink.as_mut());
     // Remove the pid file only while it still names us.
@@ -131,6 +122,19 @@ fn child(
         remove_files(pid_file);
     }
     0
+}
+
+/// The schedule record, written by the sender itself so that start does
+/// not wait for it. Informational only: a sender without it still runs and
+/// stops.
+fn write_schedule(pid_file: &Path, events: &Schedule, start: Instant) {
+    let first_round = SystemTime::now() - start.elapsed();
+    let millis = first_round
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis();
+    let record = format!("{millis} {}\n", events.to_record());
+    let _ = state::write_atomically(&schedule_file(pid_file), record.as_bytes());
 }
 
 /// The companion first, then the pid file, each written atomically: a pid

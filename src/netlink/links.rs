@@ -76,6 +76,20 @@ impl Link {
         self.link_type == LinkLayerType::Infiniband
     }
 
+    /// Whether frames can flow: not down, not without carrier. Operstate
+    /// UNKNOWN (drivers that do not report it, lo) counts as up.
+    pub fn has_carrier(&self) -> bool {
+        let down = matches!(
+            self.oper_state,
+            OperState::Down
+                | OperState::LowerLayerDown
+                | OperState::NotPresent
+                | OperState::Dormant
+        );
+        let no_carrier = self.carrier == Some(false) && self.oper_state != OperState::Unknown;
+        !(down || no_carrier)
+    }
+
     /// The six-byte Ethernet address, if the link has one.
     pub fn ethernet_mac(&self) -> Option<[u8; 6]> {
         self.mac.as_slice().try_into().ok()
