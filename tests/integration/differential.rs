@@ -36,6 +36,10 @@ pub fn trials() -> Vec<Trial> {
             unknown_actions();
             Ok(())
         }),
+        Trial::test("differential::floatip_own_actions", || {
+            floatip_own_actions();
+            Ok(())
+        }),
     ];
     trials.extend(cases().into_iter().map(|case| {
         let name = format!("differential::{}", case.name.replace(' ', "_"));
@@ -1229,6 +1233,22 @@ fn unknown_actions() {
             params.first().is_none_or(|(_, ip)| *ip != VIP),
             "IPaddr2 answered {stock} for {action:?} with a valid configuration"
         );
+    }
+}
+
+/// floatip's own by-hand actions (README, "Differences from IPaddr2"):
+/// IPaddr2 answers 3 for them; `show` changes nothing and answers 0,
+/// `garp` announces only an address this node holds (1 when it holds
+/// none).
+fn floatip_own_actions() {
+    let node = Node::with_base();
+    for (action, ours_expected) in [("show", 0), ("garp", 1)] {
+        let params = [("ip", VIP), ("nic", "eth0")];
+        let stock = run_quietly(&node, Path::new(STOCK_AGENT), action, &params, User::Root);
+        assert_eq!(stock, 3, "IPaddr2 {action}");
+        let ours = run_quietly(&node, &floatip(), action, &params, User::Root);
+        assert_eq!(ours, ours_expected, "floatip {action}");
+        assert!(node.ns.find(VIP).is_empty(), "{action} configured nothing");
     }
 }
 
