@@ -104,6 +104,12 @@ const GARP_OPTIONS: &[HandOption] = &[
     option("mode", Param::GarpMode, false, "default both"),
     option("spacing", Param::GarpSpacing, false, "default backoff"),
     option("targets", Param::GarpTargets, false, "default gateway"),
+    option(
+        "window",
+        Param::GarpWindow,
+        false,
+        "default 30; garp waits for the targets' answers that long at most",
+    ),
 ];
 
 const SHOW_OPTIONS: &[HandOption] = &[

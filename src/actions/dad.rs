@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use crate::announce::{probe, unannounceable};
 use crate::config::{Config, DadMode};
 use crate::net::format_mac;
-use crate::netlink::{AddressEvents, Link, Netlink, Wakeup};
+use crate::netlink::{Events, Link, Netlink, Wakeup};
 use crate::ocf::{self, log, Error, Result};
 
 /// How this start checks the address for duplicates.
@@ -104,7 +104,7 @@ pub enum Outcome {
 
 pub fn wait(
     netlink: &mut Netlink,
-    events: &mut AddressEvents,
+    events: &mut Events,
     ip: IpAddr,
     ifindex: u32,
     added_at: Instant,

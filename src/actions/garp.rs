@@ -8,7 +8,7 @@ use crate::actions::{
     configured_link, enter_namespace, find_vip, open_netlink, ConfiguredLink, Namespace,
 };
 use crate::announce::schedule::Schedule;
-use crate::announce::{run_and_report, unannounceable, Announcer, Stopped};
+use crate::announce::{run_and_report, unannounceable, Announcer, Limits, Progress, Stopped};
 use crate::config;
 use crate::env::Env;
 use crate::ocf::{self, log, Error, Result};
@@ -46,12 +46,14 @@ pub fn garp(env: &Env) -> Result<()> {
         )));
     }
     let announce = &config.announce;
+    let closed_loop = !announce.window.is_zero();
     let announcer = Announcer::prepare(
         &mut netlink,
         &link,
         vip.ip,
         address.prefix_len,
         &announce.targets,
+        closed_loop,
     )
     .map_err(|e| Error::generic(format!("Could not send gratuitous arps: {e}")))?
     .ok_or_else(|| Error::generic(format!("{} cannot be announced yet", vip.ip)))?;
@@ -62,14 +64,19 @@ pub fn garp(env: &Env) -> Result<()> {
         announce.plan.describe(vip.ip)
     ));
     // By hand there is no timeout unless one is given: the operator asked
-    // for these rounds and can interrupt them.
-    let started = Instant::now();
-    let limit = config.timeout_ms.map(|_| ocf::deadline(config.timeout_ms));
+    // for these rounds and can interrupt them. The whole announcement runs
+    // here, extension included, so that what the targets did is printed.
+    let limits = Limits {
+        deadline: config.timeout_ms.map(|_| ocf::deadline(config.timeout_ms)),
+        window: announce.window,
+        extend: true,
+    };
+    let mut progress = Progress::before_first_round(&announcer, Instant::now());
     let result = run_and_report(
         &announcer,
-        Schedule::of(&announce.plan),
-        started,
-        limit,
+        &mut Schedule::of(&announce.plan),
+        &mut progress,
+        &limits,
         Some(&mut netlink),
     );
     match result {

@@ -7,20 +7,23 @@
 //!   default true; operstate UNKNOWN counts as up): 1, so Pacemaker stops
 //!   it here and recovers it elsewhere (7 would let it start a second copy
 //!   while this one is configured);
+//! - OCF_CHECK_LEVEL 10: an echo request from the VIP to each gateway; if
+//!   none answers, a warning and one announcement round (never a failure:
+//!   see [`heal`]);
 //! - OCF_CHECK_LEVEL 20: also ask the link whether another host answers
 //!   for the VIP (split brain): 1 with that host's MAC.
 //!
 //! A monitor with interval 0 or unset is a probe. A healthy monitor sends
 //! arp_count_refresh rounds.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::actions::{
     configured_link, copies_anywhere, enter_namespace, find_vip, log_namespace_unavailable,
     open_netlink, ConfiguredLink, Namespace,
 };
 use crate::announce::schedule::Schedule;
-use crate::announce::{probe, run_and_report, Announcer};
+use crate::announce::{heal, probe, run_and_report, Announcer, Limits, Progress};
 use crate::config::values::check_label_length;
 use crate::config::{self, Config, Plan, Vip};
 use crate::env::Env;
@@ -52,6 +55,16 @@ pub fn monitor(env: &Env) -> Result<Outcome> {
     }
     if config.monitor.check_level >= 20 {
         check_sole_holder(&link, &config)?;
+    }
+    if config.monitor.check_level >= 10 {
+        heal::check_and_heal(
+            &mut netlink,
+            &link,
+            vip.ip,
+            address.prefix_len,
+            &config.announce,
+            ocf::deadline(config.timeout_ms),
+        );
     }
     log::debug(format!(
         "{}/{} is configured on {}",
@@ -188,11 +201,12 @@ fn refresh(netlink: &mut Netlink, config: &Config, link: &Link, prefix_len: u8) 
     const REFRESH_INTERVAL_MS: u32 = 20;
     let ip = config.vip.ip;
     let announce = &config.announce;
-    let announcer = match Announcer::prepare(netlink, link, ip, prefix_len, &announce.targets) {
-        Ok(Some(announcer)) => announcer,
-        Ok(None) => return,
-        Err(e) => return log::error(format!("Could not send gratuitous arps: {e}")),
-    };
+    let announcer =
+        match Announcer::prepare(netlink, link, ip, prefix_len, &announce.targets, false) {
+            Ok(Some(announcer)) => announcer,
+            Ok(None) => return,
+            Err(e) => return log::error(format!("Could not send gratuitous arps: {e}")),
+        };
     let plan = Plan {
         rounds: announce.refresh_rounds,
         interval_ms: REFRESH_INTERVAL_MS,
@@ -203,11 +217,16 @@ fn refresh(netlink: &mut Netlink, config: &Config, link: &Link, prefix_len: u8) 
         link.name,
         plan.describe(ip)
     ));
+    let limits = Limits {
+        deadline: Some(ocf::deadline(config.timeout_ms)),
+        window: Duration::ZERO,
+        extend: false,
+    };
     let _ = run_and_report(
         &announcer,
-        Schedule::of(&plan),
-        Instant::now(),
-        Some(ocf::deadline(config.timeout_ms)),
+        &mut Schedule::of(&plan),
+        &mut Progress::before_first_round(&announcer, Instant::now()),
+        &limits,
         Some(netlink),
     );
 }

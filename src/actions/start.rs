@@ -9,12 +9,14 @@ use std::time::Instant;
 use crate::actions::validate::prepare;
 use crate::actions::{dad, find_vip, lvs, require_root};
 use crate::announce::schedule::Schedule;
-use crate::announce::{probe, run_and_report, sender, unannounceable, Announcer};
+use crate::announce::{
+    probe, run_and_report, sender, unannounceable, Announcer, Limits, Progress, Stopped,
+};
 use crate::config::{self, ArpSender, Config, Lifetime};
 use crate::env::Env;
 use crate::findif::Placement;
 use crate::net::{format_mac, same_prefix};
-use crate::netlink::{Address, AddressEvents, AddressFlags, ErrorKind, Family, Link, Netlink};
+use crate::netlink::{Address, AddressFlags, ErrorKind, Events, Family, Link, Netlink};
 use crate::ocf::{self, log, Action, Error, ExitCode, Result};
 
 pub fn start(env: &Env) -> Result<()> {
@@ -55,7 +57,7 @@ pub fn start(env: &Env) -> Result<()> {
     let detection = dad::detect(link, &config)?;
     let mut events =
         match detection {
-            dad::Detection::Kernel => Some(AddressEvents::subscribe_ipv6().map_err(|e| {
+            dad::Detection::Kernel => Some(Events::ipv6_addresses().map_err(|e| {
                 Error::generic(format!("Could not subscribe to address events: {e}"))
             })?),
             _ => None,
@@ -227,22 +229,38 @@ fn open_announcer(
         log::info(format!("No announcements on {}: {why}", link.name));
         return None;
     }
-    let targets = &config.announce.targets;
-    let announcer = match Announcer::prepare(netlink, link, ip, placement.prefix_len, targets) {
+    let announce = &config.announce;
+    let closed_loop = !announce.window.is_zero();
+    let targets = &announce.targets;
+    let prefix_len = placement.prefix_len;
+    let announcer = match Announcer::prepare(netlink, link, ip, prefix_len, targets, closed_loop) {
         Ok(announcer) => announcer?,
         Err(e) => {
             log::error(format!("Could not send gratuitous arps: {e}"));
             return None;
         }
     };
-    if !announcer.targets().is_empty() {
+    if announcer.targets().is_empty() {
+        log::info(format!(
+            "No garp_targets on {}: announcing {ip} open-loop, {} round(s) and no acknowledgements",
+            link.name, announce.plan.rounds
+        ));
+    } else {
         let list: Vec<String> = announcer
             .targets()
             .iter()
             .map(|d| d.ip.to_string())
             .collect();
+        let until = if closed_loop {
+            format!(
+                ", until each answers (garp_window {} s)",
+                announce.window.as_secs()
+            )
+        } else {
+            ", open-loop (garp_window 0)".to_owned()
+        };
         log::info(format!(
-            "Announcing {ip} also directly to {} (garp_targets)",
+            "Announcing {ip} also directly to {} (garp_targets){until}",
             list.join(", ")
         ));
     }
@@ -250,12 +268,16 @@ fn open_announcer(
 }
 
 /// The first round now, before start returns; the rest in a detached
-/// sender (arp_bg) or here, within the action's timeout. Failing to
-/// announce is logged but does not fail start: the address is up.
+/// sender (arp_bg) or here, within the action's timeout. The closed loop's
+/// extension, while a target is unanswered, always runs detached: start
+/// must not block for garp_window. Failing to announce is logged but does
+/// not fail start: the address is up.
 fn announce(announcer: Announcer, config: &Config, netlink: &mut Netlink, added_at: Instant) {
     let plan = &config.announce.plan;
+    let window = config.announce.window;
     let arp_bg = config.announce.arp_bg;
     let ip = config.vip.ip;
+    let pid_file = &config.vip.sender_pid_file;
     let mut events = Schedule::of(plan);
     let Some(first) = events.next() else {
         return;
@@ -264,6 +286,8 @@ fn announce(announcer: Announcer, config: &Config, netlink: &mut Netlink, added_
         log::error(format!("Could not send gratuitous arps: {e}"));
         return;
     }
+    let mut progress = Progress::after_first_round(&announcer, added_at);
+    let closed_loop = !window.is_zero() && announcer.is_listening();
     let more = events.remaining() > 0;
     log::info(format!(
         "Sent {} for {ip} on {}: {}{}",
@@ -276,19 +300,53 @@ fn announce(announcer: Announcer, config: &Config, netlink: &mut Netlink, added_
             ""
         }
     ));
-    if !more {
-        return;
-    }
     if arp_bg {
-        if let Err(e) = sender::spawn(announcer, events, added_at, &config.vip.sender_pid_file) {
-            log::error(format!(
-                "Could not send gratuitous arps: could not start the background sender: {e}"
-            ));
+        if more || closed_loop {
+            spawn_sender(announcer, events, progress, window, pid_file);
         }
         return;
     }
-    let deadline = ocf::deadline(config.timeout_ms);
-    let _ = run_and_report(&announcer, events, added_at, Some(deadline), Some(netlink));
+    if more {
+        let limits = Limits {
+            deadline: Some(ocf::deadline(config.timeout_ms)),
+            window,
+            extend: false,
+        };
+        let result = run_and_report(
+            &announcer,
+            &mut events,
+            &mut progress,
+            &limits,
+            Some(netlink),
+        );
+        if matches!(result, Err(Stopped::AddressGone | Stopped::Failed(_))) {
+            return;
+        }
+    }
+    let unanswered = progress.acks.unanswered();
+    if closed_loop && !unanswered.is_empty() {
+        let list: Vec<String> = unanswered.iter().map(|d| d.ip.to_string()).collect();
+        log::info(format!(
+            "{} not answered yet: asking again in the background, for at most garp_window ({} s)",
+            list.join(", "),
+            window.as_secs()
+        ));
+        spawn_sender(announcer, events, progress, window, pid_file);
+    }
+}
+
+fn spawn_sender(
+    announcer: Announcer,
+    events: Schedule,
+    progress: Progress,
+    window: std::time::Duration,
+    pid_file: &std::path::Path,
+) {
+    if let Err(e) = sender::spawn(announcer, events, progress, window, pid_file) {
+        log::error(format!(
+            "Could not send gratuitous arps: could not start the background sender: {e}"
+        ));
+    }
 }
 
 /// Adds the VIP; `nodad`: as an IPv6 address that needs no duplicate

@@ -4,13 +4,18 @@
 //!
 //! One `Announcer` per interface and address sends a round of frames (the
 //! broadcast forms and one directed request per garp_targets neighbour);
-//! the `schedule` says when rounds leave; `sender` runs the rounds after
-//! the first in a detached background process and lets stop end it;
-//! `probe` asks the link whether another host holds the address. Start,
-//! monitor's refresh and `floatip garp` all announce through
-//! [`Announcer::prepare`] and [`run_and_report`].
+//! the `schedule` says when rounds leave; `run` sends them and, closed
+//! loop, reads the targets' answers (`acks`) and asks again until each
+//! has answered or garp_window ends; `sender` runs the rounds after the
+//! first (and the extension) in a detached background process and lets
+//! stop end it; `probe` asks the link whether another host holds the
+//! address. Start, monitor's refresh and `floatip garp` all announce
+//! through [`Announcer::prepare`] and [`run_and_report`].
 
+pub mod acks;
+pub mod heal;
 pub mod probe;
+pub mod run;
 pub mod schedule;
 pub mod sender;
 pub mod targets;
@@ -24,12 +29,15 @@ use std::time::Instant;
 use crate::config::Targets;
 use crate::net::{solicited_node, Mac, BROADCAST_MAC, ETH_P_ARP};
 use crate::netlink::{Link, Netlink};
-use crate::ocf::log;
 use crate::sys::socket::{Icmpv6Socket, PacketSocket};
 use crate::wire::arp::{self, Form};
 use crate::wire::ndp;
-use schedule::Schedule;
+pub use run::{report, run, run_and_report, Limits, Progress, Stopped};
 pub use targets::Directed;
+
+/// ICMPv6 Neighbour Advertisement, the only message an announcing socket
+/// reads (RFC 4861 §4.4).
+const NEIGHBOUR_ADVERT: u8 = 136;
 
 /// Why an interface gets no announcements.
 pub fn unannounceable(link: &Link) -> Option<&'static str> {
@@ -52,6 +60,8 @@ pub struct Announcer {
     mac: Mac,
     /// Neighbours addressed directly in every round (garp_targets).
     targets: Vec<Directed>,
+    /// Whether the socket queues the answers to the directed requests.
+    listening: bool,
     pub ifindex: u32,
     pub ifname: String,
 }
@@ -64,8 +74,10 @@ enum Transport {
 impl Announcer {
     /// An announcer for `ip` on `link`; `None` where nothing is announced
     /// (loopback, NOARP, IPoIB). An IPv6 address must not be tentative:
-    /// it is the advertisements' source.
-    pub fn open(link: &Link, ip: IpAddr) -> io::Result<Option<Announcer>> {
+    /// it is the advertisements' source. `listen`: queue the answers to
+    /// directed requests from the moment the socket exists, so that none
+    /// to the first round is missed.
+    fn open(link: &Link, ip: IpAddr, listen: bool) -> io::Result<Option<Announcer>> {
         if unannounceable(link).is_some() {
             return Ok(None);
         }
@@ -74,37 +86,89 @@ impl Announcer {
         };
         let transport = match ip {
             IpAddr::V4(ip) => Transport::Arp {
-                socket: PacketSocket::open(link.index)?,
+                socket: if listen {
+                    PacketSocket::open_receiving(link.index, ETH_P_ARP)?
+                } else {
+                    PacketSocket::open(link.index)?
+                },
                 ip,
             },
-            IpAddr::V6(ip) => Transport::Ndp {
-                socket: Icmpv6Socket::open(link.index, ip, ndp::HOP_LIMIT)?,
-                ip,
-            },
+            IpAddr::V6(ip) => {
+                let socket = Icmpv6Socket::open(link.index, ip, ndp::HOP_LIMIT)?;
+                // Everything else sent to the VIP is none of its business.
+                socket.accept_only(if listen { &[NEIGHBOUR_ADVERT] } else { &[] })?;
+                Transport::Ndp { socket, ip }
+            }
         };
         Ok(Some(Announcer {
             transport,
             mac,
             targets: Vec::new(),
+            listening: listen,
             ifindex: link.index,
             ifname: link.name.clone(),
         }))
     }
 
     /// The announce-now path: an announcer for `ip/prefix_len` on `link`
-    /// that also addresses the garp_targets neighbours of that link.
+    /// that also addresses the garp_targets neighbours of that link, and
+    /// (`closed_loop`) listens for their answers.
     pub fn prepare(
         netlink: &mut Netlink,
         link: &Link,
         ip: IpAddr,
         prefix_len: u8,
         targets: &Targets,
+        closed_loop: bool,
     ) -> io::Result<Option<Announcer>> {
-        let Some(mut announcer) = Announcer::open(link, ip)? else {
+        if unannounceable(link).is_some() {
+            return Ok(None);
+        }
+        let targets = targets::resolve(netlink, targets, link, ip, prefix_len);
+        let listen = closed_loop && !targets.is_empty();
+        let Some(mut announcer) = Announcer::open(link, ip, listen)? else {
             return Ok(None);
         };
-        announcer.targets = targets::resolve(netlink, targets, link, ip, prefix_len);
+        announcer.targets = targets;
         Ok(Some(announcer))
+    }
+
+    /// Whether answers to the directed requests are read.
+    pub fn is_listening(&self) -> bool {
+        self.listening
+    }
+
+    /// The next target that answers before `until`, if one does; any
+    /// other frame is passed over. A failing socket answers nothing (the
+    /// rest of the wait is slept): an announcement never fails for want of
+    /// acknowledgements.
+    pub fn answer(&self, until: Instant) -> Option<IpAddr> {
+        let mut buffer = [0u8; 1536];
+        loop {
+            let received = match &self.transport {
+                Transport::Arp { socket, ip } => socket
+                    .receive(&mut buffer, until)
+                    .map(|got| got.map(|n| arp::answer_to(&buffer[..n], *ip).map(IpAddr::V4))),
+                Transport::Ndp { socket, .. } => socket
+                    .receive(&mut buffer, until)
+                    .map(|got| got.map(|(n, _)| ndp::answer(&buffer[..n]).map(IpAddr::V6))),
+            };
+            match received {
+                Ok(None) => return None,
+                Ok(Some(Some(ip))) if self.targets.iter().any(|t| t.ip == ip) => return Some(ip),
+                Ok(Some(_)) => continue,
+                // The interface went down under a packet socket: reported
+                // once, the socket goes on.
+                Err(e) if e.raw_os_error() == Some(libc::ENETDOWN) => continue,
+                Err(_) => {
+                    let now = Instant::now();
+                    if until > now {
+                        thread::sleep(until - now);
+                    }
+                    return None;
+                }
+            }
+        }
     }
 
     /// The neighbours addressed directly.
@@ -113,7 +177,8 @@ impl Announcer {
     }
 
     /// Sends one round: these ARP forms back to back (or one NA), then one
-    /// directed request per target.
+    /// directed request per target. An empty `forms` sends no broadcast:
+    /// with fixed spacing and IPv6 alike, every event carries at least one.
     pub fn send(&self, forms: &[Form]) -> io::Result<()> {
         match &self.transport {
             Transport::Arp { socket, ip } => {
@@ -121,26 +186,33 @@ impl Announcer {
                     let frame = arp::gratuitous(*form, self.mac, *ip);
                     socket.send(&frame, BROADCAST_MAC, ETH_P_ARP)?;
                 }
-                for target in &self.targets {
-                    if let IpAddr::V4(neighbour) = target.ip {
-                        let destination = target.mac.unwrap_or(BROADCAST_MAC);
-                        let frame = arp::directed_request(self.mac, *ip, neighbour, destination);
-                        socket.send(&frame, destination, ETH_P_ARP)?;
-                    }
-                }
-                Ok(())
             }
             Transport::Ndp { socket, ip } => {
-                socket.send_to(&ndp::unsolicited_advert(self.mac, *ip), ndp::ALL_NODES)?;
-                for target in &self.targets {
-                    if let IpAddr::V6(neighbour) = target.ip {
-                        let message = ndp::solicitation(self.mac, neighbour);
-                        socket.send_to(&message, solicited_node(neighbour))?;
-                    }
+                if !forms.is_empty() {
+                    socket.send_to(&ndp::unsolicited_advert(self.mac, *ip), ndp::ALL_NODES)?;
                 }
-                Ok(())
             }
         }
+        self.send_directed(&self.targets)
+    }
+
+    /// One directed request to each of `targets`, nothing else.
+    pub fn send_directed(&self, targets: &[Directed]) -> io::Result<()> {
+        for target in targets {
+            match (&self.transport, target.ip) {
+                (Transport::Arp { socket, ip }, IpAddr::V4(neighbour)) => {
+                    let destination = target.mac.unwrap_or(BROADCAST_MAC);
+                    let frame = arp::directed_request(self.mac, *ip, neighbour, destination);
+                    socket.send(&frame, destination, ETH_P_ARP)?;
+                }
+                (Transport::Ndp { socket, .. }, IpAddr::V6(neighbour)) => {
+                    let message = ndp::solicitation(self.mac, neighbour);
+                    socket.send_to(&message, solicited_node(neighbour))?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     /// The descriptors a forked sender must keep open.
@@ -165,75 +237,4 @@ impl Announcer {
             Transport::Ndp { .. } => "unsolicited Neighbour Advertisements",
         }
     }
-}
-
-/// Why a run of events ended early.
-#[derive(Debug)]
-pub enum Stopped {
-    /// The address is no longer configured: announcing it would be a lie.
-    AddressGone,
-    /// The deadline came first; the events that would pass it were skipped.
-    Deadline(u64),
-    Failed(io::Error),
-}
-
-/// Sends `events` relative to `start`, checking through `netlink` before
-/// each one that the address is still configured (the caller sends the very
-/// first round of a start itself, without that check, to lose no time).
-/// A failed look is no evidence that the address is gone: the round goes.
-pub fn run(
-    announcer: &Announcer,
-    mut events: Schedule,
-    start: Instant,
-    deadline: Option<Instant>,
-    mut netlink: Option<&mut Netlink>,
-) -> Result<(), Stopped> {
-    while let Some(event) = events.next() {
-        let due = start.checked_add(event.at);
-        if deadline.is_some_and(|d| due.is_none_or(|due| due > d)) {
-            return Err(Stopped::Deadline(events.remaining() + 1));
-        }
-        // Past what Instant can express: as good as never.
-        let Some(due) = due else {
-            return Ok(());
-        };
-        let now = Instant::now();
-        if due > now {
-            thread::sleep(due - now);
-        }
-        if let Some(netlink) = netlink.as_deref_mut() {
-            if let Ok(false) = netlink.holds(announcer.ip(), announcer.ifindex) {
-                return Err(Stopped::AddressGone);
-            }
-        }
-        announcer.send(&event.forms).map_err(Stopped::Failed)?;
-    }
-    Ok(())
-}
-
-/// Logs how a run ended, in IPaddr2's words where people search for them.
-pub fn report(result: &Result<(), Stopped>, ip: IpAddr) {
-    match result {
-        Ok(()) => {}
-        Err(Stopped::AddressGone) => log::info(format!(
-            "{ip} is no longer configured here: announcements stopped"
-        )),
-        Err(Stopped::Deadline(skipped)) => log::warn(format!(
-            "{skipped} announcement(s) for {ip} skipped: they would pass the action's timeout"
-        )),
-        Err(Stopped::Failed(e)) => log::error(format!("Could not send gratuitous arps: {e}")),
-    }
-}
-
-/// [`run`], then [`report`]: what every announcement does.
-pub fn run_and_report(
-    announcer: &Announcer,
-    events: Schedule,
-    start: Instant,
-    deadline: Option<Instant>,
-    netlink: Option<&mut Netlink>,
-) -> Result<(), Stopped> {
-    let result = run(announcer, events, start, deadline, netlink);
-    report(&result, announcer.ip());
-    result
 }

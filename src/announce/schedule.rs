@@ -76,6 +76,12 @@ impl Schedule {
         }
     }
 
+    /// The frames of one whole round (garp_mode's forms), whatever the
+    /// spacing: what goes out when a path opens.
+    pub fn round_forms(&self) -> &'static [Form] {
+        forms(self.mode)
+    }
+
     /// Events not yet taken.
     pub fn remaining(&self) -> u64 {
         self.end - self.next

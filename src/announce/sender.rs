@@ -1,5 +1,7 @@
 //! The background sender: the rounds after the first, sent by a detached
-//! process so that start returns at once (arp_bg).
+//! process so that start returns at once (arp_bg), and the closed loop's
+//! extension, which always runs here (also after foreground rounds, when
+//! arp_bg is false: start must not block for garp_window).
 //!
 //! Its pid file, `$HA_RSCTMP/send_arp-<ip>` (IPaddr2's name, with the
 //! namespace added when one is set), is written before it sends anything:
@@ -30,7 +32,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::announce::schedule::Schedule;
-use crate::announce::{run_and_report, Announcer};
+use crate::announce::{run_and_report, Announcer, Limits, Progress};
 use crate::netlink::Netlink;
 use crate::ocf::log;
 use crate::state;
@@ -70,13 +72,14 @@ fn remove_files(pid_file: &Path) {
     state::remove(&schedule_file(pid_file));
 }
 
-/// Starts the detached sender for `events` (the rounds after the first,
-/// which the caller has sent).
-/// Returns once the pid file names it.
+/// Starts the detached sender for what is left of `events` (the caller
+/// has sent the first round, or all of them), then the extension within
+/// `window` of the first round. Returns once the pid file names it.
 pub fn spawn(
     announcer: Announcer,
     events: Schedule,
-    start: Instant,
+    progress: Progress,
+    window: Duration,
     pid_file: &Path,
 ) -> io::Result<()> {
     if let Some(dir) = pid_file.parent() {
@@ -86,7 +89,13 @@ pub fn spawn(
     let pid = match process::fork()? {
         Forked::Child => {
             drop(ready_write);
-            process::exit_child(child(announcer, events, start, pid_file, ready_read))
+            let work = Work {
+                announcer,
+                events,
+                progress,
+                window,
+            };
+            process::exit_child(child(work, pid_file, ready_read))
         }
         Forked::Parent(pid) => pid,
     };
@@ -100,23 +109,36 @@ pub fn spawn(
     result
 }
 
-fn child(
+/// What the sender is handed.
+struct Work {
     announcer: Announcer,
     events: Schedule,
-    start: Instant,
-    pid_file: &Path,
-    ready: OwnedFd,
-) -> i32 {
+    progress: Progress,
+    window: Duration,
+}
+
+fn child(mut work: Work, pid_file: &Path, ready: OwnedFd) -> i32 {
     let mut byte = [0u8; 1];
     let mut ready = fs::File::from(ready);
     if !matches!(ready.read(&mut byte), Ok(1)) {
         return 0;
     }
     drop(ready);
-    process::detach(&announcer.descriptors());
-    write_schedule(pid_file, &events, start);
+    process::detach(&work.announcer.descriptors());
+    write_schedule(pid_file, &work.events, work.progress.first_round);
     let mut netlink = Netlink::open().ok();
-    let _ = run_and_report(&announcer, events, start, None, netlink.as_mut());
+    let limits = Limits {
+        deadline: None,
+        window: work.window,
+        extend: true,
+    };
+    let _ = run_and_report(
+        &work.announcer,
+        &mut work.events,
+        &mut work.progress,
+        &limits,
+        netlink.as_mut(),
+    );
     // Remove the pid file only while it still names us.
     if read_pid(pid_file) == Some(std::process::id() as i32) {
         remove_files(pid_file);

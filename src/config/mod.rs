@@ -23,6 +23,7 @@ mod tests;
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::env::Env;
 use crate::ocf::{Error, Result};
@@ -178,6 +179,9 @@ pub struct AnnounceConfig {
     /// On start: garp_count (or arp_count) rounds.
     pub plan: Plan,
     pub targets: Targets,
+    /// How long after the first round unanswered targets are still asked
+    /// (garp_window); zero: open-loop, as IPaddr2.
+    pub window: Duration,
     pub arp_bg: bool,
     pub arp_sender: Option<ArpSender>,
     /// Rounds re-sent on every healthy monitor.
@@ -348,6 +352,7 @@ pub fn parse(env: &Env, notes: &mut Notes) -> Result<Config> {
     let arp_count = rules::positive(&params, Param::ArpCount)?;
     let rounds = rules::rounds(&params, arp_count)?;
     let refresh_rounds = rules::refresh_rounds(&params)?;
+    let window = rules::window(&params)?;
     let arp_bg = match params.nonempty(Param::ArpBg)? {
         Some(v) => parse_bool(Param::ArpBg.name(), v, notes),
         None => ipv4,
@@ -414,6 +419,7 @@ pub fn parse(env: &Env, notes: &mut Notes) -> Result<Config> {
                 spacing,
             },
             targets,
+            window,
             arp_bg,
             arp_sender,
             refresh_rounds,

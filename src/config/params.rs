@@ -100,6 +100,7 @@ parameters! {
     GarpSpacing = "garp_spacing", "backoff", String;
     CheckLinkStatus = "check_link_status", "true", Boolean;
     GarpTargets = "garp_targets", "gateway", String;
+    GarpWindow = "garp_window", "30", Integer;
     DadMode = "dad_mode", "probe", String;
 }
 
@@ -250,7 +251,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count, "every name once");
-        assert_eq!(Param::LISTED.len(), 29);
+        assert_eq!(Param::LISTED.len(), 30);
         assert_eq!(Param::LvsIpv6AddrlabelValue.default(), "99");
     }
 }

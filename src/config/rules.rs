@@ -3,6 +3,7 @@
 //! its start), with its words where people search for them.
 
 use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
 
 use crate::config::params::{Meta, Param, Params};
 use crate::config::values::{
@@ -163,6 +164,21 @@ pub fn rounds(params: &Params, arp_count: u32) -> Result<u32> {
         Some(_) => positive(params, Param::GarpCount),
         None => Ok(arp_count),
     }
+}
+
+/// garp_window: whole seconds, 0 or more (0: announcements are open-loop);
+/// empty is the default, as for floatip's other own parameters.
+pub fn window(params: &Params) -> Result<Duration> {
+    let text = params
+        .nonempty(Param::GarpWindow)?
+        .unwrap_or(Param::GarpWindow.default());
+    let seconds = parse_decimal(text).ok_or_else(|| {
+        Error::configured(format!(
+            "Invalid OCF_RESKEY_garp_window [{}]: expected whole seconds, 0 or more",
+            shown(text)
+        ))
+    })?;
+    Ok(Duration::from_secs(u64::from(seconds)))
 }
 
 /// arp_count_refresh: 0 or more rounds.

@@ -453,3 +453,32 @@ fn dad_mode_values() {
     let default = config(&[("ip", "2001:db8::10")]).unwrap();
     assert_eq!(default.address.dad_mode, DadMode::Probe);
 }
+
+#[test]
+fn garp_window_is_whole_seconds_from_zero() {
+    let window = |value: &str| config(&[("ip", "192.0.2.10"), ("garp_window", value)]);
+    assert_eq!(
+        config(&[("ip", "192.0.2.10")]).unwrap().announce.window,
+        std::time::Duration::from_secs(30)
+    );
+    assert!(
+        window("0").unwrap().announce.window.is_zero(),
+        "0: open-loop"
+    );
+    assert_eq!(
+        window("").unwrap().announce.window.as_secs(),
+        30,
+        "empty: default"
+    );
+    assert_eq!(
+        window("4294967295").unwrap().announce.window.as_secs(),
+        4294967295
+    );
+    for bad in ["-1", "1.5", "30s", " 5", "abc", "4294967296"] {
+        assert_eq!(
+            code(&[("ip", "192.0.2.10"), ("garp_window", bad)]),
+            Some(ExitCode::ErrConfigured),
+            "{bad}"
+        );
+    }
+}

@@ -1,6 +1,9 @@
-//! Address events (RTNLGRP_IPV6_IFADDR), for waiting on duplicate address
-//! detection without sleep-polling. Subscribe before adding the address, so
-//! no change can slip between the add and the wait.
+//! rtnetlink events, for waiting on the kernel without sleep-polling:
+//! IPv6 address changes (RTNLGRP_IPV6_IFADDR), the end of duplicate
+//! address detection; link changes (RTNLGRP_LINK), a carrier coming back.
+//! Subscribe before the change can happen (before adding the address,
+//! before looking at the carrier), so that none slips between the look
+//! and the wait.
 
 use std::io;
 use std::time::Instant;
@@ -10,10 +13,7 @@ use netlink_sys::{protocols::NETLINK_ROUTE, Socket};
 use super::Result;
 use crate::sys::poll;
 
-/// The kernel's multicast group for IPv6 address changes.
-const RTNLGRP_IPV6_IFADDR: u32 = libc::RTNLGRP_IPV6_IFADDR;
-
-pub struct AddressEvents {
+pub struct Events {
     socket: Socket,
     buffer: Vec<u8>,
 }
@@ -26,18 +26,34 @@ pub enum Wakeup {
     TimedOut,
 }
 
-impl AddressEvents {
-    pub fn subscribe_ipv6() -> Result<AddressEvents> {
+impl Events {
+    /// Changes of IPv6 addresses.
+    pub fn ipv6_addresses() -> Result<Events> {
+        Events::subscribe(libc::RTNLGRP_IPV6_IFADDR)
+    }
+
+    /// Changes of links (flags, operstate, carrier).
+    pub fn links() -> Result<Events> {
+        Events::subscribe(libc::RTNLGRP_LINK)
+    }
+
+    fn subscribe(group: u32) -> Result<Events> {
         let mut socket = Socket::new(NETLINK_ROUTE)?;
         socket.bind_auto()?;
-        socket.add_membership(RTNLGRP_IPV6_IFADDR)?;
-        Ok(AddressEvents {
+        socket.add_membership(group)?;
+        Ok(Events {
             socket,
             buffer: vec![0; 64 * 1024],
         })
     }
 
-    /// Waits until an address event arrives or `deadline` passes. The
+    /// The descriptor a forked process must keep.
+    pub fn raw_fd(&self) -> std::os::fd::RawFd {
+        use std::os::fd::AsRawFd;
+        self.socket.as_raw_fd()
+    }
+
+    /// Waits until an event arrives or `deadline` passes. The
     /// events themselves are not decoded: the caller re-reads the state,
     /// which is also the right answer to ENOBUFS (lost events).
     pub fn wait(&mut self, deadline: Instant) -> Result<Wakeup> {

@@ -14,7 +14,7 @@ mod routes;
 mod types;
 
 pub use addresses::{Address, INFINITY_LIFE_TIME};
-pub use events::{AddressEvents, Wakeup};
+pub use events::{Events, Wakeup};
 pub use links::Link;
 pub use neighbours::Neighbour;
 pub use routes::{Route, TABLE_LOCAL, TABLE_MAIN};

@@ -1,6 +1,8 @@
-//! The two sockets announcements go out on: an AF_PACKET socket on one
+//! The sockets announcements go out on: an AF_PACKET socket on one
 //! interface (ARP, and IPv6 frames from `::`), and a raw ICMPv6 socket
-//! bound to the VIP (advertisements and solicitations from it).
+//! bound to the VIP (advertisements and solicitations from it, and the
+//! advertisements that answer them); and the raw ICMP socket of the
+//! self-healing monitor's echo requests.
 //!
 //! Packet sockets used only to send bind no protocol, so the kernel
 //! queues nothing for them to read; probes bind to the protocol whose
@@ -9,7 +11,7 @@
 //! waits for the kernel's RCU grace period.
 
 use std::io;
-use std::net::Ipv6Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::time::Instant;
 
@@ -120,20 +122,7 @@ impl Icmpv6Socket {
     }
 
     fn set(&self, option: libc::c_int, value: libc::c_int) -> io::Result<()> {
-        // SAFETY: an int option with its size.
-        let rc = unsafe {
-            libc::setsockopt(
-                self.fd.as_raw_fd(),
-                libc::IPPROTO_IPV6,
-                option,
-                (&value as *const libc::c_int).cast(),
-                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-            )
-        };
-        if rc < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(())
+        setsockopt(&self.fd, libc::IPPROTO_IPV6, option, &value)
     }
 
     pub fn raw_fd(&self) -> RawFd {
@@ -143,6 +132,80 @@ impl Icmpv6Socket {
     /// Sends one ICMPv6 message to `destination` on this interface.
     pub fn send_to(&self, message: &[u8], destination: Ipv6Addr) -> io::Result<()> {
         send_to(&self.fd, message, &ipv6_address(destination, self.ifindex))
+    }
+
+    /// Lets only ICMPv6 messages of `types` be queued (ICMP6_FILTER, RFC
+    /// 3542 §3.2): a socket that sends advertisements must not fill up
+    /// with every other ICMPv6 message sent to the VIP.
+    pub fn accept_only(&self, types: &[u8]) -> io::Result<()> {
+        icmpv6_accept_only(&self.fd, types)
+    }
+
+    /// Receives one ICMPv6 message sent to the bound address, waiting until
+    /// `deadline`; `None` on timeout.
+    pub fn receive(
+        &self,
+        buffer: &mut [u8],
+        deadline: Instant,
+    ) -> io::Result<Option<(usize, IpAddr)>> {
+        receive_from(&self.fd, buffer, deadline)
+    }
+}
+
+/// A raw ICMP or ICMPv6 socket bound to the VIP and to one interface:
+/// echo requests leave from the VIP, and the replies addressed to it are
+/// read here (only echo replies are queued).
+pub struct EchoSocket {
+    fd: OwnedFd,
+    ifindex: u32,
+}
+
+impl EchoSocket {
+    pub fn open(ifindex: u32, source: IpAddr) -> io::Result<EchoSocket> {
+        const ICMP_FILTER: libc::c_int = 1;
+        const ICMP_ECHOREPLY: u32 = 0;
+        const ICMPV6_ECHO_REPLY: u8 = 129;
+        let (domain, protocol) = match source {
+            IpAddr::V4(_) => (libc::AF_INET, libc::IPPROTO_ICMP),
+            IpAddr::V6(_) => (libc::AF_INET6, libc::IPPROTO_ICMPV6),
+        };
+        let socket = EchoSocket {
+            fd: socket(domain, protocol)?,
+            ifindex,
+        };
+        let index = libc::c_int::try_from(ifindex).map_err(|_| {
+            io::Error::new(io::ErrorKind::InvalidInput, "interface index out of range")
+        })?;
+        setsockopt(&socket.fd, libc::SOL_SOCKET, libc::SO_BINDTOIFINDEX, &index)?;
+        match source {
+            IpAddr::V4(v4) => {
+                // A set bit blocks its type (linux/icmp.h).
+                let blocked: u32 = !(1 << ICMP_ECHOREPLY);
+                setsockopt(&socket.fd, libc::SOL_RAW, ICMP_FILTER, &blocked)?;
+                bind(&socket.fd, &ipv4_address(v4))?;
+            }
+            IpAddr::V6(v6) => {
+                icmpv6_accept_only(&socket.fd, &[ICMPV6_ECHO_REPLY])?;
+                bind(&socket.fd, &ipv6_address(v6, ifindex))?;
+            }
+        }
+        Ok(socket)
+    }
+
+    pub fn send_to(&self, message: &[u8], destination: IpAddr) -> io::Result<()> {
+        match destination {
+            IpAddr::V4(v4) => send_to(&self.fd, message, &ipv4_address(v4)),
+            IpAddr::V6(v6) => send_to(&self.fd, message, &ipv6_address(v6, self.ifindex)),
+        }
+    }
+
+    /// One reply and its sender, waiting until `deadline`.
+    pub fn receive(
+        &self,
+        buffer: &mut [u8],
+        deadline: Instant,
+    ) -> io::Result<Option<(usize, IpAddr)>> {
+        receive_from(&self.fd, buffer, deadline)
     }
 }
 
@@ -193,6 +256,14 @@ fn socket(domain: libc::c_int, protocol: libc::c_int) -> io::Result<OwnedFd> {
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
+fn ipv4_address(ip: Ipv4Addr) -> libc::sockaddr_in {
+    // SAFETY: sockaddr_in is plain data; zeroed is valid.
+    let mut address: libc::sockaddr_in = unsafe { std::mem::zeroed() };
+    address.sin_family = libc::AF_INET as libc::sa_family_t;
+    address.sin_addr.s_addr = u32::from_ne_bytes(ip.octets());
+    address
+}
+
 fn ipv6_address(ip: Ipv6Addr, ifindex: u32) -> libc::sockaddr_in6 {
     // SAFETY: sockaddr_in6 is plain data; zeroed is valid.
     let mut address: libc::sockaddr_in6 = unsafe { std::mem::zeroed() };
@@ -214,6 +285,94 @@ fn checked(rc: isize) -> io::Result<()> {
         return Err(io::Error::last_os_error());
     }
     Ok(())
+}
+
+/// ICMP6_FILTER (RFC 3542 §3.2) passing only `types`.
+fn icmpv6_accept_only(fd: &OwnedFd, types: &[u8]) -> io::Result<()> {
+    const ICMP6_FILTER: libc::c_int = 1;
+    // A set bit blocks its type.
+    let mut filter = [u32::MAX; 8];
+    for kind in types {
+        filter[usize::from(kind >> 5)] &= !(1u32 << (kind & 31));
+    }
+    setsockopt(fd, libc::IPPROTO_ICMPV6, ICMP6_FILTER, &filter)
+}
+
+/// `T` is the plain data the option takes.
+fn setsockopt<T>(
+    fd: &OwnedFd,
+    level: libc::c_int,
+    option: libc::c_int,
+    value: &T,
+) -> io::Result<()> {
+    let length = std::mem::size_of::<T>() as libc::socklen_t;
+    // SAFETY: value is valid for its size.
+    let rc = unsafe {
+        libc::setsockopt(
+            fd.as_raw_fd(),
+            level,
+            option,
+            (value as *const T).cast(),
+            length,
+        )
+    };
+    checked(rc as isize)
+}
+
+/// One datagram and its sender's address (IPv4 or IPv6), waiting until
+/// `deadline`; `None` on timeout.
+fn receive_from(
+    fd: &OwnedFd,
+    buffer: &mut [u8],
+    deadline: Instant,
+) -> io::Result<Option<(usize, IpAddr)>> {
+    loop {
+        if !poll::wait_readable(fd, deadline)? {
+            return Ok(None);
+        }
+        // SAFETY: sockaddr_storage is plain data; zeroed is valid.
+        let mut from: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+        let mut length = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+        // SAFETY: buffer and from are valid for the lengths given.
+        let got = unsafe {
+            libc::recvfrom(
+                fd.as_raw_fd(),
+                buffer.as_mut_ptr().cast(),
+                buffer.len(),
+                libc::MSG_DONTWAIT,
+                (&mut from as *mut libc::sockaddr_storage).cast(),
+                &mut length,
+            )
+        };
+        if got < 0 {
+            let error = io::Error::last_os_error();
+            if matches!(
+                error.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+            ) {
+                continue;
+            }
+            return Err(error);
+        }
+        let sender = match i32::from(from.ss_family) {
+            libc::AF_INET => {
+                // SAFETY: the kernel wrote a sockaddr_in for AF_INET.
+                let v4 = unsafe {
+                    *(&from as *const libc::sockaddr_storage).cast::<libc::sockaddr_in>()
+                };
+                IpAddr::V4(Ipv4Addr::from(v4.sin_addr.s_addr.to_ne_bytes()))
+            }
+            libc::AF_INET6 => {
+                // SAFETY: the kernel wrote a sockaddr_in6 for AF_INET6.
+                let v6 = unsafe {
+                    *(&from as *const libc::sockaddr_storage).cast::<libc::sockaddr_in6>()
+                };
+                IpAddr::V6(Ipv6Addr::from(v6.sin6_addr.s6_addr))
+            }
+            _ => continue,
+        };
+        return Ok(Some((got as usize, sender)));
+    }
 }
 
 /// `A` is a plain sockaddr_* structure.

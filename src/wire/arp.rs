@@ -76,6 +76,33 @@ pub fn probe(mac: Mac, ip: Ipv4Addr) -> [u8; FRAME_LEN] {
     )
 }
 
+/// The neighbour that answered one of our directed requests: an ARP
+/// reply to `vip` whose sender is some other address. Its kernel answered
+/// "who-has <neighbour> tell <vip>" and so maps `vip` to our MAC now
+/// (RFC 826: it recorded the sender before replying), and the path both
+/// ways is open.
+pub fn answer_to(frame: &[u8], vip: Ipv4Addr) -> Option<Ipv4Addr> {
+    let ethernet = EthernetPacket::new(frame)?;
+    if ethernet.get_ethertype() != EtherTypes::Arp {
+        return None;
+    }
+    let arp = ArpPacket::new(ethernet.payload())?;
+    let sender = arp.get_sender_proto_addr();
+    let reply = is_ethernet_ipv4(&arp)
+        && arp.get_operation() == ArpOperations::Reply
+        && arp.get_target_proto_addr() == vip
+        && sender != vip
+        && !sender.is_unspecified();
+    reply.then_some(sender)
+}
+
+fn is_ethernet_ipv4(arp: &ArpPacket) -> bool {
+    arp.get_hardware_type() == ArpHardwareTypes::Ethernet
+        && arp.get_protocol_type() == EtherTypes::Ipv4
+        && arp.get_hw_addr_len() == 6
+        && arp.get_proto_addr_len() == 4
+}
+
 /// The sender MAC of an ARP frame whose sender IP is `ip`: a host that
 /// claims the address. Only Ethernet/IPv4 ARP (RFC 826's hardware type 1,
 /// protocol 0x0800, lengths 6 and 4) is read; anything else claims nothing.
@@ -85,11 +112,8 @@ pub fn claimant(frame: &[u8], ip: Ipv4Addr) -> Option<Mac> {
         return None;
     }
     let arp = ArpPacket::new(ethernet.payload())?;
-    let ethernet_ipv4 = arp.get_hardware_type() == ArpHardwareTypes::Ethernet
-        && arp.get_protocol_type() == EtherTypes::Ipv4
-        && arp.get_hw_addr_len() == 6
-        && arp.get_proto_addr_len() == 4;
-    (ethernet_ipv4 && arp.get_sender_proto_addr() == ip).then(|| arp.get_sender_hw_addr().octets())
+    (is_ethernet_ipv4(&arp) && arp.get_sender_proto_addr() == ip)
+        .then(|| arp.get_sender_hw_addr().octets())
 }
 
 fn frame(
@@ -179,5 +203,21 @@ mod tests {
         assert_eq!(&f[32..38], &MAC, "target MAC = sender MAC");
         assert_eq!(&f[38..42], &VIP.octets());
         assert_eq!(&f[0..6], &[0xff; 6]);
+    }
+
+    #[test]
+    fn answers_are_replies_from_the_neighbour_to_the_vip() {
+        let neighbour = Ipv4Addr::new(192, 0, 2, 254);
+        let theirs = [0x02, 7, 7, 7, 7, 7];
+        let reply = frame(ArpOperations::Reply, theirs, neighbour, MAC, VIP, MAC);
+        assert_eq!(answer_to(&reply, VIP), Some(neighbour));
+        // Our own gratuitous reply, their request, or an answer to another
+        // address are not answers to us.
+        assert_eq!(answer_to(&gratuitous(Form::Reply, MAC, VIP), VIP), None);
+        let request = frame(ArpOperations::Request, theirs, neighbour, [0; 6], VIP, MAC);
+        assert_eq!(answer_to(&request, VIP), None);
+        let elsewhere = Ipv4Addr::new(192, 0, 2, 11);
+        assert_eq!(answer_to(&reply, elsewhere), None);
+        assert_eq!(answer_to(&reply[..30], VIP), None, "short frame");
     }
 }

@@ -3,4 +3,5 @@
 //! each beside the RFC section it implements. Pure: no sockets, no state.
 
 pub mod arp;
+pub mod echo;
 pub mod ndp;

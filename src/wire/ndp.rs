@@ -178,6 +178,20 @@ pub fn claimant(frame: &[u8], target: Ipv6Addr) -> Option<Mac> {
     Some(mac.unwrap_or_else(|| ethernet.get_source().octets()))
 }
 
+/// The neighbour that answered one of our directed solicitations: a
+/// solicited Neighbour Advertisement (RFC 4861 §7.2.4: Solicited flag set)
+/// as a raw ICMPv6 socket bound to the VIP receives it, so sent to the
+/// VIP. Its target is the neighbour's address; having answered, it holds
+/// the VIP at our MAC (§7.2.3 recorded the solicitation's source first).
+pub fn answer(message: &[u8]) -> Option<Ipv6Addr> {
+    let advert = NeighborAdvertPacket::new(message)?;
+    let solicited = advert.get_flags() & NeighborAdvertFlags::Solicited != 0;
+    (advert.get_icmpv6_type() == Icmpv6Types::NeighborAdvert
+        && advert.get_icmpv6_code().0 == 0
+        && solicited)
+        .then(|| advert.get_target_addr())
+}
+
 /// The data of the first one-unit option of `kind` (type, length, six
 /// octets: a link-layer address on Ethernet, a nonce). Options are walked
 /// by their own length field, checked here: a length of 0 ends the walk
@@ -369,5 +383,20 @@ mod tests {
         let mut arp = probe.clone();
         arp[12..14].copy_from_slice(&[0x08, 0x06]);
         assert_eq!(claimant(&arp, target), None);
+    }
+
+    #[test]
+    fn answers_are_solicited_adverts() {
+        let neighbour = v6("2001:db8::fe");
+        let mut buffer = [0u8; MESSAGE_LEN];
+        let mut advert = MutableNeighborAdvertPacket::new(&mut buffer).unwrap();
+        advert.set_icmpv6_type(Icmpv6Types::NeighborAdvert);
+        advert.set_flags(NeighborAdvertFlags::Solicited | NeighborAdvertFlags::Override);
+        advert.set_target_addr(neighbour);
+        assert_eq!(answer(&buffer), Some(neighbour));
+        assert_eq!(answer(&buffer[..20]), None, "short message");
+        // An unsolicited advertisement (ours, or anyone's) answers nothing.
+        assert_eq!(answer(&unsolicited_advert(MAC, neighbour)), None);
+        assert_eq!(answer(&solicitation(MAC, neighbour)), None);
     }
 }

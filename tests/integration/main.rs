@@ -5,6 +5,7 @@
 mod actions;
 mod by_hand;
 mod capture;
+mod closed_loop;
 mod conformance;
 mod dad;
 mod differential;
@@ -26,6 +27,7 @@ fn main() {
     let mut trials: Vec<Trial> = Vec::new();
     trials.extend(actions::trials());
     trials.extend(by_hand::trials());
+    trials.extend(closed_loop::trials());
     trials.extend(ocft::trials());
     trials.extend(conformance::trials());
     trials.extend(dad::trials());

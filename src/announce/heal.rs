@@ -1,0 +1,129 @@
+//! The self-healing monitor (OCF_CHECK_LEVEL 10 and above): does every
+//! gateway still send to this node for the VIP?
+//!
+//! One echo request leaves from the VIP to each gateway (the next hops of
+//! the routes through the VIP's interface, whatever garp_targets says). A
+//! gateway's reply is addressed to the VIP, so it comes back here only if
+//! the gateway maps the VIP to this node's MAC. If none answers within
+//! [`ECHO_WAIT`], one announcement round goes out (broadcast, and directed
+//! to the garp_targets and the gateways). ICMP may be filtered, so this
+//! never fails a monitor: it warns and announces.
+
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use crate::announce::schedule::forms;
+use crate::announce::{targets, Announcer, Directed};
+use crate::config::{AnnounceConfig, Targets};
+use crate::netlink::{Link, Netlink};
+use crate::ocf::log;
+use crate::sys::socket::EchoSocket;
+use crate::wire::echo;
+
+/// A gateway on the LAN answers within a millisecond; a monitor must stay
+/// short.
+pub const ECHO_WAIT: Duration = Duration::from_millis(250);
+
+/// Checks the gateways of `ip/prefix_len` on `link` and announces once if
+/// none of them answers (before `deadline` at the latest).
+pub fn check_and_heal(
+    netlink: &mut Netlink,
+    link: &Link,
+    ip: IpAddr,
+    prefix_len: u8,
+    announce: &AnnounceConfig,
+    deadline: Instant,
+) {
+    let gateways = targets::resolve(netlink, &Targets::Gateway, link, ip, prefix_len);
+    if gateways.is_empty() {
+        log::debug(format!(
+            "No gateway on {} to check {ip} with: nothing to heal",
+            link.name
+        ));
+        return;
+    }
+    let addresses: Vec<IpAddr> = gateways.iter().map(|g| g.ip).collect();
+    let list = addresses
+        .iter()
+        .map(|a| a.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let until = (Instant::now() + ECHO_WAIT).min(deadline);
+    match any_answers(link.index, ip, &addresses, until) {
+        Ok(Some(gateway)) => {
+            log::debug(format!("{gateway} answered an echo request from {ip}"));
+            return;
+        }
+        Ok(None) => log::warn(format!(
+            "No gateway of {ip} ({list}) answered an echo request from it within {} ms: \
+             one may still send to another node; announcing {ip} once more",
+            ECHO_WAIT.as_millis()
+        )),
+        Err(e) => {
+            log::warn(format!(
+                "Could not send echo requests from {ip} to its gateways ({list}): {e}"
+            ));
+            return;
+        }
+    }
+    announce_once(netlink, link, ip, prefix_len, announce, &gateways);
+}
+
+/// The first of `gateways` that answers an echo request from `ip`.
+fn any_answers(
+    ifindex: u32,
+    ip: IpAddr,
+    gateways: &[IpAddr],
+    until: Instant,
+) -> std::io::Result<Option<IpAddr>> {
+    let socket = EchoSocket::open(ifindex, ip)?;
+    let identifier = (std::process::id() & 0xffff) as u16;
+    let request = echo::request(ip.is_ipv6(), identifier, 1);
+    let mut sent = false;
+    let mut last_error = None;
+    for gateway in gateways {
+        match socket.send_to(&request, *gateway) {
+            Ok(()) => sent = true,
+            Err(e) => last_error = Some(e),
+        }
+    }
+    if !sent {
+        return Err(last_error.unwrap_or_else(|| std::io::ErrorKind::NotFound.into()));
+    }
+    let mut buffer = [0u8; 1536];
+    while let Some((length, from)) = socket.receive(&mut buffer, until)? {
+        if echo::is_reply(&buffer[..length], from, identifier, gateways) {
+            return Ok(Some(from));
+        }
+    }
+    Ok(None)
+}
+
+/// One round: the broadcast forms, and directed requests to the
+/// garp_targets and to every gateway.
+fn announce_once(
+    netlink: &mut Netlink,
+    link: &Link,
+    ip: IpAddr,
+    prefix_len: u8,
+    announce: &AnnounceConfig,
+    gateways: &[Directed],
+) {
+    let prepared = Announcer::prepare(netlink, link, ip, prefix_len, &announce.targets, false);
+    let announcer = match prepared {
+        Ok(Some(announcer)) => announcer,
+        Ok(None) => return,
+        Err(e) => return log::error(format!("Could not send gratuitous arps: {e}")),
+    };
+    let extra: Vec<Directed> = gateways
+        .iter()
+        .filter(|g| !announcer.targets().iter().any(|t| t.ip == g.ip))
+        .copied()
+        .collect();
+    let sent = announcer
+        .send(forms(announce.plan.mode))
+        .and_then(|()| announcer.send_directed(&extra));
+    if let Err(e) = sent {
+        log::error(format!("Could not send gratuitous arps: {e}"));
+    }
+}
