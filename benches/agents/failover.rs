@@ -169,19 +169,7 @@ fn failovers(agent: &Path, scenario: &Scenario) -> Vec<Option<f64>> {
     let mac_b = lan.hosts[b].mac("eth0");
     let client_port = "p2";
     let switch = lan.switch_name();
-    let _ = Command::new("ip")
-        .args([
-            "netns",
-            "exec",
-            &switch,
-            "tc",
-            "qdisc",
-            "add",
-            "dev",
-            client_port,
-            "clsact",
-        ])
-        .status();
+    add_clsact(&switch, client_port);
     let mut params = vec![("OCF_RESKEY_ip", vip)];
     match scenario.ipv6 {
         None => params.push(("OCF_RESKEY_cidr_netmask", "24")),
@@ -248,6 +236,12 @@ fn random_arp_drop(p: f64) -> String {
 
 /// Classic BPF, direct action: drop ARP frames whose source MAC is `mac`.
 fn arp_from_mac_drop(mac: &str) -> String {
+    from_mac_drop(mac, 0x0806)
+}
+
+/// Classic BPF, direct action: drop frames of `ethertype` whose source
+/// MAC is `mac`.
+pub fn from_mac_drop(mac: &str, ethertype: u16) -> String {
     let b: Vec<u64> = mac
         .split(':')
         .map(|h| u64::from_str_radix(h, 16).unwrap())
@@ -255,36 +249,56 @@ fn arp_from_mac_drop(mac: &str) -> String {
     let high = (b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3];
     let low = (b[4] << 8) | b[5];
     // ldh [12]; jeq ARP; ld [6]; jeq high; ldh [10]; jeq low; ret drop; ret pass
-    format!("8,40 0 0 12,21 0 5 2054,32 0 0 6,21 0 3 {high},40 0 0 10,21 0 1 {low},6 0 0 2,6 0 0 0")
+    format!("8,40 0 0 12,21 0 5 {ethertype},32 0 0 6,21 0 3 {high},40 0 0 10,21 0 1 {low},6 0 0 2,6 0 0 0")
 }
 
 fn set_filter(switch: &str, dev: &str, bytecode: &str) {
-    clear_filter(switch, dev);
+    set_filter_on(switch, dev, "egress", bytecode);
+}
+
+fn clear_filter(switch: &str, dev: &str) {
+    clear_filter_on(switch, dev, "egress");
+}
+
+/// A classic-BPF filter on port `dev`'s `direction` (egress: frames
+/// towards the host; ingress: frames from it). The port needs a clsact
+/// qdisc.
+pub fn set_filter_on(switch: &str, dev: &str, direction: &str, bytecode: &str) {
+    clear_filter_on(switch, dev, direction);
     let _ = Command::new("ip")
         .args([
-            "netns", "exec", switch, "tc", "filter", "add", "dev", dev, "egress", "bpf", "da",
+            "netns", "exec", switch, "tc", "filter", "add", "dev", dev, direction, "bpf", "da",
             "bytecode", bytecode,
         ])
         .status();
 }
 
-fn clear_filter(switch: &str, dev: &str) {
+pub fn clear_filter_on(switch: &str, dev: &str, direction: &str) {
     let _ = Command::new("ip")
         .args([
-            "netns", "exec", switch, "tc", "filter", "del", "dev", dev, "egress",
+            "netns", "exec", switch, "tc", "filter", "del", "dev", dev, direction,
         ])
         .stderr(Stdio::null())
         .status();
 }
 
+/// The clsact qdisc on port `dev`, which tc filters hang on.
+pub fn add_clsact(switch: &str, dev: &str) {
+    let _ = Command::new("ip")
+        .args([
+            "netns", "exec", switch, "tc", "qdisc", "add", "dev", dev, "clsact",
+        ])
+        .status();
+}
+
 /// `ip -ts monitor neigh` in the client, read by a thread.
-struct NeighMonitor {
+pub struct NeighMonitor {
     child: Child,
     events: mpsc::Receiver<(SystemTime, String)>,
 }
 
 impl NeighMonitor {
-    fn start(ns: &Netns, ip: &str) -> NeighMonitor {
+    pub fn start(ns: &Netns, ip: &str) -> NeighMonitor {
         let mut child = Command::new("ip")
             .args(["-n", &ns.name, "-ts", "monitor", "neigh"])
             .env("TZ", "UTC")
@@ -307,11 +321,11 @@ impl NeighMonitor {
         NeighMonitor { child, events }
     }
 
-    fn clear(&self) {
+    pub fn clear(&self) {
         while self.events.try_recv().is_ok() {}
     }
 
-    fn wait_for(&self, mac: &str, after: SystemTime, wait: Duration) -> Option<SystemTime> {
+    pub fn wait_for(&self, mac: &str, after: SystemTime, wait: Duration) -> Option<SystemTime> {
         let deadline = Instant::now() + wait;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());

@@ -6,6 +6,7 @@
 //!   sudo bench/run --quick    smoke pass (CI)
 
 mod failover;
+mod late_path;
 mod report;
 mod sample;
 mod vips;
@@ -93,6 +94,11 @@ fn main() {
         let results =
             failover::collect(options.quick, options.scenario.as_deref(), &floatip, &stock);
         report::failover(&mut out, &results);
+    }
+    if options.wants("late") {
+        let results =
+            late_path::collect(options.quick, options.scenario.as_deref(), &floatip, &stock);
+        report::late_path(&mut out, &results);
     }
     if options.wants("vips") {
         let (count, results) = vips::collect(options.quick, &floatip, &stock);

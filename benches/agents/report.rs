@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use crate::late_path::{LateScenario, LateTrial};
 use crate::failover::{Scenario, Trials};
 use crate::sample::{Actions, Sample};
 use crate::vips::Totals;
@@ -154,6 +155,51 @@ pub fn failover(out: &mut String, results: &[(Scenario, Trials, Trials)]) {
         out,
         "\nA trial that has not converged after {}–{} s counts as not converged (\"never\"); medians and p90 are over the converged trials. The client pinged the VIP on A just before each trial. Loss is made by a classic-BPF tc filter on the bridge port facing the client.\n",
         3, 5
+    )
+    .unwrap();
+}
+
+pub fn late_path(out: &mut String, results: &[(LateScenario, Vec<LateTrial>, Vec<LateTrial>)]) {
+    writeln!(
+        out,
+        "## Late path: B's announcements lost for the first seconds after start\n"
+    )
+    .unwrap();
+    writeln!(out, "| scenario | trials | client | floatip median after the loss | floatip followed | IPaddr2 median after the loss | IPaddr2 followed |").unwrap();
+    writeln!(out, "|---|---|---|---|---|---|---|").unwrap();
+    for (scenario, ours, theirs) in results {
+        for (client, pick) in [
+            ("C, B's gateway (a target)", 0),
+            ("D, another client", 1),
+        ] {
+            let side = |trials: &[LateTrial]| {
+                let done: Vec<f64> = trials
+                    .iter()
+                    .filter_map(|t| if pick == 0 { t.0 } else { t.1 })
+                    .collect();
+                let median_text = if done.is_empty() {
+                    "never".to_string()
+                } else {
+                    fmt_ms(median(&done))
+                };
+                (median_text, done.len())
+            };
+            let (om, oc) = side(ours);
+            let (tm, tc) = side(theirs);
+            writeln!(
+                out,
+                "| {} | {} | {client} | {om} | {oc}/{} | {tm} | {tc}/{} |",
+                scenario.label,
+                scenario.trials,
+                scenario.trials,
+                scenario.trials
+            )
+            .unwrap();
+        }
+    }
+    writeln!(
+        out,
+        "\nThe loss is a classic-BPF tc filter on the ingress of B's bridge port, from start's invocation; C and D pinged the VIP on A before each trial and send nothing during the loss. A client that has not followed within 3 s of the loss's end counts as never. Default parameters for both agents (floatip: garp_window 30 s).\n"
     )
     .unwrap();
 }
