@@ -105,10 +105,7 @@ fn trials(agent: &Path, scenario: &LateScenario) -> Vec<LateTrial> {
     } else {
         (VIP, "24", 0x0806)
     };
-    let params = [
-        ("OCF_RESKEY_ip", vip),
-        ("OCF_RESKEY_cidr_netmask", prefix),
-    ];
+    let params = [("OCF_RESKEY_ip", vip), ("OCF_RESKEY_cidr_netmask", prefix)];
     let switch = lan.switch_name();
     let port_b = "p1";
     add_clsact(&switch, port_b);

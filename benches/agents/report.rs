@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use crate::late_path::{LateScenario, LateTrial};
 use crate::failover::{Scenario, Trials};
+use crate::late_path::{LateScenario, LateTrial};
 use crate::sample::{Actions, Sample};
 use crate::vips::Totals;
 
@@ -168,10 +168,7 @@ pub fn late_path(out: &mut String, results: &[(LateScenario, Vec<LateTrial>, Vec
     writeln!(out, "| scenario | trials | client | floatip median after the loss | floatip followed | IPaddr2 median after the loss | IPaddr2 followed |").unwrap();
     writeln!(out, "|---|---|---|---|---|---|---|").unwrap();
     for (scenario, ours, theirs) in results {
-        for (client, pick) in [
-            ("C, B's gateway (a target)", 0),
-            ("D, another client", 1),
-        ] {
+        for (client, pick) in [("C, B's gateway (a target)", 0), ("D, another client", 1)] {
             let side = |trials: &[LateTrial]| {
                 let done: Vec<f64> = trials
                     .iter()
@@ -189,10 +186,7 @@ pub fn late_path(out: &mut String, results: &[(LateScenario, Vec<LateTrial>, Vec
             writeln!(
                 out,
                 "| {} | {} | {client} | {om} | {oc}/{} | {tm} | {tc}/{} |",
-                scenario.label,
-                scenario.trials,
-                scenario.trials,
-                scenario.trials
+                scenario.label, scenario.trials, scenario.trials, scenario.trials
             )
             .unwrap();
         }

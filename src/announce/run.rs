@@ -110,6 +110,7 @@ pub fn run(
         closed_loop,
         full_round: events.round_forms(),
         last_sent: progress.first_round,
+        in_extension: false,
         progress,
     };
     runner.rounds(events)?;
@@ -132,6 +133,8 @@ struct Runner<'a> {
     /// What a full round sends (garp_mode's forms), for the path opening.
     full_round: &'static [Form],
     last_sent: Instant,
+    /// The rounds are over: the last answer ends the run at once.
+    in_extension: bool,
 }
 
 impl Runner<'_> {
@@ -159,6 +162,7 @@ impl Runner<'_> {
     }
 
     fn extension(&mut self) -> Result<(), Stopped> {
+        self.in_extension = true;
         loop {
             let unanswered = self.progress.acks.unanswered();
             if unanswered.is_empty() {
@@ -221,6 +225,9 @@ impl Runner<'_> {
         }
         while let Some(ip) = self.announcer.answer(until) {
             self.acknowledge(ip)?;
+            if self.in_extension && self.progress.acks.unanswered().is_empty() {
+                break;
+            }
         }
         Ok(())
     }
