@@ -4,7 +4,8 @@
 //! after the add fails, the address is removed again.
 
 use std::net::IpAddr;
-use std::time::Instant;
+use std::path::Path;
+use std::time::{Duration, Instant};
 
 use crate::actions::validate::prepare;
 use crate::actions::{dad, find_vip, lvs, require_root};
@@ -287,7 +288,8 @@ fn announce(announcer: Announcer, config: &Config, netlink: &mut Netlink, added_
         return;
     }
     let mut progress = Progress::after_first_round(&announcer, added_at);
-    let closed_loop = !window.is_zero() && announcer.is_listening();
+    // It listens only for a window and targets.
+    let closed_loop = announcer.is_listening();
     let more = events.remaining() > 0;
     log::info(format!(
         "Sent {} for {ip} on {}: {}{}",
@@ -339,8 +341,8 @@ fn spawn_sender(
     announcer: Announcer,
     events: Schedule,
     progress: Progress,
-    window: std::time::Duration,
-    pid_file: &std::path::Path,
+    window: Duration,
+    pid_file: &Path,
 ) {
     if let Err(e) = sender::spawn(announcer, events, progress, window, pid_file) {
         log::error(format!(

@@ -72,15 +72,12 @@ enum Transport {
 }
 
 impl Announcer {
-    /// An announcer for `ip` on `link`; `None` where nothing is announced
-    /// (loopback, NOARP, IPoIB). An IPv6 address must not be tentative:
-    /// it is the advertisements' source. `listen`: queue the answers to
-    /// directed requests from the moment the socket exists, so that none
-    /// to the first round is missed.
+    /// An announcer for `ip` on an announceable `link` (`None` without an
+    /// Ethernet address). An IPv6 address must not be tentative: it is the
+    /// advertisements' source. `listen`: queue the answers to directed
+    /// requests from the moment the socket exists, so that none to the
+    /// first round is missed.
     fn open(link: &Link, ip: IpAddr, listen: bool) -> io::Result<Option<Announcer>> {
-        if unannounceable(link).is_some() {
-            return Ok(None);
-        }
         let Some(mac) = link.ethernet_mac() else {
             return Ok(None);
         };
@@ -177,8 +174,7 @@ impl Announcer {
     }
 
     /// Sends one round: these ARP forms back to back (or one NA), then one
-    /// directed request per target. An empty `forms` sends no broadcast:
-    /// with fixed spacing and IPv6 alike, every event carries at least one.
+    /// directed request per target.
     pub fn send(&self, forms: &[Form]) -> io::Result<()> {
         match &self.transport {
             Transport::Arp { socket, ip } => {
@@ -188,9 +184,7 @@ impl Announcer {
                 }
             }
             Transport::Ndp { socket, ip } => {
-                if !forms.is_empty() {
-                    socket.send_to(&ndp::unsolicited_advert(self.mac, *ip), ndp::ALL_NODES)?;
-                }
+                socket.send_to(&ndp::unsolicited_advert(self.mac, *ip), ndp::ALL_NODES)?;
             }
         }
         self.send_directed(&self.targets)

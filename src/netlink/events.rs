@@ -47,12 +47,6 @@ impl Events {
         })
     }
 
-    /// The descriptor a forked process must keep.
-    pub fn raw_fd(&self) -> std::os::fd::RawFd {
-        use std::os::fd::AsRawFd;
-        self.socket.as_raw_fd()
-    }
-
     /// Waits until an event arrives or `deadline` passes. The
     /// events themselves are not decoded: the caller re-reads the state,
     /// which is also the right answer to ENOBUFS (lost events).

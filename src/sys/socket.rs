@@ -56,30 +56,17 @@ impl PacketSocket {
 
     /// Receives one frame, waiting until `deadline`; `None` on timeout.
     pub fn receive(&self, buffer: &mut [u8], deadline: Instant) -> io::Result<Option<usize>> {
-        loop {
-            if !poll::wait_readable(&self.fd, deadline)? {
-                return Ok(None);
-            }
+        receive_when_ready(&self.fd, deadline, || {
             // SAFETY: buffer is valid for its length.
-            let got = unsafe {
+            unsafe {
                 libc::recv(
                     self.fd.as_raw_fd(),
                     buffer.as_mut_ptr().cast(),
                     buffer.len(),
                     libc::MSG_DONTWAIT,
                 )
-            };
-            if got >= 0 {
-                return Ok(Some(got as usize));
             }
-            let error = io::Error::last_os_error();
-            if !matches!(
-                error.kind(),
-                io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-            ) {
-                return Err(error);
-            }
-        }
+        })
     }
 
     /// Sends one complete Ethernet frame (header included) to `destination`.
@@ -319,6 +306,32 @@ fn setsockopt<T>(
     checked(rc as isize)
 }
 
+/// Waits until `fd` is readable (or `deadline`: `None`), then `read`s
+/// without blocking; a read that finds nothing after all, or is
+/// interrupted, waits again.
+fn receive_when_ready(
+    fd: &OwnedFd,
+    deadline: Instant,
+    mut read: impl FnMut() -> isize,
+) -> io::Result<Option<usize>> {
+    loop {
+        if !poll::wait_readable(fd, deadline)? {
+            return Ok(None);
+        }
+        let got = read();
+        if got >= 0 {
+            return Ok(Some(got as usize));
+        }
+        let error = io::Error::last_os_error();
+        if !matches!(
+            error.kind(),
+            io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+        ) {
+            return Err(error);
+        }
+    }
+}
+
 /// One datagram and its sender's address (IPv4 or IPv6), waiting until
 /// `deadline`; `None` on timeout.
 fn receive_from(
@@ -327,51 +340,47 @@ fn receive_from(
     deadline: Instant,
 ) -> io::Result<Option<(usize, IpAddr)>> {
     loop {
-        if !poll::wait_readable(fd, deadline)? {
-            return Ok(None);
-        }
         // SAFETY: sockaddr_storage is plain data; zeroed is valid.
         let mut from: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
         let mut length = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-        // SAFETY: buffer and from are valid for the lengths given.
-        let got = unsafe {
-            libc::recvfrom(
-                fd.as_raw_fd(),
-                buffer.as_mut_ptr().cast(),
-                buffer.len(),
-                libc::MSG_DONTWAIT,
-                (&mut from as *mut libc::sockaddr_storage).cast(),
-                &mut length,
-            )
-        };
-        if got < 0 {
-            let error = io::Error::last_os_error();
-            if matches!(
-                error.kind(),
-                io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-            ) {
-                continue;
+        let received = receive_when_ready(fd, deadline, || {
+            // SAFETY: buffer and from are valid for the lengths given.
+            unsafe {
+                libc::recvfrom(
+                    fd.as_raw_fd(),
+                    buffer.as_mut_ptr().cast(),
+                    buffer.len(),
+                    libc::MSG_DONTWAIT,
+                    (&mut from as *mut libc::sockaddr_storage).cast(),
+                    &mut length,
+                )
             }
-            return Err(error);
+        })?;
+        let Some(got) = received else {
+            return Ok(None);
+        };
+        if let Some(sender) = sender_address(&from) {
+            return Ok(Some((got, sender)));
         }
-        let sender = match i32::from(from.ss_family) {
-            libc::AF_INET => {
-                // SAFETY: the kernel wrote a sockaddr_in for AF_INET.
-                let v4 = unsafe {
-                    *(&from as *const libc::sockaddr_storage).cast::<libc::sockaddr_in>()
-                };
-                IpAddr::V4(Ipv4Addr::from(v4.sin_addr.s_addr.to_ne_bytes()))
-            }
-            libc::AF_INET6 => {
-                // SAFETY: the kernel wrote a sockaddr_in6 for AF_INET6.
-                let v6 = unsafe {
-                    *(&from as *const libc::sockaddr_storage).cast::<libc::sockaddr_in6>()
-                };
-                IpAddr::V6(Ipv6Addr::from(v6.sin6_addr.s6_addr))
-            }
-            _ => continue,
-        };
-        return Ok(Some((got as usize, sender)));
+    }
+}
+
+/// The IPv4 or IPv6 address recvfrom(2) wrote.
+fn sender_address(from: &libc::sockaddr_storage) -> Option<IpAddr> {
+    let family = i32::from(from.ss_family);
+    let from: *const libc::sockaddr_storage = from;
+    match family {
+        libc::AF_INET => {
+            // SAFETY: the kernel wrote a sockaddr_in for AF_INET.
+            let v4 = unsafe { *from.cast::<libc::sockaddr_in>() };
+            Some(IpAddr::V4(Ipv4Addr::from(v4.sin_addr.s_addr.to_ne_bytes())))
+        }
+        libc::AF_INET6 => {
+            // SAFETY: the kernel wrote a sockaddr_in6 for AF_INET6.
+            let v6 = unsafe { *from.cast::<libc::sockaddr_in6>() };
+            Some(IpAddr::V6(Ipv6Addr::from(v6.sin6_addr.s6_addr)))
+        }
+        _ => None,
     }
 }
 
