@@ -69,6 +69,10 @@ enum Setup {
     LoopbackDown,
     /// Base, with `vipnic` as an alternative name of eth0.
     Altname,
+    /// Base and Base6 together, the peer at 192.0.2.254 and
+    /// 2001:db8:1234::fe and the node's default routes through it: the
+    /// gateway garp_targets addresses and the level-10 monitor checks.
+    Gateway,
     /// Base6, with the VIP also on the peer (nodad) and added here with
     /// DAD: the kernel marks this node's copy dadfailed.
     DadfailedCopy,
@@ -460,6 +464,40 @@ fn cases() -> Vec<Case> {
         case("garp_spacing fixed", Base, &[("garp_spacing", "fixed")]),
         case("garp_spacing unknown", Base, &[("garp_spacing", "random")])
             .accept(ALL_BUT_STOPS, OWN_PARAMETERS),
+        case("garp_window", Base, &[("garp_window", "5")]),
+        case("garp_window zero", Base, &[("garp_window", "0")]),
+        case("garp_window unknown", Base, &[("garp_window", "30s")])
+            .accept(ALL_BUT_STOPS, OWN_PARAMETERS),
+        // A gateway that answers (the closed loop ends with the rounds), one
+        // that is not there (the extension runs until stop ends it), and the
+        // level-10 monitor's echo: the outcomes stay IPaddr2's.
+        case("gateway answers", Gateway, &[]),
+        case("gateway silent", Gateway, &[("garp_targets", "192.0.2.99")]),
+        case("gateway open loop", Gateway, &[("garp_window", "0")]),
+        case(
+            "gateway OCF_CHECK_LEVEL 10",
+            Gateway,
+            &[("OCF_CHECK_LEVEL", "10")],
+        ),
+        case(
+            "ipv6 gateway answers",
+            Gateway,
+            &[("ip", V6), ("nodad", "true")],
+        ),
+        case(
+            "ipv6 gateway silent",
+            Gateway,
+            &[
+                ("ip", V6),
+                ("nodad", "true"),
+                ("garp_targets", "2001:db8:1234::99"),
+            ],
+        ),
+        case(
+            "ipv6 gateway OCF_CHECK_LEVEL 10",
+            Gateway,
+            &[("ip", V6), ("nodad", "true"), ("OCF_CHECK_LEVEL", "10")],
+        ),
         // other IPaddr2 parameters
         case("flush_routes", Base, &[("flush_routes", "true")]),
         case("run_arping", Base, &[("run_arping", "true")]),
@@ -1400,6 +1438,26 @@ fn prepare(setup: Setup) -> Node {
                 assert!(began.elapsed() < Duration::from_secs(5), "never dadfailed");
                 sleep(Duration::from_millis(50));
             }
+            node
+        }
+        Setup::Gateway => {
+            let node = Node::with_base();
+            node.ns
+                .ip(&["addr", "add", "2001:db8:1234::1/64", "dev", "eth0", "nodad"]);
+            node.peer
+                .ip(&["addr", "add", "192.0.2.254/24", "dev", "eth0"]);
+            node.peer.ip(&[
+                "addr",
+                "add",
+                "2001:db8:1234::fe/64",
+                "dev",
+                "eth0",
+                "nodad",
+            ]);
+            node.ns
+                .ip(&["route", "add", "default", "via", "192.0.2.254"]);
+            node.ns
+                .ip(&["-6", "route", "add", "default", "via", "2001:db8:1234::fe"]);
             node
         }
         Setup::Altname => {
