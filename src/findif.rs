@@ -85,7 +85,18 @@ fn findif_v4(
 ) -> Result<Placement> {
     let routes = read_routes(netlink, Family::Ipv4)?;
     let oif = given_link.as_ref().map(|l| l.index);
-    let route = best_route(&routes, IpAddr::V4(ip), request.cidr_netmask, oif, true)
+    // Where the VIP is configured already (start on a started VIP,
+    // reload), its own prefix route (source: the VIP) must not decide:
+    // the placement is what it would be without the VIP, as at a first
+    // start, unless no other route leads there.
+    let own = IpAddr::V4(ip);
+    let others: Vec<Route> = routes
+        .iter()
+        .filter(|r| r.preferred_source != Some(own))
+        .cloned()
+        .collect();
+    let route = best_route(&others, own, request.cidr_netmask, oif, true)
+        .or_else(|| best_route(&routes, own, request.cidr_netmask, oif, true))
         .or_else(|| loopback_route(&routes, ip));
     let (link, prefix_len) = link_and_prefix(netlink, request, given_link, route)?;
 

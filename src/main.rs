@@ -46,6 +46,7 @@ fn run(action: Action, by_hand: ByHand, agent: &str, env: &Env) -> ocf::Result<O
     let done = match action {
         Action::Monitor => return actions::monitor(env),
         Action::Status => return actions::status(env),
+        Action::Reload => return actions::reload(env),
         Action::MetaData => print(metadata::XML),
         Action::Usage => print(&action::usage(agent)),
         Action::Start => actions::start(env),

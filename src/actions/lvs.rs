@@ -21,6 +21,11 @@ fn record(vip: &Vip) -> PathBuf {
     paths::lvs_record(&vip.rsctmp, vip.ip)
 }
 
+/// Whether a loopback copy start removed waits for stop to restore it.
+pub fn has_removed_loopback(vip: &Vip) -> bool {
+    std::fs::symlink_metadata(record(vip)).is_ok()
+}
+
 pub fn remove_conflicting_loopback(netlink: &mut Netlink, vip: &Vip) -> Result<()> {
     let found = netlink
         .find_address(vip.ip)

@@ -5,6 +5,8 @@ mod dad;
 mod garp;
 mod lvs;
 mod monitor;
+mod readdress;
+mod reload;
 mod show;
 mod start;
 mod stop;
@@ -12,6 +14,7 @@ mod validate;
 
 pub use garp::garp;
 pub use monitor::{monitor, status};
+pub use reload::reload;
 pub use show::show;
 pub use start::start;
 pub use stop::stop;

@@ -35,6 +35,12 @@ use crate::ocf::{self, log, Error, Outcome, Result};
 pub fn monitor(env: &Env) -> Result<Outcome> {
     let probe = is_probe(env);
     let config = config::load(env)?;
+    check(&config, probe)
+}
+
+/// monitor's answer for a loaded configuration (reload answers with it
+/// where the VIP is not running).
+pub(super) fn check(config: &Config, probe: bool) -> Result<Outcome> {
     let vip = &config.vip;
     if let Namespace::Unavailable(why) = enter_namespace(vip)? {
         log_namespace_unavailable(&why);
@@ -45,16 +51,16 @@ pub fn monitor(env: &Env) -> Result<Outcome> {
     if let ConfiguredLink::Vanished(nic) = &configured {
         return vanished_nic(&mut netlink, vip, nic, probe);
     }
-    check_label(&mut netlink, &config)?;
+    check_label(&mut netlink, config)?;
     let Some((address, link)) = counting_copy(&mut netlink, vip, configured.link())? else {
         return Ok(Outcome::NotRunning);
     };
-    check_dad(&address, &config)?;
+    check_dad(&address, config)?;
     if config.monitor.check_link_status {
-        check_link(&link, &config)?;
+        check_link(&link, config)?;
     }
     if config.monitor.check_level >= 20 {
-        check_sole_holder(&link, &config)?;
+        check_sole_holder(&link, config)?;
     }
     if config.monitor.check_level >= 10 {
         heal::check_and_heal(
@@ -71,7 +77,7 @@ pub fn monitor(env: &Env) -> Result<Outcome> {
         address.local, address.prefix_len, link.name
     ));
     if config.announce.refresh_rounds > 0 {
-        refresh(&mut netlink, &config, &link, address.prefix_len);
+        refresh(&mut netlink, config, &link, address.prefix_len);
     }
     Ok(Outcome::Success)
 }
@@ -128,12 +134,12 @@ fn check_label(netlink: &mut Netlink, config: &Config) -> Result<()> {
     }
 }
 
-fn is_probe(env: &Env) -> bool {
+pub(super) fn is_probe(env: &Env) -> bool {
     env.get("OCF_RESKEY_CRM_meta_interval")
         .is_none_or(|interval| interval.trim().is_empty() || interval.trim() == "0")
 }
 
-fn check_dad(address: &Address, config: &Config) -> Result<()> {
+pub(super) fn check_dad(address: &Address, config: &Config) -> Result<()> {
     if address.is_dadfailed() {
         return Err(Error::generic(format!(
             "IPv6 address collision {} [DAD]: the kernel marked it dadfailed, another node holds it",

@@ -52,10 +52,36 @@ pub fn start(env: &Env) -> Result<()> {
         return Ok(());
     }
 
-    // IPv6: the advertisements' source is the VIP, which cannot be used
-    // while duplicate address detection runs; events are subscribed before
-    // the add so that DAD's end is seen the moment it happens.
-    let detection = dad::detect(link, &config)?;
+    if add_ipv6(&mut netlink, &config, &placement, label)? == Readiness::Usable {
+        if let Some(announcer) = open_announcer(&mut netlink, &config, &placement) {
+            announce(announcer, &config, &mut netlink, Instant::now());
+        }
+    }
+    Ok(())
+}
+
+/// Whether an added IPv6 address can be announced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Readiness {
+    Usable,
+    /// Still tentative when DAD's time was up (logged as IPaddr2 does):
+    /// configured, but not announced.
+    Tentative,
+}
+
+/// Adds an IPv6 VIP with duplicate address detection as configured. The
+/// advertisements' source is the VIP, which cannot be used while DAD
+/// runs; events are subscribed before the add so that DAD's end is seen
+/// the moment it happens.
+pub(super) fn add_ipv6(
+    netlink: &mut Netlink,
+    config: &Config,
+    placement: &Placement,
+    label: Option<String>,
+) -> Result<Readiness> {
+    let link = &placement.link;
+    let ip = config.vip.ip;
+    let detection = dad::detect(link, config)?;
     let mut events =
         match detection {
             dad::Detection::Kernel => Some(Events::ipv6_addresses().map_err(|e| {
@@ -63,38 +89,23 @@ pub fn start(env: &Env) -> Result<()> {
             })?),
             _ => None,
         };
-    if let Some(label) = config.addrlabel {
-        add_address_label(&mut netlink, config.vip.ip, label);
+    if let Some(value) = config.addrlabel {
+        add_address_label(netlink, ip, value);
     }
-    add_address(
-        &mut netlink,
-        &config,
-        &placement,
-        label,
-        detection.adds_nodad(),
-    )?;
+    add_address(netlink, config, placement, label, detection.adds_nodad())?;
     let added_at = Instant::now();
     if let Some(events) = events.as_mut() {
-        if dad::wait(
-            &mut netlink,
-            events,
-            ip,
-            link.index,
-            added_at,
-            config.timeout_ms,
-        )? == dad::Outcome::StillTentative
+        if dad::wait(netlink, events, ip, link.index, added_at, config.timeout_ms)?
+            == dad::Outcome::StillTentative
         {
             log::warn("IPv6 address : DAD is still in tentative");
             log::error(format!(
                 "Could not send ICMPv6 Unsolicited Neighbor Advertisements: {ip} is still tentative"
             ));
-            return Ok(());
+            return Ok(Readiness::Tentative);
         }
     }
-    if let Some(announcer) = open_announcer(&mut netlink, &config, &placement) {
-        announce(announcer, &config, &mut netlink, Instant::now());
-    }
-    Ok(())
+    Ok(Readiness::Usable)
 }
 
 /// Start on a started VIP is 0, but only when the copy there is usable:
@@ -161,7 +172,7 @@ fn check_no_other_holder(link: &Link, config: &Config) -> Result<()> {
 /// promote_secondaries off, removing a primary removes every secondary of
 /// its subnet with it, so stopping this VIP would silently take later VIPs
 /// of the same subnet along.
-fn warn_if_primary(netlink: &mut Netlink, config: &Config, placement: &Placement) {
+pub(super) fn warn_if_primary(netlink: &mut Netlink, config: &Config, placement: &Placement) {
     let IpAddr::V4(ip) = config.vip.ip else {
         return;
     };
@@ -193,7 +204,7 @@ fn warn_if_primary(netlink: &mut Netlink, config: &Config, placement: &Placement
     }
 }
 
-fn add_address_label(netlink: &mut Netlink, ip: IpAddr, value: u32) {
+pub(super) fn add_address_label(netlink: &mut Netlink, ip: IpAddr, value: u32) {
     log::info(format!(
         "Adding IPv6 address label prefix {ip} label {value}"
     ));
@@ -219,7 +230,7 @@ fn log_arp_sender(config: &Config) {
 
 /// The announcer for the new address, with its garp_targets; `None`
 /// (logged) where nothing is announced.
-fn open_announcer(
+pub(super) fn open_announcer(
     netlink: &mut Netlink,
     config: &Config,
     placement: &Placement,
@@ -273,7 +284,12 @@ fn open_announcer(
 /// extension, while a target is unanswered, always runs detached: start
 /// must not block for garp_window. Failing to announce is logged but does
 /// not fail start: the address is up.
-fn announce(announcer: Announcer, config: &Config, netlink: &mut Netlink, added_at: Instant) {
+pub(super) fn announce(
+    announcer: Announcer,
+    config: &Config,
+    netlink: &mut Netlink,
+    added_at: Instant,
+) {
     let plan = &config.announce.plan;
     let window = config.announce.window;
     let arp_bg = config.announce.arp_bg;
@@ -353,7 +369,7 @@ fn spawn_sender(
 
 /// Adds the VIP; `nodad`: as an IPv6 address that needs no duplicate
 /// address detection from the kernel (nodad=true, or floatip probed).
-fn add_address(
+pub(super) fn add_address(
     netlink: &mut Netlink,
     config: &Config,
     placement: &Placement,
@@ -362,27 +378,7 @@ fn add_address(
 ) -> Result<()> {
     let ip = config.vip.ip;
     let link = &placement.link;
-    let address = &config.address;
-    let mut flags = AddressFlags::empty();
-    if address.noprefixroute {
-        flags |= AddressFlags::NOPREFIXROUTE;
-    }
-    if nodad && ip.is_ipv6() {
-        flags |= AddressFlags::NODAD;
-    }
-    let preferred_lft = match (ip, address.preferred_lft) {
-        (IpAddr::V6(_), Lifetime::Seconds(seconds)) => Some(seconds),
-        _ => None,
-    };
-    let new = Address {
-        index: link.index,
-        local: ip,
-        prefix_len: placement.prefix_len,
-        broadcast: placement.broadcast,
-        label,
-        flags,
-        preferred_lft,
-    };
+    let new = new_address(config, placement, label, nodad);
     log::info(adding_message(&new, &link.name, config));
     match netlink.add_address(&new) {
         Ok(()) => {}
@@ -401,6 +397,38 @@ fn add_address(
         }
     }
     Ok(())
+}
+
+/// The VIP as the configuration says to add it; `nodad`: as an IPv6
+/// address that needs no duplicate address detection from the kernel.
+pub(super) fn new_address(
+    config: &Config,
+    placement: &Placement,
+    label: Option<String>,
+    nodad: bool,
+) -> Address {
+    let ip = config.vip.ip;
+    let address = &config.address;
+    let mut flags = AddressFlags::empty();
+    if address.noprefixroute {
+        flags |= AddressFlags::NOPREFIXROUTE;
+    }
+    if nodad && ip.is_ipv6() {
+        flags |= AddressFlags::NODAD;
+    }
+    let preferred_lft = match (ip, address.preferred_lft) {
+        (IpAddr::V6(_), Lifetime::Seconds(seconds)) => Some(seconds),
+        _ => None,
+    };
+    Address {
+        index: placement.link.index,
+        local: ip,
+        prefix_len: placement.prefix_len,
+        broadcast: placement.broadcast,
+        label,
+        flags,
+        preferred_lft,
+    }
 }
 
 /// The kernel's refusal, as the OCF code that tells Pacemaker what to do.

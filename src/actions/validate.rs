@@ -31,12 +31,18 @@ pub fn prepare(config: &Config) -> Result<(Netlink, Placement, Option<String>)> 
         return Err(Error::installed(why));
     }
     let mut netlink = open_netlink()?;
-    let placement = findif(&mut netlink, Request::of(config))?;
+    let (placement, label) = place(&mut netlink, config)?;
+    Ok((netlink, placement, label))
+}
+
+/// findif, and the label the address gets there.
+pub fn place(netlink: &mut Netlink, config: &Config) -> Result<(Placement, Option<String>)> {
+    let placement = findif(netlink, Request::of(config))?;
     let label = config
         .address
         .iflabel
         .as_deref()
         .map(|suffix| check_label_length(&placement.link.name, suffix))
         .transpose()?;
-    Ok((netlink, placement, label))
+    Ok((placement, label))
 }

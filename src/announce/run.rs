@@ -70,6 +70,16 @@ impl Progress {
         }
     }
 
+    /// An announcement that began at `first_round` in another process
+    /// (a sender reload replaced) and has sent `rounds` rounds: the
+    /// targets are asked afresh.
+    pub fn resumed(announcer: &Announcer, first_round: Instant, rounds: u32) -> Progress {
+        Progress {
+            rounds,
+            ..Progress::after_first_round(announcer, first_round)
+        }
+    }
+
     /// An announcement about to start: no round has left yet.
     pub fn before_first_round(announcer: &Announcer, first_round: Instant) -> Progress {
         Progress {

@@ -103,6 +103,15 @@ impl Schedule {
         self.end - low
     }
 
+    /// Takes the events due no later than `elapsed` after the first (a
+    /// run begun `elapsed` ago has sent them); how many it took.
+    pub fn skip_until(&mut self, elapsed: Duration) -> u64 {
+        let left = self.left_after(elapsed);
+        let skipped = self.remaining() - left;
+        self.next = self.end - left;
+        skipped
+    }
+
     /// The schedule as one line of text, for the sender's state file.
     pub fn to_record(&self) -> String {
         format!(

@@ -209,22 +209,38 @@ pub fn inspect(pid_file: &Path, ip: IpAddr) -> Option<Running> {
     if !process::is_running(pid) || !is_sender(pid, pid_file, ip) {
         return None;
     }
-    let left = state::read_small(&schedule_file(pid_file), 256)
-        .ok()
-        .flatten()
-        .and_then(|text| {
-            let (millis, record) = text.trim().split_once(' ')?;
-            let first_round = UNIX_EPOCH + Duration::from_millis(millis.parse().ok()?);
-            let elapsed = SystemTime::now()
-                .duration_since(first_round)
-                .unwrap_or_default();
-            Some(Schedule::from_record(record)?.left_after(elapsed))
-        });
+    let left = schedule_record(pid_file).and_then(|(first_round, record)| {
+        let elapsed = SystemTime::now()
+            .duration_since(first_round)
+            .unwrap_or_default();
+        Some(Schedule::from_record(&record)?.left_after(elapsed))
+    });
     Some(Running {
         pid,
         started: process::start_time(pid),
         left,
     })
+}
+
+/// The schedule record: when the first round left, and the schedule.
+fn schedule_record(pid_file: &Path) -> Option<(SystemTime, String)> {
+    let text = state::read_small(&schedule_file(pid_file), 256).ok()??;
+    let (millis, record) = text.trim().split_once(' ')?;
+    let first_round = UNIX_EPOCH + Duration::from_millis(millis.parse().ok()?);
+    Some((first_round, record.to_owned()))
+}
+
+/// When the running sender's announcement began: its schedule record's
+/// first round, or (a sender without one, such as the stock agent's) when
+/// its pid file was written.
+pub fn first_round(pid_file: &Path) -> Option<SystemTime> {
+    schedule_record(pid_file)
+        .map(|(first_round, _)| first_round)
+        .or_else(|| {
+            fs::symlink_metadata(pid_file)
+                .and_then(|m| m.modified())
+                .ok()
+        })
 }
 
 /// stop's part: ends the sender named by the pid file, if it is one,

@@ -2,7 +2,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use netlink_packet_core::{NLM_F_CREATE, NLM_F_EXCL};
+use netlink_packet_core::{NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE};
 use netlink_packet_route::address::{
     AddressAttribute, AddressFlags as WireAddressFlags, AddressHeaderFlags, AddressMessage,
     AddressScope, CacheInfo,
@@ -116,34 +116,51 @@ impl Netlink {
 
     /// Adds an address; fails with EEXIST when it is already there.
     pub fn add_address(&mut self, new: &Address) -> Result<()> {
-        let mut message = AddressMessage::default();
-        message.header.family = Family::of(new.local).wire();
-        message.header.prefix_len = new.prefix_len;
-        message.header.index = new.index;
-        message.header.scope = default_scope(&new.local);
-        message.header.flags = AddressHeaderFlags::from_bits_retain(new.flags.bits() as u8);
-        let attributes = &mut message.attributes;
-        attributes.push(AddressAttribute::Local(new.local));
-        attributes.push(AddressAttribute::Address(new.local));
-        if let Some(broadcast) = new.broadcast {
-            attributes.push(AddressAttribute::Broadcast(broadcast));
-        }
-        if let Some(label) = &new.label {
-            attributes.push(AddressAttribute::Label(label.clone()));
-        }
-        if !new.flags.is_empty() {
-            attributes.push(AddressAttribute::Flags(new.flags.wire()));
-        }
-        if let Some(preferred) = new.preferred_lft {
-            let mut lifetimes = CacheInfo::default();
-            lifetimes.ifa_preferred = preferred;
-            lifetimes.ifa_valid = INFINITY_LIFE_TIME;
-            attributes.push(AddressAttribute::CacheInfo(lifetimes));
-        }
         self.execute(
-            RouteNetlinkMessage::NewAddress(message),
+            RouteNetlinkMessage::NewAddress(address_message(new)),
             NLM_F_CREATE | NLM_F_EXCL,
         )
+    }
+
+    /// Changes an existing address in place (NLM_F_REPLACE). What the
+    /// kernel really changes (measured on 6.x, see README "Reload"): IPv6
+    /// flags (nodad, noprefixroute, with the prefix route) and lifetimes,
+    /// never the prefix; IPv4 only lifetimes and metric, answering 0 while
+    /// broadcast, label and noprefixroute stay as they were, and a new
+    /// prefix is a second address. Callers use it for IPv6 only.
+    pub fn replace_address(&mut self, new: &Address) -> Result<()> {
+        self.execute(
+            RouteNetlinkMessage::NewAddress(address_message(new)),
+            NLM_F_CREATE | NLM_F_REPLACE,
+        )
+    }
+
+    /// The value of the IPv6 address label for exactly `ip` (a /128 on
+    /// every interface), if there is one.
+    pub fn address_label(&mut self, ip: IpAddr) -> Result<Option<u32>> {
+        let mut request = AddrLabelMessage::default();
+        request.header.family = Family::of(ip).wire();
+        let full = if ip.is_ipv6() { 128 } else { 32 };
+        Ok(self
+            .dump(RouteNetlinkMessage::GetAddrLabel(request))?
+            .into_iter()
+            .filter_map(|m| match m {
+                RouteNetlinkMessage::NewAddrLabel(l) => Some(l),
+                _ => None,
+            })
+            .filter(|l| l.header.prefix_len == full && l.header.index == 0)
+            .find_map(|l| {
+                let mut prefix = None;
+                let mut value = None;
+                for attribute in l.attributes {
+                    match attribute {
+                        AddrLabelAttribute::Address(a) => prefix = Some(a),
+                        AddrLabelAttribute::Label(v) => value = Some(v),
+                        _ => {}
+                    }
+                }
+                (prefix == Some(ip)).then_some(value).flatten()
+            }))
     }
 
     /// An IPv6 address label for exactly `ip` (a /128 prefix), so that
@@ -160,6 +177,24 @@ impl Netlink {
             RouteNetlinkMessage::DelAddrLabel(address_label(ip, label)),
             0,
         )
+    }
+
+    /// Deletes the form with exactly this prefix length. The kernel matches
+    /// an IPv4 delete on IFA_LOCAL alone unless IFA_ADDRESS is given too,
+    /// so that where the VIP is configured twice on one interface (a /24
+    /// and a /32, say) a plain delete may take either.
+    pub fn delete_address_form(&mut self, address: &Address) -> Result<()> {
+        let mut message = AddressMessage::default();
+        message.header.family = Family::of(address.local).wire();
+        message.header.prefix_len = address.prefix_len;
+        message.header.index = address.index;
+        message
+            .attributes
+            .push(AddressAttribute::Local(address.local));
+        message
+            .attributes
+            .push(AddressAttribute::Address(address.local));
+        self.execute(RouteNetlinkMessage::DelAddress(message), 0)
     }
 
     /// Deletes exactly this address from its interface.
@@ -181,5 +216,34 @@ fn address_label(ip: IpAddr, label: u32) -> AddrLabelMessage {
     message.header.prefix_len = if ip.is_ipv6() { 128 } else { 32 };
     message.attributes.push(AddrLabelAttribute::Address(ip));
     message.attributes.push(AddrLabelAttribute::Label(label));
+    message
+}
+
+/// The message that adds (or replaces) `new`.
+fn address_message(new: &Address) -> AddressMessage {
+    let mut message = AddressMessage::default();
+    message.header.family = Family::of(new.local).wire();
+    message.header.prefix_len = new.prefix_len;
+    message.header.index = new.index;
+    message.header.scope = default_scope(&new.local);
+    message.header.flags = AddressHeaderFlags::from_bits_retain(new.flags.bits() as u8);
+    let attributes = &mut message.attributes;
+    attributes.push(AddressAttribute::Local(new.local));
+    attributes.push(AddressAttribute::Address(new.local));
+    if let Some(broadcast) = new.broadcast {
+        attributes.push(AddressAttribute::Broadcast(broadcast));
+    }
+    if let Some(label) = &new.label {
+        attributes.push(AddressAttribute::Label(label.clone()));
+    }
+    if !new.flags.is_empty() {
+        attributes.push(AddressAttribute::Flags(new.flags.wire()));
+    }
+    if let Some(preferred) = new.preferred_lft {
+        let mut lifetimes = CacheInfo::default();
+        lifetimes.ifa_preferred = preferred;
+        lifetimes.ifa_valid = INFINITY_LIFE_TIME;
+        attributes.push(AddressAttribute::CacheInfo(lifetimes));
+    }
     message
 }

@@ -8,6 +8,8 @@ pub enum Action {
     Stop,
     Monitor,
     Status,
+    /// Apply changed parameters to the running VIP (OCF 1.0 legacy reload).
+    Reload,
     MetaData,
     ValidateAll,
     Usage,
@@ -48,6 +50,7 @@ pub const ENTRIES: &[Entry] = &[
         Action::Status,
         "Like monitor, and print running or stopped",
     ),
+    entry("reload", Action::Reload, RELOAD_ABOUT),
     entry("meta-data", Action::MetaData, "Print the OCF meta-data XML"),
     entry("validate-all", Action::ValidateAll, VALIDATE_ABOUT),
     entry("usage", Action::Usage, "Print a usage line"),
@@ -56,18 +59,21 @@ pub const ENTRIES: &[Entry] = &[
     entry("show", Action::Show, SHOW_ABOUT),
 ];
 
+const RELOAD_ABOUT: &str = "Apply changed parameters to the running address, without a restart";
 const VALIDATE_ABOUT: &str = "Check the configuration without changing anything";
 const SHOW_ABOUT: &str = "Show where an address is configured, its links and its background \
                           sender, for people or (--json) scripts; changes nothing";
 const GARP_ABOUT: &str = "Re-announce an address this node holds, by hand (what arping -U or \
                           send_arp is used for when a neighbour's cache is stuck)";
 
-/// The OCF actions, in the order IPaddr2's usage line names them.
+/// The OCF actions, in the order IPaddr2's usage line names them (and
+/// reload, which IPaddr2 does not have, after monitor).
 const IN_USAGE: &[Action] = &[
     Action::Start,
     Action::Stop,
     Action::Status,
     Action::Monitor,
+    Action::Reload,
     Action::ValidateAll,
     Action::MetaData,
 ];
@@ -101,10 +107,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn usage_is_ipaddr2s() {
+    fn usage_is_ipaddr2s_with_reload() {
         assert_eq!(
             usage("IPaddr2"),
-            "usage: IPaddr2 {start|stop|status|monitor|validate-all|meta-data}\n\n\
+            "usage: IPaddr2 {start|stop|status|monitor|reload|validate-all|meta-data}\n\n\
              Expects to have a fully populated OCF RA-compliant environment set.\n"
         );
     }
@@ -116,6 +122,7 @@ mod tests {
         }
         assert_eq!(Action::Usage.name(), "usage");
         assert_eq!(Action::ValidateAll.name(), "validate-all");
-        assert_eq!(Action::from_name("reload"), None);
+        assert_eq!(Action::from_name("reload"), Some(Action::Reload));
+        assert_eq!(Action::from_name("reload-agent"), None);
     }
 }

@@ -16,6 +16,7 @@ mod ipv6;
 mod ocft;
 mod packaging;
 mod parameters;
+mod reload;
 mod support;
 mod targets;
 
@@ -35,6 +36,7 @@ fn main() {
     trials.extend(garp::trials());
     trials.extend(ipv6::trials());
     trials.extend(parameters::trials());
+    trials.extend(reload::trials());
     trials.extend(targets::trials());
     trials.extend(packaging::trials());
     trials.extend(hardening::trials());

@@ -19,7 +19,6 @@ pub const UNKNOWN_ACTIONS: &[&str] = &[
     "notify",
     "promote",
     "demote",
-    "reload",
     "migrate_to",
     "reload-agent",
     "no_cmd",

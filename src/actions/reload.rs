@@ -1,0 +1,317 @@
+//! reload: bring a running VIP to changed parameters without a restart.
+//!
+//! The meta-data is OCF 1.0 and lists `reload`, so Pacemaker runs it
+//! (legacy reload) instead of stop and start when any parameter but the
+//! unique `ip` changes, and keeps the resources ordered after the VIP
+//! running. It passes only the new parameters: what to change is worked
+//! out from the kernel (the address as configured now) and the sender's
+//! pid file. After a successful reload Pacemaker stops the VIP with the
+//! new parameters, so reload applies everything stop relies on or fails.
+//!
+//! - Invalid parameters: 6 (or what findif says) before anything is touched.
+//! - The VIP not running here: nothing changes, and the answer is
+//!   monitor's (7). This is also how a new network_namespace or
+//!   unique_clone_address ends: the address is not where the new
+//!   parameters put it, and Pacemaker recovers with a stop (with the old
+//!   parameters, which it keeps for stop) and a start.
+//! - cidr_netmask, broadcast, iflabel, noprefixroute, preferred_lft: the
+//!   address changes in place ([`readdress`]), then is read back.
+//! - nic (or the interface findif now picks): the address is added on the
+//!   new interface (IPv6 with DAD as configured), removed from the old,
+//!   and announced there as start announces.
+//! - The announcement parameters: a running background sender is ended
+//!   (provably, as stop ends it) and replaced by one with the new
+//!   parameters on the same timeline (rounds already due are not sent
+//!   again; the window counts from the same first round).
+//! - lvs_ipv6_addrlabel(_value): the label is added or changed.
+//! - lvs_support turned on: a conflicting loopback copy is moved away as
+//!   start does it.
+//! - Not safe in place, 1 with the reason (Pacemaker then restarts the VIP):
+//!   lvs_support turned off after start removed a loopback copy (only a
+//!   stop with lvs_support restores it); lvs_ipv6_addrlabel turned off
+//!   while the label is there; the VIP on several interfaces, none of them
+//!   the configured one; an IPv6 copy the kernel marked dadfailed.
+//! - Everything else (check_link_status, arp_count_refresh, run_arping,
+//!   nodad, dad_mode, arp_bg, flush_routes, arp_sender): read by the next
+//!   monitor, start or stop; nothing to change now.
+
+use std::net::IpAddr;
+use std::time::{Instant, SystemTime};
+
+use crate::actions::monitor::{check, check_dad, is_probe};
+use crate::actions::readdress::{self, Field};
+use crate::actions::start::{self, Readiness};
+use crate::actions::validate::place;
+use crate::actions::{
+    copies_anywhere, enter_namespace, lvs, open_netlink, require_root, Namespace,
+};
+use crate::announce::schedule::Schedule;
+use crate::announce::{sender, Announcer, Progress};
+use crate::config::{self, Config};
+use crate::env::Env;
+use crate::findif::Placement;
+use crate::netlink::{Address, Link, Netlink};
+use crate::ocf::{self, log, Action, Error, Outcome, Result};
+
+pub fn reload(env: &Env) -> Result<Outcome> {
+    config::require_ip(env)?;
+    require_root(Action::Reload)?;
+    let config = config::load(env)?;
+    let ip = config.vip.ip;
+    if let Namespace::Unavailable(_) = enter_namespace(&config.vip)? {
+        return check(&config, is_probe(env));
+    }
+    let mut netlink = open_netlink()?;
+    let copies: Vec<(Address, Link)> = copies_anywhere(&mut netlink, &config.vip)?
+        .into_iter()
+        .filter_map(|(address, link)| Some((address, link?)))
+        .collect();
+    if copies.is_empty() {
+        log::info(format!(
+            "{ip} is not configured here: reload changes nothing"
+        ));
+        return check(&config, is_probe(env));
+    }
+    let (placement, label) = place(&mut netlink, &config)?;
+    let (current, from) = current_copy(&copies, &placement.link)?;
+    check_dad(current, &config)?;
+    check_lvs(&mut netlink, &config)?;
+    let addrlabel = check_address_label(&mut netlink, &config)?;
+
+    let pid_file = &config.vip.sender_pid_file;
+    let sender_began = sender::inspect(pid_file, ip).and_then(|_| sender::first_round(pid_file));
+    if sender_began.is_some() {
+        log::info(format!(
+            "Replacing the background sender for {ip}: its announcements follow the new parameters"
+        ));
+        sender::stop(pid_file, ip, ocf::deadline(config.timeout_ms));
+    }
+
+    let desired = start::new_address(&config, &placement, label.clone(), false);
+    let moved = from.index != placement.link.index;
+    if moved {
+        move_to(&mut netlink, &config, &placement, label, current, from)?;
+    } else {
+        change_in_place(&mut netlink, &placement.link, current, &desired)?;
+    }
+    readdress::verify(&mut netlink, &placement.link, &desired)?;
+    if let Some(change) = addrlabel {
+        change.apply(&mut netlink, ip);
+    }
+
+    if moved {
+        if let Some(announcer) = start::open_announcer(&mut netlink, &config, &placement) {
+            start::announce(announcer, &config, &mut netlink, Instant::now());
+        }
+    } else if let Some(began) = sender_began {
+        resume_sender(&mut netlink, &config, &placement, began);
+    }
+    Ok(Outcome::Success)
+}
+
+/// The copy reload works on, and its interface: the one on the interface
+/// the new parameters name (or findif picks), else the only other one.
+fn current_copy<'a>(
+    copies: &'a [(Address, Link)],
+    target: &Link,
+) -> Result<(&'a Address, &'a Link)> {
+    if let Some((address, link)) = copies.iter().find(|(_, l)| l.index == target.index) {
+        return Ok((address, link));
+    }
+    match copies {
+        [(address, link)] => Ok((address, link)),
+        _ => {
+            let names: Vec<&str> = copies.iter().map(|(_, l)| l.name.as_str()).collect();
+            Err(Error::generic(format!(
+                "{} is configured on {}, none of them {}: reload cannot tell which copy to move",
+                copies[0].0.local,
+                names.join(" and "),
+                target.name
+            )))
+        }
+    }
+}
+
+/// lvs_support (IPv4). Turned off, it is safe in place only when start
+/// removed no loopback copy: only a stop with lvs_support on puts one
+/// back. Turned on (or on), a conflicting loopback copy goes as at start.
+fn check_lvs(netlink: &mut Netlink, config: &Config) -> Result<()> {
+    let vip = &config.vip;
+    if vip.ip.is_ipv6() {
+        return Ok(());
+    }
+    if vip.lvs_support {
+        return lvs::remove_conflicting_loopback(netlink, vip);
+    }
+    if lvs::has_removed_loopback(vip) {
+        return Err(Error::generic(format!(
+            "lvs_support cannot be turned off in place: the loopback copy of {} that start \
+             removed is restored only by a stop with lvs_support on",
+            vip.ip
+        )));
+    }
+    Ok(())
+}
+
+/// What becomes of the IPv6 address label (lvs_ipv6_addrlabel).
+enum LabelChange {
+    Add(u32),
+    Replace { from: u32, to: u32 },
+}
+
+impl LabelChange {
+    fn apply(self, netlink: &mut Netlink, ip: IpAddr) {
+        let value = match self {
+            LabelChange::Add(value) => value,
+            LabelChange::Replace { from, to } => {
+                log::info(format!(
+                    "Changing IPv6 address label prefix {ip} from label {from} to label {to}"
+                ));
+                if let Err(e) = netlink.delete_address_label(ip, from) {
+                    log::warn(format!(
+                        "Could not remove IPv6 address label prefix {ip} label {from}: {e}"
+                    ));
+                }
+                to
+            }
+        };
+        start::add_address_label(netlink, ip, value);
+    }
+}
+
+/// The label as configured against the kernel's. Turning the option off
+/// while a label for the VIP is there is refused: only stop (with the
+/// option on) knows the label as the agent's.
+fn check_address_label(netlink: &mut Netlink, config: &Config) -> Result<Option<LabelChange>> {
+    let ip = config.vip.ip;
+    if ip.is_ipv4() {
+        return Ok(None);
+    }
+    let present = netlink
+        .address_label(ip)
+        .map_err(|e| Error::generic(format!("Could not read the IPv6 address labels: {e}")))?;
+    match (present, config.addrlabel) {
+        (None, None) => Ok(None),
+        (None, Some(value)) => Ok(Some(LabelChange::Add(value))),
+        (Some(from), Some(to)) if from != to => Ok(Some(LabelChange::Replace { from, to })),
+        (Some(_), Some(_)) => Ok(None),
+        (Some(value), None) => Err(Error::generic(format!(
+            "lvs_ipv6_addrlabel cannot be turned off in place: the address label {value} for {ip} \
+             is removed only by a stop with lvs_ipv6_addrlabel on"
+        ))),
+    }
+}
+
+fn change_in_place(
+    netlink: &mut Netlink,
+    link: &Link,
+    current: &Address,
+    desired: &Address,
+) -> Result<()> {
+    let fields = readdress::differences(current, desired, &link.name);
+    let ip = current.local;
+    if fields.is_empty() {
+        log::info(format!(
+            "Reloading {ip}: {} on {} stays as it is",
+            readdress::describe(current, &link.name),
+            link.name
+        ));
+        return Ok(());
+    }
+    let names: Vec<&str> = fields.iter().map(|f| Field::parameter(*f)).collect();
+    log::info(format!(
+        "Reloading {ip} on {} ({}): {} becomes {}",
+        link.name,
+        names.join(", "),
+        readdress::describe(current, &link.name),
+        readdress::describe(desired, &link.name)
+    ));
+    readdress::change(netlink, link, current, desired, &fields)
+}
+
+/// nic changed (or findif now picks another interface): the address is
+/// added there first, so that it is held throughout, then removed from
+/// the old one.
+fn move_to(
+    netlink: &mut Netlink,
+    config: &Config,
+    placement: &Placement,
+    label: Option<String>,
+    current: &Address,
+    from: &Link,
+) -> Result<()> {
+    let ip = config.vip.ip;
+    let to = &placement.link;
+    log::info(format!(
+        "Reloading {ip}: moving it from {} to {}",
+        from.name, to.name
+    ));
+    if ip.is_ipv4() {
+        start::warn_if_primary(netlink, config, placement);
+        start::add_address(netlink, config, placement, label, false)?;
+    } else if start::add_ipv6(netlink, config, placement, label)? == Readiness::Tentative {
+        log::warn(format!(
+            "{ip} is still tentative on {}: removing it from {} all the same",
+            to.name, from.name
+        ));
+    }
+    log::info(format!(
+        "Removing address {}/{} from device {}",
+        current.local, current.prefix_len, from.name
+    ));
+    readdress::remove_keeping_others(netlink, from, current)
+}
+
+/// A sender reload ended: its successor announces with the new
+/// parameters on the old timeline, sending only what is still due then
+/// (and the extension within the window of the same first round).
+fn resume_sender(netlink: &mut Netlink, config: &Config, placement: &Placement, began: SystemTime) {
+    let ip = config.vip.ip;
+    let announce = &config.announce;
+    let elapsed = SystemTime::now().duration_since(began).unwrap_or_default();
+    let mut events = Schedule::of(&announce.plan);
+    let sent = events.skip_until(elapsed);
+    let closed_loop = !announce.window.is_zero() && elapsed < announce.window;
+    let link = &placement.link;
+    let prefix_len = placement.prefix_len;
+    let announcer = match Announcer::prepare(
+        netlink,
+        link,
+        ip,
+        prefix_len,
+        &announce.targets,
+        closed_loop,
+    ) {
+        Ok(Some(announcer)) => announcer,
+        Ok(None) => return,
+        Err(e) => return log::error(format!("Could not send gratuitous arps: {e}")),
+    };
+    // It listens only within the window and with targets to hear from.
+    if events.remaining() == 0 && !announcer.is_listening() {
+        log::info(format!(
+            "The announcements of {ip} under the new parameters were over by now: none are sent"
+        ));
+        return;
+    }
+    let now = Instant::now();
+    let first_round = now.checked_sub(elapsed).unwrap_or(now);
+    let rounds = u32::try_from(sent).unwrap_or(u32::MAX);
+    let progress = Progress::resumed(&announcer, first_round, rounds);
+    log::info(format!(
+        "Announcing {ip} on {} from {} ms after its first round: {} more",
+        link.name,
+        elapsed.as_millis(),
+        events.remaining()
+    ));
+    if let Err(e) = sender::spawn(
+        announcer,
+        events,
+        progress,
+        announce.window,
+        &config.vip.sender_pid_file,
+    ) {
+        log::error(format!(
+            "Could not send gratuitous arps: could not start the background sender: {e}"
+        ));
+    }
+}
