@@ -33,6 +33,7 @@ fn main() {
     trials.extend(conformance::trials());
     trials.extend(dad::trials());
     trials.extend(differential::trials());
+    trials.extend(differential::reload_trials());
     trials.extend(garp::trials());
     trials.extend(ipv6::trials());
     trials.extend(parameters::trials());
