@@ -20,8 +20,9 @@
 //! - IPv6, a new prefix: NLM_F_REPLACE keeps the old one, and one
 //!   interface cannot hold one IPv6 address twice. The old form is removed
 //!   and the new one added at once, with IFA_F_NODAD: this node held the
-//!   address without conflict, so it must not wait for DAD again. The gap
-//!   is two netlink requests (tens of microseconds).
+//!   address without conflict, so it must not wait for DAD again (a copy
+//!   still tentative goes through DAD again instead). The gap is two
+//!   netlink requests (tens of microseconds).
 //!
 //! Afterwards the address is read back; reload fails with 1 unless the
 //! kernel shows exactly the new form.
@@ -108,7 +109,11 @@ pub fn change(
         (IpAddr::V4(_), false) => change_beside_stand_in(netlink, link, current, desired),
         (IpAddr::V6(_), true) => {
             let mut desired = desired.clone();
-            desired.flags |= AddressFlags::NODAD;
+            // A copy still in DAD has not been cleared yet: it does DAD
+            // again rather than skip it.
+            if !current.is_tentative() {
+                desired.flags |= AddressFlags::NODAD;
+            }
             remove_keeping_others(netlink, link, current)?;
             if let Err(e) = add(netlink, &desired) {
                 // Put the old form back rather than leave nothing.

@@ -184,29 +184,18 @@ impl Netlink {
     /// so that where the VIP is configured twice on one interface (a /24
     /// and a /32, say) a plain delete may take either.
     pub fn delete_address_form(&mut self, address: &Address) -> Result<()> {
-        let mut message = AddressMessage::default();
-        message.header.family = Family::of(address.local).wire();
-        message.header.prefix_len = address.prefix_len;
-        message.header.index = address.index;
-        message
-            .attributes
-            .push(AddressAttribute::Local(address.local));
+        let mut message = deletion(address);
         message
             .attributes
             .push(AddressAttribute::Address(address.local));
         self.execute(RouteNetlinkMessage::DelAddress(message), 0)
     }
 
-    /// Deletes exactly this address from its interface.
+    /// Deletes this address from its interface (IPv4: any form of it, see
+    /// [`Netlink::delete_address_form`]; IFA_ADDRESS is left out so that a
+    /// point-to-point copy, whose IFA_ADDRESS is the peer, goes too).
     pub fn delete_address(&mut self, address: &Address) -> Result<()> {
-        let mut message = AddressMessage::default();
-        message.header.family = Family::of(address.local).wire();
-        message.header.prefix_len = address.prefix_len;
-        message.header.index = address.index;
-        message
-            .attributes
-            .push(AddressAttribute::Local(address.local));
-        self.execute(RouteNetlinkMessage::DelAddress(message), 0)
+        self.execute(RouteNetlinkMessage::DelAddress(deletion(address)), 0)
     }
 }
 
@@ -216,6 +205,18 @@ fn address_label(ip: IpAddr, label: u32) -> AddrLabelMessage {
     message.header.prefix_len = if ip.is_ipv6() { 128 } else { 32 };
     message.attributes.push(AddrLabelAttribute::Address(ip));
     message.attributes.push(AddrLabelAttribute::Label(label));
+    message
+}
+
+/// The message that deletes `address` (matched on IFA_LOCAL).
+fn deletion(address: &Address) -> AddressMessage {
+    let mut message = AddressMessage::default();
+    message.header.family = Family::of(address.local).wire();
+    message.header.prefix_len = address.prefix_len;
+    message.header.index = address.index;
+    message
+        .attributes
+        .push(AddressAttribute::Local(address.local));
     message
 }
 
