@@ -6,6 +6,7 @@
 //!   sudo bench/run --quick    smoke pass (CI)
 
 mod failover;
+mod faults;
 mod late_path;
 mod report;
 mod sample;
@@ -22,10 +23,13 @@ const V6: &str = "2001:db8:1234::10";
 
 struct Options {
     quick: bool,
-    /// `--only actions|failover|vips`: one section of the run.
+    /// `--only actions|failover|late|vips|faults`: one section of the run.
     only: Option<String>,
     /// `--scenario TEXT`: only the failover scenarios whose label has it.
     scenario: Option<String>,
+    /// `--faults-dir DIR`: draw the fault section from an earlier run of
+    /// `scripts/cluster-faults --full --out DIR` instead of running it.
+    faults_dir: Option<PathBuf>,
 }
 
 impl Options {
@@ -46,6 +50,10 @@ fn main() {
             .iter()
             .position(|a| a == "--scenario")
             .and_then(|i| args.get(i + 1).cloned()),
+        faults_dir: args
+            .iter()
+            .position(|a| a == "--faults-dir")
+            .and_then(|i| args.get(i + 1).map(PathBuf::from)),
     };
     // `cargo test --all-targets` runs this binary too, without --bench:
     // the benchmark itself runs only under `cargo bench` (bench/run).
@@ -103,6 +111,20 @@ fn main() {
     if options.wants("vips") {
         let (count, results) = vips::collect(options.quick, &floatip, &stock);
         report::vips(&mut out, count, &results);
+    }
+    if options.wants("faults") {
+        // A full run only: the suite takes minutes.
+        let run = match &options.faults_dir {
+            Some(dir) => faults::collect(Some(dir)),
+            None if options.quick => None,
+            None => faults::collect(None),
+        };
+        let svg = run.as_ref().and_then(|run| {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/faults.svg");
+            std::fs::write(&path, faults::timeline_svg(&run.rows)).ok()?;
+            Some("faults.svg")
+        });
+        report::faults(&mut out, run.as_ref(), svg);
     }
     testkit::remove_leftover_namespaces();
     print!("{out}");

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use crate::failover::{Scenario, Trials};
+use crate::faults;
 use crate::late_path::{LateScenario, LateTrial};
 use crate::sample::{Actions, Sample};
 use crate::vips::Totals;
@@ -224,4 +225,82 @@ pub fn vips(out: &mut String, count: usize, results: &[(usize, Totals, Totals)])
         .unwrap();
     }
     writeln!(out, "\nCPU is user + system time of the agent processes and everything they started (arp_count=1).\n").unwrap();
+}
+
+/// The fault suite: a table per fault, and the timeline (written beside
+/// bench/results.md as `faults.svg`, named relative to it).
+pub fn faults(out: &mut String, run: Option<&faults::Run>, svg: Option<&str>) {
+    writeln!(
+        out,
+        "## Real faults in a three-node cluster: what clients see\n"
+    )
+    .unwrap();
+    let Some(run) = run else {
+        writeln!(
+            out,
+            "Full run only (`bench/run`); `scripts/test` runs `scripts/cluster-faults --quick`.\n"
+        )
+        .unwrap();
+        return;
+    };
+    writeln!(
+        out,
+        "`scripts/cluster-faults --full`: three nodes with quorum (corosync token 1 s, no-quorum-policy stop, \
+         stonith disabled), floatip's VIP and the stock agent's colocated in the same cluster and run; a client \
+         pings each every 10 ms and sends an HTTP GET every 20 ms (0.25 s timeout) to python3's http.server on \
+         every node. Outage: the longest gap between ping replies; longest without success: between two \
+         answered requests.\n"
+    )
+    .unwrap();
+    let mut seen: Vec<&str> = Vec::new();
+    for row in &run.rows {
+        if seen.contains(&row.fault.as_str()) {
+            continue;
+        }
+        seen.push(&row.fault);
+        writeln!(out, "### {}\n", faults::label(&row.fault)).unwrap();
+        writeln!(out, "| agent | ping outage | pings lost | HTTP requests failed | longest without a successful request |").unwrap();
+        writeln!(out, "|---|---|---|---|---|").unwrap();
+        for r in run.rows.iter().filter(|r| r.fault == row.fault) {
+            writeln!(
+                out,
+                "| {} | {} | {} | {} of {} | {} |",
+                r.agent,
+                fmt_ms(r.ping_gap_ms),
+                r.pings_lost,
+                r.http_failed,
+                r.requests.len(),
+                fmt_ms(r.http_gap_ms)
+            )
+            .unwrap();
+        }
+        writeln!(out).unwrap();
+    }
+    if let Some(svg) = svg {
+        writeln!(out, "![The client's view of each move]({svg})\n").unwrap();
+    }
+    let failed: Vec<&String> = run
+        .checks
+        .iter()
+        .filter(|c| c.starts_with("not ok"))
+        .collect();
+    writeln!(
+        out,
+        "Checks of the run: {} passed, {} failed{}.\n",
+        run.checks.len() - failed.len(),
+        failed.len(),
+        if failed.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({})",
+                failed
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        }
+    )
+    .unwrap();
 }

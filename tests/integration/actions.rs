@@ -688,7 +688,8 @@ try:
         print(s.recv(65536).decode().replace("\n", " "), flush=True)
 except OSError:
     pass' &
-sleep 0.3
+# The listener's socket, however long python takes to start under load.
+for i in $(seq 200); do [ -S /dev/log ] && break; sleep 0.05; done
 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin OCF_ROOT=/usr/lib/ocf HA_LOGFACILITY=daemon OCF_RESOURCE_INSTANCE=vip \
     OCF_RESKEY_ip={VIP} OCF_RESKEY_arp_count=1 HA_RSCTMP={dir}/rsc {agent} start >/dev/null 2>&1
 wait"#,
