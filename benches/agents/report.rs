@@ -247,7 +247,7 @@ pub fn faults(out: &mut String, run: Option<&faults::Run>, svg: Option<&str>) {
         out,
         "`scripts/cluster-faults --full`: three nodes with quorum (corosync token 1 s, no-quorum-policy stop, \
          stonith disabled), floatip's VIP and the stock agent's colocated in the same cluster and run; a client \
-         pings each every 10 ms and sends an HTTP GET every 20 ms (0.25 s timeout) to python3's http.server on \
+         pings each every 10 ms and sends an HTTP GET every 20 ms (0.1 s timeout) to python3's http.server on \
          every node. Outage: the longest gap between ping replies; longest without success: between two \
          answered requests.\n"
     )
