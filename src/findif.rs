@@ -90,12 +90,8 @@ fn findif_v4(
     // the placement is what it would be without the VIP, as at a first
     // start, unless no other route leads there.
     let own = IpAddr::V4(ip);
-    let others: Vec<Route> = routes
-        .iter()
-        .filter(|r| r.preferred_source != Some(own))
-        .cloned()
-        .collect();
-    let route = best_route(&others, own, request.cidr_netmask, oif, true)
+    let others = routes.iter().filter(|r| r.preferred_source != Some(own));
+    let route = best_route(others, own, request.cidr_netmask, oif, true)
         .or_else(|| best_route(&routes, own, request.cidr_netmask, oif, true))
         .or_else(|| loopback_route(&routes, ip));
     let (link, prefix_len) = link_and_prefix(netlink, request, given_link, route)?;
@@ -174,15 +170,15 @@ fn link_and_prefix(
 
 /// The main table's unicast route that best covers `ip` (and `ip/prefix`);
 /// for IPv4 only on-link (`scope link`, no gateway) routes count.
-pub fn best_route(
-    routes: &[Route],
+pub fn best_route<'a>(
+    routes: impl IntoIterator<Item = &'a Route>,
     ip: IpAddr,
     prefix: Option<u8>,
     oif: Option<u32>,
     on_link_only: bool,
-) -> Option<&Route> {
+) -> Option<&'a Route> {
     routes
-        .iter()
+        .into_iter()
         .filter(|r| {
             r.table == netlink::TABLE_MAIN
                 && r.unicast

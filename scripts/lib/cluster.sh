@@ -164,6 +164,12 @@ located() { # resource [node to ask]: the node it runs on
     { on "${2:-node1}" crm_resource --resource "$1" --locate 2>/dev/null || true; } |
         sed -n 's/.*is running on: \(node[0-9]\).*/\1/p'
 }
+settled() { # [node to ask]: no resource starting, stopping, reloading, failed or stopped, and no transition pending
+    local view
+    view=$(on "${1:-node1}" crm_mon -1 2>/dev/null) || return 1
+    ! contains "Starting\|Stopping\|Reloading\|FAILED\|Stopped" <<<"$view" &&
+        on "${1:-node1}" crm_resource --wait --timeout 1 >/dev/null 2>&1
+}
 holders() { # address: the nodes whose kernel holds it
     local i
     for i in "${!nodes[@]}"; do

@@ -29,6 +29,8 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
+use crate::actions::find_vip;
+use crate::config::Vip;
 use crate::netlink::{Address, AddressFlags, ErrorKind, Family, Link, Netlink, INFINITY_LIFE_TIME};
 use crate::ocf::{log, Error, Result};
 
@@ -291,13 +293,8 @@ impl Promotion {
 }
 
 /// Reads the VIP back from `link`: exactly one form, `desired`, or 1.
-pub fn verify(netlink: &mut Netlink, link: &Link, desired: &Address) -> Result<()> {
-    let copies: Vec<Address> = netlink
-        .find_address(desired.local)
-        .map_err(|e| Error::generic(format!("Could not read the addresses of this node: {e}")))?
-        .into_iter()
-        .filter(|a| a.index == link.index)
-        .collect();
+pub fn verify(netlink: &mut Netlink, vip: &Vip, link: &Link, desired: &Address) -> Result<()> {
+    let copies = find_vip(netlink, vip, Some(link))?;
     let matches = |a: &Address| {
         differences(a, desired, &link.name)
             .iter()

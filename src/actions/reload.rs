@@ -94,7 +94,7 @@ pub fn reload(env: &Env) -> Result<Outcome> {
     } else {
         change_in_place(&mut netlink, &placement.link, current, &desired)?;
     }
-    readdress::verify(&mut netlink, &placement.link, &desired)?;
+    readdress::verify(&mut netlink, &config.vip, &placement.link, &desired)?;
     if let Some(change) = addrlabel {
         change.apply(&mut netlink, ip);
     }
@@ -303,15 +303,6 @@ fn resume_sender(netlink: &mut Netlink, config: &Config, placement: &Placement, 
         elapsed.as_millis(),
         events.remaining()
     ));
-    if let Err(e) = sender::spawn(
-        announcer,
-        events,
-        progress,
-        announce.window,
-        &config.vip.sender_pid_file,
-    ) {
-        log::error(format!(
-            "Could not send gratuitous arps: could not start the background sender: {e}"
-        ));
-    }
+    let pid_file = &config.vip.sender_pid_file;
+    start::spawn_sender(announcer, events, progress, announce.window, pid_file);
 }

@@ -353,7 +353,7 @@ pub(super) fn announce(
     }
 }
 
-fn spawn_sender(
+pub(super) fn spawn_sender(
     announcer: Announcer,
     events: Schedule,
     progress: Progress,
