@@ -40,6 +40,10 @@ pub fn trials() -> Vec<Trial> {
             floatip_own_actions();
             Ok(())
         }),
+        Trial::test("differential::reload_action", || {
+            reload_action();
+            Ok(())
+        }),
     ];
     trials.extend(cases().into_iter().map(|case| {
         let name = format!("differential::{}", case.name.replace(' ', "_"));
@@ -1295,6 +1299,40 @@ fn floatip_own_actions() {
         assert_eq!(ours, ours_expected, "floatip {action}");
         assert!(node.ns.find(VIP).is_empty(), "{action} configured nothing");
     }
+}
+
+/// reload (README, "Differences from IPaddr2"): IPaddr2 has none and
+/// answers 3 whether or not the VIP runs; floatip answers as monitor (7)
+/// where it does not run and 0 where it does, and its usage line is the
+/// stock one with `reload` after `monitor`. What a reload leaves is
+/// compared with the stock agent's stop + start in `reload_*`.
+fn reload_action() {
+    let params = [("ip", VIP), ("nic", "eth0"), ("cidr_netmask", "24")];
+    for (agent, stopped, started) in [(Path::new(STOCK_AGENT), 3, 3), (&floatip(), 7, 0)] {
+        let node = Node::with_base();
+        let code = run_quietly(&node, agent, "reload", &params, User::Root);
+        assert_eq!(code, stopped, "{} reload, not running", agent.display());
+        assert!(node.ns.find(VIP).is_empty(), "reload configured nothing");
+        assert_eq!(run_quietly(&node, agent, "start", &params, User::Root), 0);
+        let code = run_quietly(&node, agent, "reload", &params, User::Root);
+        assert_eq!(code, started, "{} reload, running", agent.display());
+        assert_eq!(node.ns.find(VIP).len(), 1, "the VIP stays configured");
+        assert_eq!(run_quietly(&node, agent, "stop", &params, User::Root), 0);
+    }
+    // The program name aside (IPaddr2 prints its path, floatip its name).
+    let usage = |agent: &Path| {
+        let node = Node::new();
+        let text = node.agent(agent, "usage").run().stdout;
+        text.find('{').map(|i| text[i..].to_owned()).unwrap_or(text)
+    };
+    let ours = usage(&floatip());
+    let stock = usage(Path::new(STOCK_AGENT));
+    assert_eq!(
+        ours.replace("|reload", ""),
+        stock,
+        "usage apart from reload"
+    );
+    assert!(ours.contains("|monitor|reload|"), "{ours}");
 }
 
 const DERIVED_BROADCAST: &str =
