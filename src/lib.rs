@@ -19,6 +19,7 @@ pub mod metadata;
 pub mod net;
 pub mod netlink;
 pub mod ocf;
+pub mod printable;
 pub mod state;
 pub mod sys;
 pub mod wire;

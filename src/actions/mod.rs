@@ -21,11 +21,12 @@ pub use stop::stop;
 pub use validate::validate_all;
 
 use std::io;
+use std::path::{Path, PathBuf};
 
 use nix::sched::{setns, CloneFlags};
 
 use crate::config::Vip;
-use crate::netlink::{Address, Link, Netlink};
+use crate::netlink::{Address, Link, Name, Netlink};
 use crate::ocf::{log, Action, Error, ExitCode, Result};
 use crate::sys::process;
 
@@ -205,12 +206,21 @@ pub fn configured_link(netlink: &mut Netlink, vip: &Vip) -> Result<ConfiguredLin
     })
 }
 
-/// An interface's name for messages, or `#index` when it has gone.
+/// An interface's name for messages (printable), or `#index` when it
+/// has gone.
 pub fn interface_name(netlink: &mut Netlink, index: u32) -> String {
     match netlink.link_by_index(index) {
-        Ok(Some(link)) => link.name,
+        Ok(Some(link)) => link.name.to_string(),
         _ => format!("#{index}"),
     }
+}
+
+/// `/proc/sys/net/ipv4/conf/<scope>/<key>`, for an interface's name (any
+/// bytes) or `all`.
+pub fn ipv4_conf(scope: &Name, key: &str) -> PathBuf {
+    Path::new("/proc/sys/net/ipv4/conf")
+        .join(scope.as_os_str())
+        .join(key)
 }
 
 pub fn log_namespace_unavailable(why: &str) {

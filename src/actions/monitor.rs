@@ -101,7 +101,7 @@ pub fn status(env: &Env) -> Result<Outcome> {
 /// stopped here") and a recurring monitor 1 (its interface vanished).
 fn vanished_nic(netlink: &mut Netlink, vip: &Vip, nic: &str, probe: bool) -> Result<Outcome> {
     if let Some((address, link)) = copies_anywhere(netlink, vip)?.into_iter().next() {
-        let name = link.map_or_else(|| format!("#{}", address.index), |l| l.name);
+        let name = link.map_or_else(|| format!("#{}", address.index), |l| l.name.to_string());
         return Err(Error::generic(format!(
             "Interface {nic} for {} has vanished, but {}/{} is still configured on {name}",
             vip.ip, address.local, address.prefix_len
@@ -129,7 +129,7 @@ fn check_label(netlink: &mut Netlink, config: &Config) -> Result<()> {
         return Ok(());
     };
     match findif::findif(netlink, Request::of(config)) {
-        Ok(placement) => check_label_length(&placement.link.name, suffix).map(|_| ()),
+        Ok(placement) => check_label_length(&placement.link.name.lossy(), suffix).map(|_| ()),
         Err(_) => Ok(()),
     }
 }

@@ -28,10 +28,13 @@
 //! kernel shows exactly the new form.
 
 use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
 
-use crate::actions::find_vip;
+use crate::actions::{find_vip, ipv4_conf};
 use crate::config::Vip;
-use crate::netlink::{Address, AddressFlags, ErrorKind, Family, Link, Netlink, INFINITY_LIFE_TIME};
+use crate::netlink::{
+    Address, AddressFlags, ErrorKind, Family, Link, Name, Netlink, INFINITY_LIFE_TIME,
+};
 use crate::ocf::{log, Error, Result};
 
 /// An address field reload may change, by the parameter that sets it.
@@ -59,7 +62,7 @@ impl Field {
 /// The fields in which the kernel's `current` form differs from `desired`
 /// (on interface `ifname`, whose name is the label the kernel reports for
 /// an IPv4 address added without one).
-pub fn differences(current: &Address, desired: &Address, ifname: &str) -> Vec<Field> {
+pub fn differences(current: &Address, desired: &Address, ifname: &Name) -> Vec<Field> {
     let mut fields = Vec::new();
     if current.prefix_len != desired.prefix_len {
         fields.push(Field::Prefix);
@@ -68,7 +71,7 @@ pub fn differences(current: &Address, desired: &Address, ifname: &str) -> Vec<Fi
         if broadcast(current) != broadcast(desired) {
             fields.push(Field::Broadcast);
         }
-        let label = |a: &Address| a.label.clone().unwrap_or_else(|| ifname.to_owned());
+        let label = |a: &Address| a.label.clone().unwrap_or_else(|| ifname.clone());
         if label(current) != label(desired) {
             fields.push(Field::Label);
         }
@@ -250,18 +253,18 @@ fn secondaries_of(netlink: &mut Netlink, address: &Address) -> Result<Vec<Addres
 
 /// promote_secondaries turned on for one interface, to be put back.
 struct Promotion {
-    path: String,
+    path: PathBuf,
     before: String,
 }
 
 impl Promotion {
     /// `None` when it is on already (for the interface or for all).
-    fn ensure(ifname: &str) -> Result<Option<Promotion>> {
-        let read = |scope: &str| {
-            let path = format!("/proc/sys/net/ipv4/conf/{scope}/promote_secondaries");
+    fn ensure(ifname: &Name) -> Result<Option<Promotion>> {
+        let read = |scope: &Name| {
+            let path = ipv4_conf(scope, "promote_secondaries");
             std::fs::read_to_string(&path).map(|v| (path, v.trim().to_owned()))
         };
-        if read("all").is_ok_and(|(_, v)| v != "0") {
+        if read(&Name::from("all")).is_ok_and(|(_, v)| v != "0") {
             return Ok(None);
         }
         let (path, before) = read(ifname).map_err(|e| {
@@ -287,7 +290,7 @@ impl Promotion {
 
     fn restore(self) {
         if let Err(e) = std::fs::write(&self.path, &self.before) {
-            log::error(format!("Could not put back {}: {e}", self.path));
+            log::error(format!("Could not put back {}: {e}", self.path.display()));
         }
     }
 }
@@ -327,13 +330,13 @@ fn counting_down_from(shown: &Address, desired: &Address) -> bool {
 }
 
 /// An address as `ip address` would sum it up.
-pub fn describe(address: &Address, ifname: &str) -> String {
+pub fn describe(address: &Address, ifname: &Name) -> String {
     let mut text = format!("{}/{}", address.local, address.prefix_len);
     if address.local.is_ipv4() {
         if let Some(b) = broadcast(address) {
             text.push_str(&format!(" brd {b}"));
         }
-        let label = address.label.as_deref().unwrap_or(ifname);
+        let label = address.label.as_ref().unwrap_or(ifname);
         if label != ifname {
             text.push_str(&format!(" label {label}"));
         }
@@ -375,7 +378,7 @@ mod tests {
             preferred_lft: None,
             ..shown.clone()
         };
-        assert!(differences(&shown, &desired, "eth0").is_empty());
+        assert!(differences(&shown, &desired, &"eth0".into()).is_empty());
         let no_broadcast = Address {
             broadcast: Some(Ipv4Addr::UNSPECIFIED),
             ..shown.clone()
@@ -384,7 +387,7 @@ mod tests {
             broadcast: None,
             ..shown.clone()
         };
-        assert!(differences(&no_broadcast, &desired, "eth0").is_empty());
+        assert!(differences(&no_broadcast, &desired, &"eth0".into()).is_empty());
     }
 
     #[test]
@@ -397,7 +400,7 @@ mod tests {
             flags: AddressFlags::NOPREFIXROUTE,
             ..shown.clone()
         };
-        let names: Vec<&str> = differences(&shown, &desired, "eth0")
+        let names: Vec<&str> = differences(&shown, &desired, &"eth0".into())
             .iter()
             .map(|f| f.parameter())
             .collect();
@@ -423,7 +426,7 @@ mod tests {
             flags: AddressFlags::empty(),
             ..shown.clone()
         };
-        assert_eq!(differences(&shown, &desired, "eth0"), [Field::PreferredLft]);
+        assert_eq!(differences(&shown, &desired, &"eth0".into()), [Field::PreferredLft]);
         let set = Address {
             preferred_lft: Some(99),
             ..shown.clone()
@@ -431,7 +434,7 @@ mod tests {
         assert!(counting_down_from(&set, &desired));
         assert!(!counting_down_from(&shown, &desired));
         assert_eq!(
-            describe(&desired, "eth0"),
+            describe(&desired, &"eth0".into()),
             "2001:db8::10/64 preferred_lft 100"
         );
     }

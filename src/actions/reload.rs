@@ -121,7 +121,7 @@ fn current_copy<'a>(
     match copies {
         [(address, link)] => Ok((address, link)),
         _ => {
-            let names: Vec<&str> = copies.iter().map(|(_, l)| l.name.as_str()).collect();
+            let names: Vec<String> = copies.iter().map(|(_, l)| l.name.to_string()).collect();
             Err(Error::generic(format!(
                 "{} is configured on {}, none of them {}: reload cannot tell which copy to move",
                 copies[0].0.local,

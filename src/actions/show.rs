@@ -11,7 +11,7 @@ use crate::actions::{enter_namespace, open_netlink, Namespace};
 use crate::announce::sender::{self, Running};
 use crate::config;
 use crate::env::Env;
-use crate::netlink::{Address, Link, INFINITY_LIFE_TIME};
+use crate::netlink::{Address, Link, Name, INFINITY_LIFE_TIME};
 use crate::ocf::{log, Error, Result};
 
 /// One copy of the VIP and the interface it is on.
@@ -66,9 +66,10 @@ pub fn show(env: &Env, json: bool) -> Result<()> {
 }
 
 fn interface_of(copy: &Copy) -> String {
-    copy.link
-        .as_ref()
-        .map_or_else(|| format!("#{}", copy.address.index), |l| l.name.clone())
+    copy.link.as_ref().map_or_else(
+        || format!("#{}", copy.address.index),
+        |l| l.name.to_string(),
+    )
 }
 
 fn lifetime(address: &Address) -> Option<String> {
@@ -130,10 +131,11 @@ fn to_text(report: &Report) -> String {
         }
     }
     if let Some((name, link)) = &report.nic {
-        let here = report.copies.iter().any(|c| interface_of(c) == *name);
+        let name = crate::printable::escape(name);
+        let here = |link: &Link| report.copies.iter().any(|c| c.address.index == link.index);
         match link {
             None => out.push_str(&format!("  nic {name}: no such interface on this node\n")),
-            Some(_) if here => {}
+            Some(link) if here(link) => {}
             Some(link) => out.push_str(&format!(
                 "  nic {name}: {} (the address is not configured there)\n",
                 link_text(link)
@@ -164,7 +166,7 @@ fn string(text: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
             c => out.push(c),
         }
     }
@@ -176,10 +178,21 @@ fn optional(value: Option<String>) -> String {
     value.unwrap_or_else(|| "null".to_owned())
 }
 
+/// A name of the kernel's in JSON: decoded lossily (JSON strings are
+/// Unicode), so its exact bytes go beside it in hex.
+fn name_json(key: &str, name: &Name) -> String {
+    format!(
+        "\"{key}\":{},\"{key}_hex\":{}",
+        string(&name.lossy()),
+        string(&name.hex())
+    )
+}
+
 fn link_json(link: &Link) -> String {
     format!(
-        "{{\"name\":{},\"up\":{},\"carrier\":{},\"operstate\":{},\"mac\":{}}}",
-        string(&link.name),
+        "{{\"index\":{},{},\"up\":{},\"carrier\":{},\"operstate\":{},\"mac\":{}}}",
+        link.index,
+        name_json("name", &link.name),
         link.is_up(),
         optional(link.carrier.map(|c| c.to_string())),
         string(&link.oper_state.as_str()),
@@ -197,12 +210,19 @@ fn to_json(report: &Report) -> String {
         .map(|copy| {
             let a = &copy.address;
             let flags: Vec<String> = a.flags.names().iter().map(|f| string(f)).collect();
+            let interface = match &copy.link {
+                Some(link) => name_json("interface", &link.name),
+                None => format!("\"interface\":{}", string(&interface_of(copy))),
+            };
+            let label = match &a.label {
+                Some(label) => name_json("label", label),
+                None => "\"label\":null".to_owned(),
+            };
             format!(
-                "{{\"interface\":{},\"prefix_len\":{},\"broadcast\":{},\"label\":{},\"flags\":[{}],\"preferred_lft\":{},\"link\":{}}}",
-                string(&interface_of(copy)),
+                "{{{interface},\"interface_index\":{},\"prefix_len\":{},\"broadcast\":{},{label},\"flags\":[{}],\"preferred_lft\":{},\"link\":{}}}",
+                a.index,
                 a.prefix_len,
                 optional(a.broadcast.map(|b| string(&b.to_string()))),
-                optional(a.label.as_deref().map(string)),
                 flags.join(","),
                 optional(lifetime(a).map(|l| string(&l))),
                 optional(copy.link.as_ref().map(link_json)),

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::actions::validate::prepare;
-use crate::actions::{dad, find_vip, lvs, require_root};
+use crate::actions::{dad, find_vip, ipv4_conf, lvs, require_root};
 use crate::announce::schedule::Schedule;
 use crate::announce::{
     probe, run_and_report, sender, unannounceable, Announcer, Limits, Progress, Stopped,
@@ -17,7 +17,7 @@ use crate::config::{self, ArpSender, Config, Lifetime};
 use crate::env::Env;
 use crate::findif::Placement;
 use crate::net::{format_mac, same_prefix};
-use crate::netlink::{Address, AddressFlags, ErrorKind, Events, Family, Link, Netlink};
+use crate::netlink::{Address, AddressFlags, ErrorKind, Events, Family, Link, Name, Netlink};
 use crate::ocf::{self, log, Action, Error, ExitCode, Result};
 
 pub fn start(env: &Env) -> Result<()> {
@@ -188,13 +188,11 @@ pub(super) fn warn_if_primary(netlink: &mut Netlink, config: &Config, placement:
     }) {
         return;
     }
-    let enabled = |scope: &str| {
-        std::fs::read_to_string(format!(
-            "/proc/sys/net/ipv4/conf/{scope}/promote_secondaries"
-        ))
-        .is_ok_and(|v| v.trim() != "0")
+    let enabled = |scope: &Name| {
+        std::fs::read_to_string(ipv4_conf(scope, "promote_secondaries"))
+            .is_ok_and(|v| v.trim() != "0")
     };
-    if !enabled("all") && !enabled(&link.name) {
+    if !enabled(&Name::from("all")) && !enabled(&link.name) {
         log::warn(format!(
             "{ip}/{} will be the only address of its subnet on {}: with promote_secondaries off, \
              stopping it also removes every address of that subnet added after it \
@@ -379,12 +377,12 @@ pub(super) fn add_address(
     let ip = config.vip.ip;
     let link = &placement.link;
     let new = new_address(config, placement, label, nodad);
-    log::info(adding_message(&new, &link.name, config));
+    log::info(adding_message(&new, &link.name.to_string(), config));
     match netlink.add_address(&new) {
         Ok(()) => {}
         // A concurrent start of the same VIP got there first: served.
         Err(e) if e.kind() == ErrorKind::Exists => return Ok(()),
-        Err(e) => return Err(add_failed(ip, &link.name, &e)),
+        Err(e) => return Err(add_failed(ip, &link.name.to_string(), &e)),
     }
     if !link.is_up() {
         log::info(format!("Bringing device {} up", link.name));
@@ -425,7 +423,7 @@ pub(super) fn new_address(
         local: ip,
         prefix_len: placement.prefix_len,
         broadcast: placement.broadcast,
-        label,
+        label: label.map(Name::from),
         flags,
         preferred_lft,
     }

@@ -42,7 +42,7 @@ pub fn place(netlink: &mut Netlink, config: &Config) -> Result<(Placement, Optio
         .address
         .iflabel
         .as_deref()
-        .map(|suffix| check_label_length(&placement.link.name, suffix))
+        .map(|suffix| check_label_length(&placement.link.name.lossy(), suffix))
         .transpose()?;
     Ok((placement, label))
 }

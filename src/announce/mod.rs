@@ -103,7 +103,7 @@ impl Announcer {
             targets: Vec::new(),
             listening: listen,
             ifindex: link.index,
-            ifname: link.name.clone(),
+            ifname: link.name.to_string(),
         }))
     }
 

@@ -2,15 +2,22 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use netlink_packet_core::{NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE};
+use netlink_packet_core::{
+    DefaultNla, NlasIterator, Parseable, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE,
+};
 use netlink_packet_route::address::{
-    AddressAttribute, AddressFlags as WireAddressFlags, AddressHeaderFlags, AddressMessage,
-    AddressScope, CacheInfo,
+    AddressAttribute, AddressFlags as WireAddressFlags, AddressHeader, AddressHeaderFlags,
+    AddressMessage, AddressScope, CacheInfo,
 };
 use netlink_packet_route::addrlabel::{AddrLabelAttribute, AddrLabelMessage};
 use netlink_packet_route::RouteNetlinkMessage;
 
-use super::{AddressFlags, Family, Netlink, Result};
+use super::{decode_whole, invalid, AddressFlags, Family, Name, Netlink, Result};
+
+const RTM_NEWADDR: u16 = 20;
+/// sizeof(struct ifaddrmsg)
+const ADDRESS_HEADER_LEN: usize = 8;
+const IFA_LABEL: u16 = 3;
 
 /// "forever" in IFA_CACHEINFO lifetimes.
 pub const INFINITY_LIFE_TIME: u32 = u32::MAX;
@@ -22,7 +29,8 @@ pub struct Address {
     pub index: u32,
     pub prefix_len: u8,
     pub local: IpAddr,
-    pub label: Option<String>,
+    /// IFA_LABEL (IPv4 only; the kernel defaults it to the interface name).
+    pub label: Option<Name>,
     pub broadcast: Option<Ipv4Addr>,
     pub flags: AddressFlags,
     /// The preferred lifetime in seconds; to add, `None` is forever.
@@ -30,37 +38,53 @@ pub struct Address {
 }
 
 impl Address {
-    fn from_message(message: AddressMessage) -> Option<Address> {
-        let header_flags = u32::from(message.header.flags.bits());
+    /// An RTM_NEWADDR message, attribute by attribute: the label is kept
+    /// as bytes, and an attribute that does not decode is skipped, so that
+    /// a VIP whose label is not UTF-8 is still found (and removed).
+    /// `None` for another message, or an address without IFA_LOCAL and
+    /// IFA_ADDRESS.
+    fn decode(kind: u16, payload: &[u8]) -> Result<Option<Address>> {
+        if kind != RTM_NEWADDR {
+            return Ok(None);
+        }
+        let header = AddressHeader::parse(payload)
+            .map_err(|e| invalid(format!("a malformed address message: {e}")))?;
         let mut address: Option<IpAddr> = None;
         let mut local: Option<IpAddr> = None;
         let mut label = None;
         let mut broadcast = None;
-        let mut flags = WireAddressFlags::from_bits_retain(header_flags);
+        let mut flags = WireAddressFlags::from_bits_retain(u32::from(header.flags.bits()));
         let mut preferred_lft = None;
-        for attribute in message.attributes {
-            match attribute {
-                AddressAttribute::Address(ip) => address = Some(ip),
-                AddressAttribute::Local(ip) => local = Some(ip),
-                AddressAttribute::Label(text) => label = Some(text),
-                AddressAttribute::Broadcast(ip) => broadcast = Some(ip),
+        let attributes = payload.get(ADDRESS_HEADER_LEN..).unwrap_or_default();
+        for attribute in NlasIterator::new(attributes).map_while(|a| a.ok()) {
+            if attribute.kind() == IFA_LABEL {
+                label = Some(Name::from_bytes(attribute.value()));
+                continue;
+            }
+            match AddressAttribute::parse(&attribute) {
+                Ok(AddressAttribute::Address(ip)) => address = Some(ip),
+                Ok(AddressAttribute::Local(ip)) => local = Some(ip),
+                Ok(AddressAttribute::Broadcast(ip)) => broadcast = Some(ip),
                 // IFA_FLAGS carries all 32 bits; the header only the low 8.
-                AddressAttribute::Flags(all) => flags = all,
-                AddressAttribute::CacheInfo(info) => preferred_lft = Some(info.ifa_preferred),
+                Ok(AddressAttribute::Flags(all)) => flags = all,
+                Ok(AddressAttribute::CacheInfo(info)) => preferred_lft = Some(info.ifa_preferred),
                 _ => {}
             }
         }
-        Some(Address {
-            index: message.header.index,
-            prefix_len: message.header.prefix_len,
-            // IFA_LOCAL is the address itself; IFA_ADDRESS is the peer on
-            // point-to-point links and the only one IPv6 usually sends.
-            local: local.or(address)?,
+        // IFA_LOCAL is the address itself; IFA_ADDRESS is the peer on
+        // point-to-point links and the only one IPv6 usually sends.
+        let Some(local) = local.or(address) else {
+            return Ok(None);
+        };
+        Ok(Some(Address {
+            index: header.index,
+            prefix_len: header.prefix_len,
+            local,
             label,
             broadcast,
             flags: AddressFlags::from_wire(flags),
             preferred_lft,
-        })
+        }))
     }
 
     pub fn is_tentative(&self) -> bool {
@@ -90,14 +114,7 @@ impl Netlink {
         if let Some(family) = family {
             request.header.family = family.wire();
         }
-        Ok(self
-            .dump(RouteNetlinkMessage::GetAddress(request))?
-            .into_iter()
-            .filter_map(|m| match m {
-                RouteNetlinkMessage::NewAddress(a) => Address::from_message(a),
-                _ => None,
-            })
-            .collect())
+        self.dump(RouteNetlinkMessage::GetAddress(request), Address::decode)
     }
 
     /// Where `ip` is configured: every (interface, prefix) that holds it.
@@ -142,12 +159,16 @@ impl Netlink {
         request.header.family = Family::of(ip).wire();
         let full = if ip.is_ipv6() { 128 } else { 32 };
         Ok(self
-            .dump(RouteNetlinkMessage::GetAddrLabel(request))?
+            .dump(
+                RouteNetlinkMessage::GetAddrLabel(request),
+                |kind, payload| {
+                    Ok(match decode_whole(kind, payload)? {
+                        RouteNetlinkMessage::NewAddrLabel(l) => Some(l),
+                        _ => None,
+                    })
+                },
+            )?
             .into_iter()
-            .filter_map(|m| match m {
-                RouteNetlinkMessage::NewAddrLabel(l) => Some(l),
-                _ => None,
-            })
             .filter(|l| l.header.prefix_len == full && l.header.index == 0)
             .find_map(|l| {
                 let mut prefix = None;
@@ -235,7 +256,10 @@ fn address_message(new: &Address) -> AddressMessage {
         attributes.push(AddressAttribute::Broadcast(broadcast));
     }
     if let Some(label) = &new.label {
-        attributes.push(AddressAttribute::Label(label.clone()));
+        // The label's bytes as they are, NUL-terminated as the kernel wants.
+        let mut bytes = label.as_bytes().to_vec();
+        bytes.push(0);
+        attributes.push(AddressAttribute::Other(DefaultNla::new(IFA_LABEL, bytes)));
     }
     if !new.flags.is_empty() {
         attributes.push(AddressAttribute::Flags(new.flags.wire()));

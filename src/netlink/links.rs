@@ -1,9 +1,19 @@
 //! Interfaces: look one up by name or index, bring it up.
 
-use netlink_packet_route::link::{LinkAttribute, LinkFlags, LinkLayerType, LinkMessage, Prop};
+use netlink_packet_core::{NlasIterator, ParseableParametrized};
+use netlink_packet_route::link::{
+    LinkAttribute, LinkFlags, LinkHeader, LinkLayerType, LinkMessage,
+};
 use netlink_packet_route::RouteNetlinkMessage;
 
-use super::{ErrorKind, Netlink, OperState, Result};
+use super::{invalid, ErrorKind, Name, Netlink, OperState, Result};
+
+const RTM_NEWLINK: u16 = 16;
+/// sizeof(struct ifinfomsg)
+const LINK_HEADER_LEN: usize = 16;
+const IFLA_IFNAME: u16 = 3;
+const IFLA_PROP_LIST: u16 = 52;
+const IFLA_ALT_IFNAME: u16 = 53;
 
 /// Longest name the kernel takes as IFLA_IFNAME (IFNAMSIZ - 1).
 const IFNAME_MAX: usize = 15;
@@ -11,7 +21,8 @@ const IFNAME_MAX: usize = 15;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
     pub index: u32,
-    pub name: String,
+    /// IFLA_IFNAME; empty when the kernel sent none.
+    pub name: Name,
     flags: LinkFlags,
     link_type: LinkLayerType,
     /// The link-layer address: six bytes on Ethernet, 20 on IPoIB, none
@@ -19,38 +30,51 @@ pub struct Link {
     pub mac: Vec<u8>,
     pub oper_state: OperState,
     pub carrier: Option<bool>,
-    pub alt_names: Vec<String>,
+    pub alt_names: Vec<Name>,
 }
 
 impl Link {
-    fn from_message(message: LinkMessage) -> Link {
+    /// An RTM_NEWLINK message, attribute by attribute: the names are kept
+    /// as bytes, and an attribute that does not decode (an alias that is
+    /// not UTF-8, something the pinned crate does not know) is skipped, so
+    /// that no string of the kernel's can make a link unknowable.
+    fn decode(kind: u16, payload: &[u8]) -> Result<Option<Link>> {
+        if kind != RTM_NEWLINK {
+            return Ok(None);
+        }
+        let header = LinkHeader::parse(payload)
+            .map_err(|e| invalid(format!("a malformed link message: {e}")))?;
         let mut link = Link {
-            index: message.header.index,
-            name: String::new(),
-            flags: message.header.flags,
-            link_type: message.header.link_layer_type,
+            index: header.index,
+            name: Name::default(),
+            flags: header.flags,
+            link_type: header.link_layer_type,
             mac: Vec::new(),
             oper_state: OperState::Unknown,
             carrier: None,
             alt_names: Vec::new(),
         };
-        for attribute in message.attributes {
-            match attribute {
-                LinkAttribute::IfName(name) => link.name = name,
-                LinkAttribute::Address(mac) => link.mac = mac,
-                LinkAttribute::OperState(state) => link.oper_state = OperState::from_wire(state),
-                LinkAttribute::Carrier(carrier) => link.carrier = Some(carrier != 0),
-                LinkAttribute::PropList(props) => {
-                    for prop in props {
-                        if let Prop::AltIfName(name) = prop {
-                            link.alt_names.push(name);
-                        }
+        let attributes = payload.get(LINK_HEADER_LEN..).unwrap_or_default();
+        for attribute in NlasIterator::new(attributes).map_while(|a| a.ok()) {
+            match attribute.kind() {
+                IFLA_IFNAME => link.name = Name::from_bytes(attribute.value()),
+                IFLA_PROP_LIST => {
+                    let props = NlasIterator::new(attribute.value()).map_while(|p| p.ok());
+                    for prop in props.filter(|p| p.kind() == IFLA_ALT_IFNAME) {
+                        link.alt_names.push(Name::from_bytes(prop.value()));
                     }
                 }
-                _ => {}
+                _ => match LinkAttribute::parse_with_param(&attribute, header.interface_family) {
+                    Ok(LinkAttribute::Address(mac)) => link.mac = mac,
+                    Ok(LinkAttribute::OperState(state)) => {
+                        link.oper_state = OperState::from_wire(state)
+                    }
+                    Ok(LinkAttribute::Carrier(carrier)) => link.carrier = Some(carrier != 0),
+                    _ => {}
+                },
             }
         }
-        link
+        Ok(Some(link))
     }
 
     /// Administratively up (IFF_UP).
@@ -104,7 +128,7 @@ impl Netlink {
             return Ok(self
                 .links()?
                 .into_iter()
-                .find(|l| l.name == name || l.alt_names.iter().any(|a| a == name)));
+                .find(|l| l.name == name || l.alt_names.iter().any(|a| *a == name)));
         }
         let mut message = LinkMessage::default();
         message
@@ -120,23 +144,18 @@ impl Netlink {
     }
 
     fn get_link(&mut self, message: LinkMessage) -> Result<Option<Link>> {
-        match self.get(RouteNetlinkMessage::GetLink(message)) {
-            Ok(Some(RouteNetlinkMessage::NewLink(reply))) => Ok(Some(Link::from_message(reply))),
-            Ok(_) => Ok(None),
+        match self.get(RouteNetlinkMessage::GetLink(message), Link::decode) {
+            Ok(link) => Ok(link),
             Err(e) if e.kind() == ErrorKind::NoDevice => Ok(None),
             Err(e) => Err(e),
         }
     }
 
     pub fn links(&mut self) -> Result<Vec<Link>> {
-        Ok(self
-            .dump(RouteNetlinkMessage::GetLink(LinkMessage::default()))?
-            .into_iter()
-            .filter_map(|m| match m {
-                RouteNetlinkMessage::NewLink(link) => Some(Link::from_message(link)),
-                _ => None,
-            })
-            .collect())
+        self.dump(
+            RouteNetlinkMessage::GetLink(LinkMessage::default()),
+            Link::decode,
+        )
     }
 
     pub fn set_link_up(&mut self, index: u32) -> Result<()> {

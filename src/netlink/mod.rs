@@ -18,13 +18,14 @@ pub use events::{Events, Wakeup};
 pub use links::Link;
 pub use neighbours::Neighbour;
 pub use routes::{Route, TABLE_LOCAL, TABLE_MAIN};
-pub use types::{AddressFlags, Error, ErrorKind, Family, OperState, Result, Scope};
+pub use types::{AddressFlags, Error, ErrorKind, Family, Name, OperState, Result, Scope};
 
 use std::io;
 
 use netlink_packet_core::{
-    NetlinkHeader, NetlinkMessage, NetlinkPayload, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR,
-    NLM_F_REQUEST,
+    NetlinkBuffer, NetlinkHeader, NetlinkMessage, NetlinkPayload, ParseableParametrized,
+    NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR,
+    NLM_F_MULTIPART, NLM_F_REQUEST,
 };
 use netlink_packet_route::RouteNetlinkMessage;
 use netlink_sys::{protocols::NETLINK_ROUTE, Socket, SocketAddr};
@@ -68,52 +69,57 @@ impl Netlink {
         Ok(self.sequence)
     }
 
-    /// Receives the replies to request `sequence`, handing each inner
-    /// message to `each`, until the request is complete. Returns whether a
-    /// dump was interrupted by a concurrent change.
+    /// Receives the replies to request `sequence`, handing each message's
+    /// type and payload to `each` undecoded, until the request is
+    /// complete. Returns whether a dump was interrupted by a concurrent
+    /// change. Decoding is the caller's, message by message, so that what
+    /// one message holds (a name that is not UTF-8, an attribute the
+    /// pinned crate does not know) never fails the others.
     fn receive(
         &mut self,
         sequence: u32,
-        mut each: impl FnMut(RouteNetlinkMessage),
+        mut each: impl FnMut(u16, &[u8]) -> Result<()>,
     ) -> Result<bool> {
         let mut interrupted = false;
         loop {
             let size = self.socket.recv(&mut &mut self.buffer[..], 0)?;
             let mut offset = 0;
             while offset < size {
-                let packet =
-                    NetlinkMessage::<RouteNetlinkMessage>::deserialize(&self.buffer[offset..size])
-                        .map_err(|e| {
-                            Error::from(io::Error::new(io::ErrorKind::InvalidData, e.to_string()))
-                        })?;
-                let length = packet.header.length as usize;
-                if length == 0 {
-                    break;
-                }
+                let packet = NetlinkBuffer::new_checked(&self.buffer[offset..size])
+                    .map_err(|e| invalid(format!("a malformed netlink message: {e}")))?;
+                let length = packet.length() as usize;
                 offset += (length + 3) & !3;
-                if packet.header.sequence_number != sequence {
+                if packet.sequence_number() != sequence {
                     continue;
                 }
-                if packet.header.flags & NLM_F_DUMP_INTR != 0 {
+                let flags = packet.flags();
+                if flags & NLM_F_DUMP_INTR != 0 {
                     interrupted = true;
                 }
-                match packet.payload {
-                    NetlinkPayload::InnerMessage(message) => {
-                        each(message);
+                let payload = packet.payload();
+                match packet.message_type() {
+                    NLMSG_NOOP | NLMSG_OVERRUN => {}
+                    // An acknowledgement (0) or the request's errno.
+                    NLMSG_ERROR => {
+                        return match errno_in(payload) {
+                            0 => Ok(interrupted),
+                            errno => Err(io::Error::from_raw_os_error(-errno).into()),
+                        }
+                    }
+                    // A dump that failed midway says so in its Done.
+                    NLMSG_DONE => {
+                        return match errno_in(payload) {
+                            errno if errno < 0 => Err(io::Error::from_raw_os_error(-errno).into()),
+                            _ => Ok(interrupted),
+                        }
+                    }
+                    kind => {
+                        each(kind, payload)?;
                         // A reply to a plain get is one message, no Done.
-                        if packet.header.flags & netlink_packet_core::NLM_F_MULTIPART == 0 {
+                        if flags & NLM_F_MULTIPART == 0 {
                             return Ok(interrupted);
                         }
                     }
-                    NetlinkPayload::Done(_) => return Ok(interrupted),
-                    NetlinkPayload::Error(error) => {
-                        return match error.code {
-                            None => Ok(interrupted),
-                            Some(_) => Err(error.to_io().into()),
-                        }
-                    }
-                    NetlinkPayload::Noop | NetlinkPayload::Overrun(_) => {}
-                    _ => {}
                 }
             }
         }
@@ -122,27 +128,43 @@ impl Netlink {
     /// A request the kernel acknowledges (add, delete, set).
     fn execute(&mut self, message: RouteNetlinkMessage, flags: u16) -> Result<()> {
         let sequence = self.send(message, NLM_F_ACK | flags)?;
-        self.receive(sequence, |_| {})?;
+        self.receive(sequence, |_, _| Ok(()))?;
         Ok(())
     }
 
-    /// A request answered by exactly one message (get by index or name).
-    fn get(&mut self, message: RouteNetlinkMessage) -> Result<Option<RouteNetlinkMessage>> {
+    /// A request answered by exactly one message (get by index or name),
+    /// decoded by `decode`.
+    fn get<T>(
+        &mut self,
+        message: RouteNetlinkMessage,
+        mut decode: impl FnMut(u16, &[u8]) -> Result<Option<T>>,
+    ) -> Result<Option<T>> {
         let sequence = self.send(message, 0)?;
         let mut reply = None;
-        self.receive(sequence, |m| reply = Some(m))?;
+        self.receive(sequence, |kind, payload| {
+            reply = decode(kind, payload)?;
+            Ok(())
+        })?;
         Ok(reply)
     }
 
-    /// A dump, retried when the kernel says it was interrupted so that the
-    /// result is one consistent view of the table.
-    fn dump(&mut self, message: RouteNetlinkMessage) -> Result<Vec<RouteNetlinkMessage>> {
+    /// A dump, each message decoded by `decode` (`None` skips it), retried
+    /// when the kernel says it was interrupted so that the result is one
+    /// consistent view of the table.
+    fn dump<T>(
+        &mut self,
+        message: RouteNetlinkMessage,
+        mut decode: impl FnMut(u16, &[u8]) -> Result<Option<T>>,
+    ) -> Result<Vec<T>> {
         for _ in 0..DUMP_RETRIES {
             let sequence = self.send(message.clone(), NLM_F_DUMP)?;
-            let mut messages = Vec::new();
-            let interrupted = self.receive(sequence, |m| messages.push(m))?;
+            let mut items = Vec::new();
+            let interrupted = self.receive(sequence, |kind, payload| {
+                items.extend(decode(kind, payload)?);
+                Ok(())
+            })?;
             if !interrupted {
-                return Ok(messages);
+                return Ok(items);
             }
         }
         Err(io::Error::new(
@@ -151,4 +173,23 @@ impl Netlink {
         )
         .into())
     }
+}
+
+/// The errno an NLMSG_ERROR or NLMSG_DONE carries (negative, or 0).
+fn errno_in(payload: &[u8]) -> i32 {
+    payload
+        .get(..4)
+        .map_or(0, |bytes| i32::from_ne_bytes(bytes.try_into().unwrap()))
+}
+
+fn invalid(message: String) -> Error {
+    Error::from(io::Error::new(io::ErrorKind::InvalidData, message))
+}
+
+/// A message decoded whole by the pinned crate: for tables whose messages
+/// hold no strings (routes, neighbours, address labels). One it cannot
+/// decode is an error, never a silently shorter table.
+fn decode_whole(kind: u16, payload: &[u8]) -> Result<RouteNetlinkMessage> {
+    RouteNetlinkMessage::parse_with_param(payload, kind)
+        .map_err(|e| invalid(format!("Failed to parse message with type {kind}: {e}")))
 }

@@ -7,7 +7,7 @@ use netlink_packet_route::neighbour::{
 };
 use netlink_packet_route::RouteNetlinkMessage;
 
-use super::{Family, Netlink, Result};
+use super::{decode_whole, Family, Netlink, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Neighbour {
@@ -33,14 +33,15 @@ impl Netlink {
     pub fn neighbours(&mut self, family: Family) -> Result<Vec<Neighbour>> {
         let mut request = NeighbourMessage::default();
         request.header.family = family.wire();
-        Ok(self
-            .dump(RouteNetlinkMessage::GetNeighbour(request))?
-            .into_iter()
-            .filter_map(|m| match m {
-                RouteNetlinkMessage::NewNeighbour(n) => from_message(n),
-                _ => None,
-            })
-            .collect())
+        self.dump(
+            RouteNetlinkMessage::GetNeighbour(request),
+            |kind, payload| {
+                Ok(match decode_whole(kind, payload)? {
+                    RouteNetlinkMessage::NewNeighbour(n) => from_message(n),
+                    _ => None,
+                })
+            },
+        )
     }
 }
 

@@ -6,7 +6,7 @@ use netlink_packet_route::route::{RouteAddress, RouteAttribute, RouteHeader, Rou
 use netlink_packet_route::RouteNetlinkMessage;
 
 use super::types::is_unicast;
-use super::{Family, Netlink, Result, Scope};
+use super::{decode_whole, Family, Netlink, Result, Scope};
 
 pub const TABLE_MAIN: u32 = 254;
 pub const TABLE_LOCAL: u32 = 255;
@@ -83,13 +83,11 @@ impl Netlink {
             address_family: family.wire(),
             ..RouteHeader::default()
         };
-        Ok(self
-            .dump(RouteNetlinkMessage::GetRoute(request))?
-            .into_iter()
-            .filter_map(|m| match m {
+        self.dump(RouteNetlinkMessage::GetRoute(request), |kind, payload| {
+            Ok(match decode_whole(kind, payload)? {
                 RouteNetlinkMessage::NewRoute(r) => Some(Route::from_message(r)),
                 _ => None,
             })
-            .collect())
+        })
     }
 }

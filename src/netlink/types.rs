@@ -60,6 +60,93 @@ impl std::error::Error for Error {}
 
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// A string the kernel holds for us: an interface's name or alternative
+/// name, an address's label. The kernel takes any byte in them (names:
+/// anything but NUL, '/', ':' and white space; labels: anything), so they
+/// are bytes, not `String`s: one that is not UTF-8 still names its link
+/// or address, and shows as `\xNN` wherever it is printed.
+#[derive(Clone, PartialEq, Eq, Default, Hash, PartialOrd, Ord)]
+pub struct Name(Vec<u8>);
+
+impl Name {
+    pub fn from_bytes(bytes: &[u8]) -> Name {
+        // Attributes end in NUL; what follows the first one is not the name.
+        let end = bytes.iter().position(|b| *b == 0).unwrap_or(bytes.len());
+        Name(bytes[..end].to_vec())
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The name as text, when it is valid UTF-8.
+    pub fn to_str(&self) -> Option<&str> {
+        std::str::from_utf8(&self.0).ok()
+    }
+
+    /// As a path component (/proc/sys/net/ipv4/conf/<name>).
+    pub fn as_os_str(&self) -> &std::ffi::OsStr {
+        use std::os::unix::ffi::OsStrExt;
+        std::ffi::OsStr::from_bytes(&self.0)
+    }
+
+    /// Decoded with U+FFFD for what is not UTF-8, for JSON strings.
+    pub fn lossy(&self) -> String {
+        String::from_utf8_lossy(&self.0).into_owned()
+    }
+
+    pub fn hex(&self) -> String {
+        crate::printable::hex(&self.0)
+    }
+
+    pub fn starts_with(&self, prefix: &Name) -> bool {
+        self.0.starts_with(&prefix.0)
+    }
+}
+
+impl From<&str> for Name {
+    fn from(text: &str) -> Name {
+        Name(text.as_bytes().to_vec())
+    }
+}
+
+impl From<String> for Name {
+    fn from(text: String) -> Name {
+        Name(text.into_bytes())
+    }
+}
+
+impl PartialEq<str> for Name {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other.as_bytes()
+    }
+}
+
+impl PartialEq<&str> for Name {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == other.as_bytes()
+    }
+}
+
+impl PartialEq<String> for Name {
+    fn eq(&self, other: &String) -> bool {
+        self.0 == other.as_bytes()
+    }
+}
+
+/// Printable: control bytes and invalid UTF-8 as `\xNN`.
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(&crate::printable::escape_bytes(&self.0))
+    }
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", crate::printable::escape_bytes(&self.0))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
     Ipv4,

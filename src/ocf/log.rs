@@ -94,6 +94,9 @@ pub fn error(msg: impl AsRef<str>) {
 }
 
 pub fn log(priority: Priority, msg: &str) {
+    // A parameter or a kernel string may carry ESC or a newline: never
+    // passed to a terminal or a log file as it is.
+    let msg = &*crate::printable::escape(msg);
     if let Some(logger) = logger() {
         logger.write(priority, msg, true);
     } else {
@@ -122,7 +125,7 @@ pub fn stdout(text: &str) -> io::Result<()> {
 /// shows as the failure's reason, and an ERROR line to syslog and the log
 /// files (never a second stderr line).
 pub fn exit_reason(msg: &str) {
-    let line = msg.replace('\n', " ");
+    let line = crate::printable::escape(&msg.replace('\n', " ")).into_owned();
     stderr_line(&format!("ocf-exit-reason:{line}"));
     if let Some(logger) = logger() {
         logger.write(Priority::Error, &line, false);

@@ -9,6 +9,7 @@ mod closed_loop;
 mod conformance;
 mod dad;
 mod differential;
+mod field;
 mod garp;
 mod hardening;
 mod hardening_ii;
@@ -34,6 +35,7 @@ fn main() {
     trials.extend(dad::trials());
     trials.extend(differential::trials());
     trials.extend(differential::reload_trials());
+    trials.extend(field::trials());
     trials.extend(garp::trials());
     trials.extend(ipv6::trials());
     trials.extend(parameters::trials());
