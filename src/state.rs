@@ -9,10 +9,17 @@
 //! - Read with O_NOFOLLOW|O_NONBLOCK (a FIFO does not block, a symlink to
 //!   /dev/zero is refused), only when the file is a regular file, and only
 //!   a few bytes.
+//! - Trusted only where nobody else can write: the file owned by this
+//!   process's user and writable by nobody else, every directory above it
+//!   owned by root or that user and writable by nobody else, unless it is
+//!   sticky (/tmp: nobody can replace what another user put there, and
+//!   what they put there themselves fails the file's own check). Anything
+//!   else is no proof: a forged pid file and companion must never make
+//!   stop signal an unrelated process.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 pub const FILE_MODE: u32 = 0o644;
@@ -100,6 +107,9 @@ pub fn read_small(path: &Path, limit: usize) -> io::Result<Option<String>> {
     if !metadata.is_file() {
         return Err(untrusted(path, "not a regular file"));
     }
+    if let Some(why) = untrusted_file(&metadata).or_else(|| untrusted_directories(path)) {
+        return Err(untrusted(path, &why));
+    }
     if metadata.len() > limit as u64 {
         return Err(untrusted(path, "larger than a state file can be"));
     }
@@ -112,6 +122,58 @@ pub fn read_small(path: &Path, limit: usize) -> io::Result<Option<String>> {
     }
     let text = String::from_utf8(bytes).map_err(|_| untrusted(path, "not text"))?;
     Ok(Some(text))
+}
+
+/// Why a state file's own owner or mode makes it no proof, if they do.
+fn untrusted_file(metadata: &fs::Metadata) -> Option<String> {
+    let uid = nix::unistd::geteuid().as_raw();
+    if metadata.uid() != uid {
+        return Some(format!(
+            "owned by uid {}, not by this agent's user ({uid})",
+            metadata.uid()
+        ));
+    }
+    (metadata.mode() & 0o022 != 0).then(|| {
+        format!(
+            "writable by group or others (mode {:o})",
+            metadata.mode() & 0o7777
+        )
+    })
+}
+
+/// Why a directory above `path` makes what is in it no proof, if one
+/// does: owned by another user than root or ours, or writable by group or
+/// others without the sticky bit. The path is resolved first, so a
+/// symbolic link anywhere in it is judged by what it points at (and the
+/// directories that hold that).
+fn untrusted_directories(path: &Path) -> Option<String> {
+    let uid = nix::unistd::geteuid().as_raw();
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty())?;
+    let resolved = match fs::canonicalize(parent) {
+        Ok(resolved) => resolved,
+        Err(e) => return Some(format!("in a directory that cannot be resolved ({e})")),
+    };
+    for dir in resolved.ancestors() {
+        let Ok(metadata) = fs::metadata(dir) else {
+            return Some(format!("in {}, which cannot be read", dir.display()));
+        };
+        let mode = metadata.mode();
+        if metadata.uid() != 0 && metadata.uid() != uid {
+            return Some(format!(
+                "in {}, owned by uid {}",
+                dir.display(),
+                metadata.uid()
+            ));
+        }
+        if mode & 0o022 != 0 && mode & 0o1000 == 0 {
+            return Some(format!(
+                "in {}, writable by group or others (mode {:o})",
+                dir.display(),
+                mode & 0o7777
+            ));
+        }
+    }
+    None
 }
 
 fn untrusted(path: &Path, what: &str) -> io::Error {
@@ -166,6 +228,33 @@ mod tests {
         write_atomically(&path, b"42\n").unwrap();
         assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
         assert_eq!(fs::read_to_string(&path).unwrap(), "42\n");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn state_that_others_can_write_is_no_proof() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = scratch("writable");
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("send_arp-192.0.2.10");
+        fs::write(&path, "42\n").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(read_small(&path, 64).unwrap().as_deref(), Some("42\n"));
+        // The file writable by others.
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o646)).unwrap();
+        let error = read_small(&path, 64).unwrap_err().to_string();
+        assert!(error.contains("writable by group or others"), "{error}");
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        // Its directory writable by the group, without and with the sticky bit.
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o775)).unwrap();
+        let error = read_small(&path, 64).unwrap_err().to_string();
+        assert!(
+            error.contains("writable by group or others (mode 775)"),
+            "{error}"
+        );
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o1777)).unwrap();
+        assert!(read_small(&path, 64).is_ok(), "a sticky directory, as /tmp");
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -426,7 +426,10 @@ mod tests {
             flags: AddressFlags::empty(),
             ..shown.clone()
         };
-        assert_eq!(differences(&shown, &desired, &"eth0".into()), [Field::PreferredLft]);
+        assert_eq!(
+            differences(&shown, &desired, &"eth0".into()),
+            [Field::PreferredLft]
+        );
         let set = Address {
             preferred_lft: Some(99),
             ..shown.clone()

@@ -253,8 +253,12 @@ pub fn stop(pid_file: &Path, ip: IpAddr, deadline: Instant) {
             return;
         }
         Err(e) => {
+            // Nothing is signalled on such a file's word; the address is
+            // still removed, and a sender of ours that may be running
+            // exits at its next look at the address.
             log::warn(format!(
-                "Could not read {}: {e}: removed",
+                "Could not read {}: {e}: removed; nothing is signalled, and a sender of {ip}, \
+                 if one runs, ends at its next address check",
                 pid_file.display()
             ));
             remove_files(pid_file);

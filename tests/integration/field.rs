@@ -10,7 +10,12 @@ use std::process::Command;
 
 use libtest_mimic::Trial;
 
-use crate::support::{floatip, Node};
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Child, Stdio};
+
+use crate::support::{alive, floatip, Node, TempDir};
 use crate::trial;
 
 const VIP: &str = "192.0.2.10";
@@ -28,6 +33,14 @@ pub fn trials() -> Vec<Trial> {
         trial(
             "field::kernel_strings_are_printed_safely",
             kernel_strings_are_printed_safely,
+        ),
+        trial(
+            "field::state_others_can_write_is_no_proof",
+            state_others_can_write_is_no_proof,
+        ),
+        trial(
+            "field::state_in_a_sticky_root_directory_is_trusted",
+            state_in_a_sticky_root_directory_is_trusted,
         ),
     ]
 }
@@ -211,4 +224,147 @@ fn kernel_strings_are_printed_safely() {
             "a raw control byte or invalid UTF-8 was printed: {out:?}"
         );
     }
+}
+
+/// A process that is nobody's sender, for stop to leave alone.
+struct Victim(Child);
+
+impl Victim {
+    fn new() -> Victim {
+        Victim(
+            Command::new("sleep")
+                .arg("60")
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("sleep"),
+        )
+    }
+
+    fn pid(&self) -> u32 {
+        self.0.id()
+    }
+
+    /// Field 22 of /proc/<pid>/stat, as floatip's companion records it.
+    fn start_ticks(&self) -> String {
+        let stat = fs::read_to_string(format!("/proc/{}/stat", self.pid())).unwrap();
+        let rest = &stat[stat.rfind(')').unwrap() + 2..];
+        rest.split_whitespace().nth(19).unwrap().to_owned()
+    }
+}
+
+impl Drop for Victim {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn chmod(path: &Path, mode: u32) {
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// A forged pid file and companion naming `victim` exactly (pid and start
+/// time), as anyone who can write the directory could plant them.
+fn forge(rsctmp: &Path, victim: &Victim) {
+    let pid_file = rsctmp.join(format!("send_arp-{VIP}"));
+    fs::write(&pid_file, format!("{}\n", victim.pid())).unwrap();
+    fs::write(
+        rsctmp.join(format!("send_arp-{VIP}.floatip-start")),
+        format!("{} {}\n", victim.pid(), victim.start_ticks()),
+    )
+    .unwrap();
+}
+
+/// HA_RSCTMP, a state file in it, or a directory above it that another
+/// user can write: the forged pair is no proof. Stop signals nothing,
+/// still removes the address and answers 0, and says why.
+fn state_others_can_write_is_no_proof() {
+    type Shape = fn(&Path, &Path);
+    let variants: [(&str, Shape); 5] = [
+        ("HA_RSCTMP writable by others", |_, rsc| chmod(rsc, 0o777)),
+        ("HA_RSCTMP writable by its group", |_, rsc| {
+            chmod(rsc, 0o770)
+        }),
+        (
+            "a directory above HA_RSCTMP writable by others",
+            |top, _| chmod(top, 0o777),
+        ),
+        ("the pid file and companion writable by others", |_, rsc| {
+            for entry in fs::read_dir(rsc).unwrap() {
+                chmod(&entry.unwrap().path(), 0o666);
+            }
+        }),
+        (
+            "the pid file and companion owned by another user",
+            |_, rsc| {
+                for entry in fs::read_dir(rsc).unwrap() {
+                    std::os::unix::fs::chown(entry.unwrap().path(), Some(65534), Some(65534))
+                        .unwrap();
+                }
+            },
+        ),
+    ];
+    let agent = floatip();
+    for (what, shape) in variants {
+        let node = Node::with_base();
+        let top = TempDir::new();
+        chmod(top.path(), 0o755);
+        let rsc = top.path().join("rsc");
+        fs::create_dir(&rsc).unwrap();
+        chmod(&rsc, 0o755);
+        let params = [("ip", VIP), ("arp_count", "1")];
+        node.agent(&agent, "start")
+            .rsctmp(&rsc)
+            .params(&params)
+            .run()
+            .expect(0);
+        let victim = Victim::new();
+        forge(&rsc, &victim);
+        shape(top.path(), &rsc);
+        let stop = node
+            .agent(&agent, "stop")
+            .rsctmp(&rsc)
+            .params(&params)
+            .run();
+        stop.expect(0);
+        assert!(
+            alive(victim.pid()),
+            "{what}: stop signalled an unrelated process"
+        );
+        assert!(copies(&node).is_empty(), "{what}: the address is removed");
+        assert!(
+            stop.stderr.contains("nothing is signalled"),
+            "{what}: {}",
+            stop.stderr
+        );
+        chmod(top.path(), 0o755);
+    }
+}
+
+/// Debian's /run/resource-agents is 1755 root:root: sticky and owned by
+/// root, it passes, and the genuine sender is ended by stop.
+fn state_in_a_sticky_root_directory_is_trusted() {
+    let node = Node::with_base();
+    let top = TempDir::new();
+    chmod(top.path(), 0o1755);
+    let agent = floatip();
+    let params = [("ip", VIP), ("garp_count", "1000")];
+    node.agent(&agent, "start")
+        .rsctmp(top.path())
+        .params(&params)
+        .run()
+        .expect(0);
+    let pid: u32 = fs::read_to_string(top.path().join(format!("send_arp-{VIP}")))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(alive(pid));
+    node.agent(&agent, "stop")
+        .rsctmp(top.path())
+        .params(&params)
+        .run()
+        .expect(0);
+    assert!(!alive(pid), "the genuine sender is ended");
+    assert!(copies(&node).is_empty());
 }
