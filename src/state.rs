@@ -10,7 +10,7 @@
 //!   /dev/zero is refused), only when the file is a regular file, and only
 //!   a few bytes.
 //! - Trusted only where nobody else can write: the file owned by this
-//!   process's user and writable by nobody else, every directory above it
+//!   process's user (or root) and writable by nobody else, every directory above it
 //!   owned by root or that user and writable by nobody else, unless it is
 //!   sticky (/tmp: nobody can replace what another user put there, and
 //!   what they put there themselves fails the file's own check). Anything
@@ -127,9 +127,10 @@ pub fn read_small(path: &Path, limit: usize) -> io::Result<Option<String>> {
 /// Why a state file's own owner or mode makes it no proof, if they do.
 fn untrusted_file(metadata: &fs::Metadata) -> Option<String> {
     let uid = nix::unistd::geteuid().as_raw();
-    if metadata.uid() != uid {
+    // Root's files are as trustworthy as our own, to any user (show).
+    if metadata.uid() != uid && metadata.uid() != 0 {
         return Some(format!(
-            "owned by uid {}, not by this agent's user ({uid})",
+            "owned by uid {}, not by this agent's user ({uid}) or root",
             metadata.uid()
         ));
     }

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::actions::validate::prepare;
-use crate::actions::{dad, find_vip, ipv4_conf, lvs, require_root};
+use crate::actions::{copies_anywhere, dad, find_vip, ipv4_conf, lvs, require_root};
 use crate::announce::schedule::Schedule;
 use crate::announce::{
     probe, run_and_report, sender, unannounceable, Announcer, Limits, Progress, Stopped,
@@ -114,13 +114,21 @@ pub(super) fn add_ipv6(
 /// interface that is administratively down gets its interface brought up,
 /// as a fresh start would. A link without carrier is not start's to fix:
 /// monitor's check_link_status reports it.
+///
+/// Without a nic, a copy on any other interface that counts (DESIGN.md,
+/// "Which copies count") is the resource too: the probe said 0 for it, so
+/// a second copy where findif points would be a duplicate on this node.
+/// Start then answers 0, adds nothing, and names both interfaces.
 fn already_started(netlink: &mut Netlink, config: &Config, placement: &Placement) -> Result<bool> {
     let link = &placement.link;
     let ip = config.vip.ip;
-    let Some(existing) = find_vip(netlink, &config.vip, Some(link))?
+    let here = find_vip(netlink, &config.vip, Some(link))?
         .into_iter()
-        .next()
-    else {
+        .next();
+    let Some(existing) = here else {
+        if config.vip.nic.is_none() {
+            return elsewhere(netlink, config, link);
+        }
         return Ok(false);
     };
     if existing.is_dadfailed() {
@@ -148,6 +156,26 @@ fn already_started(netlink: &mut Netlink, config: &Config, placement: &Placement
             ))
         })?;
     }
+    Ok(true)
+}
+
+/// A counting copy of the VIP on another interface than `link` (findif's
+/// choice), when no nic is configured: it is the resource, so start adds
+/// nothing.
+fn elsewhere(netlink: &mut Netlink, config: &Config, link: &Link) -> Result<bool> {
+    let ip = config.vip.ip;
+    let Some((copy, other)) = copies_anywhere(netlink, &config.vip)?
+        .into_iter()
+        .find(|(a, _)| a.index != link.index && !a.is_dadfailed())
+    else {
+        return Ok(false);
+    };
+    let other = other.map_or_else(|| format!("#{}", copy.index), |l| l.name.to_string());
+    log::warn(format!(
+        "{ip} is already configured on {other} ({}/{}), not on {} where findif places it: \
+         that copy is the resource, so nothing is added (set nic to choose the interface)",
+        copy.local, copy.prefix_len, link.name
+    ));
     Ok(true)
 }
 

@@ -80,6 +80,9 @@ enum Setup {
     /// Base6, with the VIP also on the peer (nodad) and added here with
     /// DAD: the kernel marks this node's copy dadfailed.
     DadfailedCopy,
+    /// Base and Base6 together, plus this address (with prefix) on eth1:
+    /// the VIP is already configured where findif does not point.
+    CopyOnEth1(&'static str),
 }
 
 /// Something that happens to the node after the two starts.
@@ -884,6 +887,24 @@ fn cases() -> Vec<Case> {
             Fault::CopyOnOtherNic,
         )
         .accept(&[Stop, StopAgain, ProbeAfterStop], EVERY_COPY),
+        case(
+            "copy already on another nic /32",
+            CopyOnEth1("192.0.2.10/32"),
+            &[],
+        )
+        .accept(AFTER_VALIDATE, NO_SECOND_COPY),
+        // The copy's own prefix route makes both findifs choose eth1.
+        case(
+            "copy already on another nic /24",
+            CopyOnEth1("192.0.2.10/24"),
+            &[],
+        ),
+        case(
+            "ipv6 copy already on another nic /128",
+            CopyOnEth1("2001:db8:1234::10/128"),
+            &[("ip", V6)],
+        )
+        .accept(AFTER_VALIDATE, NO_SECOND_COPY),
         faulty(
             "fault ipv6 address removed",
             Base6,
@@ -1379,6 +1400,8 @@ const ALTNAME: &str =
     "an alternative interface name works as nic (IPaddr2's findif and ip_served compare the name as text and fail, or lose the address it added)";
 const WRONG_PLACE: &str =
     "the configured nic vanished while a copy of the VIP is on another interface: probe and monitor 1, stop removes that copy (IPaddr2 says 7 and stops with 0 while it stays)";
+const NO_SECOND_COPY: &str =
+    "without nic, a copy of the VIP already on another interface is the resource: start adds no second copy, and stop removes that one (IPaddr2 adds a second copy where findif points, and its stop leaves the first)";
 const LINK_STATUS: &str =
     "check_link_status: a VIP on a link without carrier fails monitor (IPaddr2 4.12 reports success)";
 
@@ -1503,6 +1526,14 @@ fn prepare(setup: Setup) -> Node {
                 .ip(&["route", "add", "default", "via", "192.0.2.254"]);
             node.ns
                 .ip(&["-6", "route", "add", "default", "via", "2001:db8:1234::fe"]);
+            node
+        }
+        Setup::CopyOnEth1(address) => {
+            let node = Node::with_base();
+            node.ns
+                .ip(&["addr", "add", "2001:db8:1234::1/64", "dev", "eth0", "nodad"]);
+            node.ns
+                .ip(&["addr", "add", address, "dev", "eth1", "nodad"]);
             node
         }
         Setup::Altname => {

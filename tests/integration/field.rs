@@ -35,6 +35,10 @@ pub fn trials() -> Vec<Trial> {
             kernel_strings_are_printed_safely,
         ),
         trial(
+            "field::start_without_nic_makes_no_second_copy",
+            start_without_nic_makes_no_second_copy,
+        ),
+        trial(
             "field::state_others_can_write_is_no_proof",
             state_others_can_write_is_no_proof,
         ),
@@ -367,4 +371,35 @@ fn state_in_a_sticky_root_directory_is_trusted() {
         .expect(0);
     assert!(!alive(pid), "the genuine sender is ended");
     assert!(copies(&node).is_empty());
+}
+
+/// Without nic, a copy of the VIP already on another non-loopback
+/// interface is the resource (the probe says 0 for it): start answers 0,
+/// warns naming both interfaces and adds nothing, for IPv4 and IPv6.
+fn start_without_nic_makes_no_second_copy() {
+    let agent = floatip();
+    for (ip, copy) in [
+        (VIP, "192.0.2.10/32"),
+        ("2001:db8:1234::10", "2001:db8:1234::10/128"),
+    ] {
+        let node = Node::with_base();
+        node.ns
+            .ip(&["addr", "add", "2001:db8:1234::1/64", "dev", "eth0", "nodad"]);
+        node.ns.ip(&["addr", "add", copy, "dev", "eth1", "nodad"]);
+        let params = [("ip", ip)];
+        node.run(&agent, "monitor", &params).expect(0);
+        let start = node.run(&agent, "start", &params);
+        start.expect(0);
+        assert!(
+            start.stderr.contains("already configured on eth1")
+                && start.stderr.contains("not on eth0 where findif places it"),
+            "{}",
+            start.stderr
+        );
+        let held = node.ns.find(ip);
+        assert_eq!(held.len(), 1, "{ip}: one copy, {held:?}");
+        assert_eq!(held[0].0, "eth1");
+        node.run(&agent, "stop", &params).expect(0);
+        assert!(node.ns.find(ip).is_empty());
+    }
 }
