@@ -79,6 +79,7 @@ pub fn garp(env: &Env) -> Result<()> {
         &limits,
         Some(&mut netlink),
     );
+    progress.losses.report(vip.ip);
     match result {
         Ok(()) | Err(Stopped::Deadline(_)) => Ok(()),
         Err(Stopped::Failed(e)) => Err(Error::generic(format!(

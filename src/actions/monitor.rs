@@ -228,11 +228,13 @@ fn refresh(netlink: &mut Netlink, config: &Config, link: &Link, prefix_len: u8) 
         window: Duration::ZERO,
         extend: false,
     };
+    let mut progress = Progress::before_first_round(&announcer, Instant::now());
     let _ = run_and_report(
         &announcer,
         &mut Schedule::of(&plan),
-        &mut Progress::before_first_round(&announcer, Instant::now()),
+        &mut progress,
         &limits,
         Some(netlink),
     );
+    progress.losses.report(ip);
 }

@@ -325,11 +325,16 @@ pub(super) fn announce(
     let Some(first) = events.next() else {
         return;
     };
-    if let Err(e) = announcer.send(&first.forms) {
-        log::error(format!("Could not send gratuitous arps: {e}"));
-        return;
-    }
     let mut progress = Progress::after_first_round(&announcer, added_at);
+    match announcer.send(&first.forms) {
+        // A first round that was lost (ENOBUFS, EAGAIN) is retried by the
+        // rounds after it, as a round the wire dropped would be.
+        Ok(delivery) => progress.losses.note(&delivery, &announcer),
+        Err(e) => {
+            log::error(format!("Could not send gratuitous arps: {e}"));
+            return;
+        }
+    }
     // It listens only for a window and targets.
     let closed_loop = announcer.is_listening();
     let more = events.remaining() > 0;
@@ -347,6 +352,8 @@ pub(super) fn announce(
     if arp_bg {
         if more || closed_loop {
             spawn_sender(announcer, events, progress, window, pid_file);
+        } else {
+            progress.losses.report(ip);
         }
         return;
     }
@@ -364,11 +371,14 @@ pub(super) fn announce(
             Some(netlink),
         );
         if matches!(result, Err(Stopped::AddressGone | Stopped::Failed(_))) {
+            progress.losses.report(ip);
             return;
         }
     }
     let unanswered = progress.acks.unanswered();
-    if closed_loop && !unanswered.is_empty() {
+    if !closed_loop || unanswered.is_empty() {
+        progress.losses.report(ip);
+    } else {
         let list: Vec<String> = unanswered.iter().map(|d| d.ip.to_string()).collect();
         log::info(format!(
             "{} not answered yet: asking again in the background, for at most garp_window ({} s)",

@@ -13,7 +13,7 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use crate::announce::schedule::forms;
-use crate::announce::{targets, Announcer, Directed};
+use crate::announce::{targets, Announcer, Directed, Losses};
 use crate::config::{AnnounceConfig, Targets};
 use crate::netlink::{Link, Netlink};
 use crate::ocf::log;
@@ -122,8 +122,16 @@ fn announce_once(
         .collect();
     let sent = announcer
         .send(forms(announce.plan.mode))
-        .and_then(|()| announcer.send_directed(&extra));
-    if let Err(e) = sent {
-        log::error(format!("Could not send gratuitous arps: {e}"));
+        .and_then(|mut delivery| {
+            delivery.add(announcer.send_directed(&extra)?);
+            Ok(delivery)
+        });
+    match sent {
+        Ok(delivery) => {
+            let mut losses = Losses::default();
+            losses.note(&delivery, &announcer);
+            losses.report(ip);
+        }
+        Err(e) => log::error(format!("Could not send gratuitous arps: {e}")),
     }
 }

@@ -29,6 +29,7 @@ use std::time::Instant;
 use crate::config::Targets;
 use crate::net::{solicited_node, Mac, BROADCAST_MAC, ETH_P_ARP};
 use crate::netlink::{Link, Netlink};
+use crate::ocf::log;
 use crate::sys::socket::{Icmpv6Socket, PacketSocket};
 use crate::wire::arp::{self, Form};
 use crate::wire::ndp;
@@ -52,6 +53,89 @@ pub fn unannounceable(link: &Link) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// What became of one round's frames. A frame the kernel could not take
+/// (EAGAIN: the send buffer is full behind a slow qdisc; ENOBUFS: a
+/// zero-length queue, a policer, a tc drop; ENETDOWN; ENOMEM) is lost,
+/// as if the wire had dropped it: the schedule goes on, and later rounds
+/// are the retry. ENXIO and ENODEV say the interface went away: the
+/// caller looks the address up again.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Delivery {
+    pub lost: u32,
+    /// The errno of the first lost frame.
+    pub errno: Option<i32>,
+    pub interface_gone: bool,
+}
+
+impl Delivery {
+    /// Counts one send; an error that is not a lost frame ends the round.
+    fn count(&mut self, sent: io::Result<()>) -> io::Result<()> {
+        let Err(error) = sent else {
+            return Ok(());
+        };
+        let errno = error.raw_os_error();
+        match errno {
+            Some(libc::EAGAIN | libc::ENOBUFS | libc::ENETDOWN | libc::ENOMEM) => {}
+            Some(libc::ENXIO | libc::ENODEV) => self.interface_gone = true,
+            _ => return Err(error),
+        }
+        self.lost += 1;
+        self.errno = self.errno.or(errno);
+        Ok(())
+    }
+
+    pub fn add(&mut self, other: Delivery) {
+        self.lost += other.lost;
+        self.errno = self.errno.or(other.errno);
+        self.interface_gone |= other.interface_gone;
+    }
+}
+
+/// The frames of a whole announcement that could not be sent: the first
+/// loss is logged with its errno, the count when the announcement ends.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Losses {
+    pub frames: u64,
+    errno: Option<i32>,
+}
+
+impl Losses {
+    pub fn note(&mut self, delivery: &Delivery, announcer: &Announcer) {
+        if delivery.lost == 0 {
+            return;
+        }
+        if self.frames == 0 {
+            log::warn(format!(
+                "A frame announcing {} on {} could not be sent ({}): counted as lost, \
+                 the announcement goes on",
+                announcer.ip(),
+                announcer.ifname,
+                errno_text(delivery.errno)
+            ));
+        }
+        self.frames += u64::from(delivery.lost);
+        self.errno = self.errno.or(delivery.errno);
+    }
+
+    /// The count, once the announcement is over.
+    pub fn report(&self, ip: IpAddr) {
+        if self.frames > 0 {
+            log::warn(format!(
+                "{} frame(s) announcing {ip} could not be sent (first: {})",
+                self.frames,
+                errno_text(self.errno)
+            ));
+        }
+    }
+}
+
+fn errno_text(errno: Option<i32>) -> String {
+    errno.map_or_else(
+        || "unknown error".to_owned(),
+        |errno| io::Error::from_raw_os_error(errno).to_string(),
+    )
 }
 
 /// Sends the frames of one announcement on one interface.
@@ -174,39 +258,45 @@ impl Announcer {
     }
 
     /// Sends one round: these ARP forms back to back (or one NA), then one
-    /// directed request per target.
-    pub fn send(&self, forms: &[Form]) -> io::Result<()> {
+    /// directed request per target. Sockets never block: a frame the
+    /// kernel cannot take now is a lost frame (see [`Delivery`]), and the
+    /// round goes on with the next.
+    pub fn send(&self, forms: &[Form]) -> io::Result<Delivery> {
+        let mut delivery = Delivery::default();
         match &self.transport {
             Transport::Arp { socket, ip } => {
                 for form in forms {
                     let frame = arp::gratuitous(*form, self.mac, *ip);
-                    socket.send(&frame, BROADCAST_MAC, ETH_P_ARP)?;
+                    delivery.count(socket.send(&frame, BROADCAST_MAC, ETH_P_ARP))?;
                 }
             }
             Transport::Ndp { socket, ip } => {
-                socket.send_to(&ndp::unsolicited_advert(self.mac, *ip), ndp::ALL_NODES)?;
+                let advert = ndp::unsolicited_advert(self.mac, *ip);
+                delivery.count(socket.send_to(&advert, ndp::ALL_NODES))?;
             }
         }
-        self.send_directed(&self.targets)
+        delivery.add(self.send_directed(&self.targets)?);
+        Ok(delivery)
     }
 
     /// One directed request to each of `targets`, nothing else.
-    pub fn send_directed(&self, targets: &[Directed]) -> io::Result<()> {
+    pub fn send_directed(&self, targets: &[Directed]) -> io::Result<Delivery> {
+        let mut delivery = Delivery::default();
         for target in targets {
             match (&self.transport, target.ip) {
                 (Transport::Arp { socket, ip }, IpAddr::V4(neighbour)) => {
                     let destination = target.mac.unwrap_or(BROADCAST_MAC);
                     let frame = arp::directed_request(self.mac, *ip, neighbour, destination);
-                    socket.send(&frame, destination, ETH_P_ARP)?;
+                    delivery.count(socket.send(&frame, destination, ETH_P_ARP))?;
                 }
                 (Transport::Ndp { socket, .. }, IpAddr::V6(neighbour)) => {
                     let message = ndp::solicitation(self.mac, neighbour);
-                    socket.send_to(&message, solicited_node(neighbour))?;
+                    delivery.count(socket.send_to(&message, solicited_node(neighbour)))?;
                 }
                 _ => {}
             }
         }
-        Ok(())
+        Ok(delivery)
     }
 
     /// The descriptors a forked sender must keep open.

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use crate::announce::acks::{Acks, Answered};
 use crate::announce::schedule::Schedule;
-use crate::announce::Announcer;
+use crate::announce::{Announcer, Losses};
 use crate::netlink::{Events, Netlink, Wakeup};
 use crate::ocf::log;
 use crate::wire::arp::Form;
@@ -58,6 +58,8 @@ pub struct Progress {
     /// Rounds sent so far, extension requests included.
     pub rounds: u32,
     pub acks: Acks,
+    /// Frames the kernel could not take; the rounds went on.
+    pub losses: Losses,
 }
 
 impl Progress {
@@ -67,6 +69,7 @@ impl Progress {
             first_round,
             rounds: 1,
             acks: Acks::new(announcer.targets()),
+            losses: Losses::default(),
         }
     }
 
@@ -209,9 +212,14 @@ impl Runner<'_> {
             None => self.announcer.send(forms),
             Some(targets) => self.announcer.send_directed(targets),
         };
-        result.map_err(Stopped::Failed)?;
+        let delivery = result.map_err(Stopped::Failed)?;
+        self.progress.losses.note(&delivery, self.announcer);
         self.progress.rounds = self.progress.rounds.saturating_add(1);
         self.last_sent = Instant::now();
+        if delivery.interface_gone {
+            // ENXIO/ENODEV: is the address still here at all?
+            self.check_held()?;
+        }
         Ok(())
     }
 

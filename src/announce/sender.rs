@@ -139,6 +139,7 @@ fn child(mut work: Work, pid_file: &Path, ready: OwnedFd) -> i32 {
         &limits,
         netlink.as_mut(),
     );
+    work.progress.losses.report(work.announcer.ip());
     // Remove the pid file only while it still names us.
     if read_pid(pid_file) == Some(std::process::id() as i32) {
         remove_files(pid_file);

@@ -391,10 +391,12 @@ fn bind<A>(fd: &OwnedFd, address: &A) -> io::Result<()> {
     checked(unsafe { libc::bind(fd.as_raw_fd(), address, length) } as isize)
 }
 
-/// `A` is a plain sockaddr_* structure.
+/// `A` is a plain sockaddr_* structure. Never blocks: a full send buffer
+/// (a slow qdisc) answers EAGAIN at once instead of holding the action.
 fn send_to<A>(fd: &OwnedFd, bytes: &[u8], address: &A) -> io::Result<()> {
     let (address, length) = raw_address(address);
     let data = bytes.as_ptr().cast();
+    let flags = libc::MSG_DONTWAIT;
     // SAFETY: bytes and address are valid for the lengths given.
-    checked(unsafe { libc::sendto(fd.as_raw_fd(), data, bytes.len(), 0, address, length) })
+    checked(unsafe { libc::sendto(fd.as_raw_fd(), data, bytes.len(), flags, address, length) })
 }
