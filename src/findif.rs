@@ -18,7 +18,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::config::{Broadcast, Config};
 use crate::net::{ipv4_host_bits, is_link_local, same_prefix};
-use crate::netlink::{self, Family, Link, Netlink, Route, Scope};
+use crate::netlink::{self, Family, Link, Netlink, Route, RouteFilter, Scope};
 use crate::ocf::{log, Error, Result};
 
 /// What findif is asked: the VIP and what the configuration says of its
@@ -71,9 +71,25 @@ pub fn lookup_link(netlink: &mut Netlink, name: &str) -> Result<Option<Link>> {
         .map_err(|e| Error::generic(format!("Could not look up interface {name}: {e}")))
 }
 
-fn read_routes(netlink: &mut Netlink, family: Family) -> Result<Vec<Route>> {
+/// The main table's routes (through `oif` when nic is given), folded
+/// into the best candidates as they are read: a full BGP table costs
+/// time to stream, never memory.
+fn best_main_routes(
+    netlink: &mut Netlink,
+    family: Family,
+    criteria: Criteria,
+) -> Result<Candidates> {
+    let filter = RouteFilter {
+        table: Some(netlink::TABLE_MAIN),
+        oif: criteria.oif,
+    };
     netlink
-        .routes(family)
+        .fold_routes(
+            family,
+            filter,
+            || Candidates::new(criteria),
+            |best, route| best.offer(route),
+        )
         .map_err(|e| Error::generic(format!("Could not read the routing table: {e}")))
 }
 
@@ -83,23 +99,40 @@ fn findif_v4(
     ip: Ipv4Addr,
     given_link: Option<Link>,
 ) -> Result<Placement> {
-    let routes = read_routes(netlink, Family::Ipv4)?;
-    let oif = given_link.as_ref().map(|l| l.index);
+    let own = IpAddr::V4(ip);
+    if let (Some(link), Some(prefix_len)) = (&given_link, request.cidr_netmask) {
+        // Nothing to choose: no route is read. The broadcast is the base
+        // address's on that link, as the route's source would give it.
+        let broadcast = match request.broadcast {
+            Some(given) => Some(given_broadcast(given, ip, prefix_len)),
+            None => base_broadcast_on(netlink, link, ip, prefix_len)?
+                .or_else(|| derived_broadcast(link, ip, prefix_len)),
+        };
+        return Ok(Placement {
+            link: link.clone(),
+            prefix_len,
+            broadcast,
+        });
+    }
+    let criteria = Criteria {
+        ip: own,
+        prefix: request.cidr_netmask,
+        oif: given_link.as_ref().map(|l| l.index),
+        on_link_only: true,
+    };
     // Where the VIP is configured already (start on a started VIP,
     // reload), its own prefix route (source: the VIP) must not decide:
     // the placement is what it would be without the VIP, as at a first
     // start, unless no other route leads there.
-    let own = IpAddr::V4(ip);
-    let others = routes.iter().filter(|r| r.preferred_source != Some(own));
-    let route = best_route(others, own, request.cidr_netmask, oif, true)
-        .or_else(|| best_route(&routes, own, request.cidr_netmask, oif, true))
-        .or_else(|| loopback_route(&routes, ip));
+    let mut route = best_main_routes(netlink, Family::Ipv4, criteria)?.preferred();
+    if route.is_none() && ip.is_loopback() {
+        route = loopback_route(netlink, ip)?;
+    }
+    let route = route.as_ref();
     let (link, prefix_len) = link_and_prefix(netlink, request, given_link, route)?;
 
     let broadcast = match request.broadcast {
-        Some(Broadcast::Address(addr)) => Some(addr),
-        Some(Broadcast::SetHostBits) => Some(ipv4_host_bits(ip, prefix_len, true)),
-        Some(Broadcast::ClearHostBits) => Some(ipv4_host_bits(ip, prefix_len, false)),
+        Some(given) => Some(given_broadcast(given, ip, prefix_len)),
         None => {
             let from_base = match route.and_then(|r| r.preferred_source) {
                 Some(source) => base_broadcast(netlink, source)?,
@@ -115,6 +148,14 @@ fn findif_v4(
     })
 }
 
+fn given_broadcast(given: Broadcast, ip: Ipv4Addr, prefix_len: u8) -> Ipv4Addr {
+    match given {
+        Broadcast::Address(addr) => addr,
+        Broadcast::SetHostBits => ipv4_host_bits(ip, prefix_len, true),
+        Broadcast::ClearHostBits => ipv4_host_bits(ip, prefix_len, false),
+    }
+}
+
 fn findif_v6(
     netlink: &mut Netlink,
     request: Request,
@@ -126,10 +167,21 @@ fn findif_v6(
             "'nic' parameter is mandatory for a link local address [{ip}]."
         )));
     }
-    let routes = read_routes(netlink, Family::Ipv6)?;
-    let oif = given_link.as_ref().map(|l| l.index);
-    let route = best_route(&routes, IpAddr::V6(ip), request.cidr_netmask, oif, false);
-    let (link, prefix_len) = link_and_prefix(netlink, request, given_link, route)?;
+    if let (Some(link), Some(prefix_len)) = (&given_link, request.cidr_netmask) {
+        return Ok(Placement {
+            link: link.clone(),
+            prefix_len,
+            broadcast: None,
+        });
+    }
+    let criteria = Criteria {
+        ip: IpAddr::V6(ip),
+        prefix: request.cidr_netmask,
+        oif: given_link.as_ref().map(|l| l.index),
+        on_link_only: false,
+    };
+    let route = best_main_routes(netlink, Family::Ipv6, criteria)?.any;
+    let (link, prefix_len) = link_and_prefix(netlink, request, given_link, route.as_ref())?;
     Ok(Placement {
         link,
         prefix_len,
@@ -168,35 +220,103 @@ fn link_and_prefix(
     }
 }
 
-/// The main table's unicast route that best covers `ip` (and `ip/prefix`);
-/// for IPv4 only on-link (`scope link`, no gateway) routes count.
+/// What makes a route a candidate for placing the VIP.
+#[derive(Debug, Clone, Copy)]
+pub struct Criteria {
+    pub ip: IpAddr,
+    /// cidr_netmask: the route must cover the whole ip/prefix.
+    pub prefix: Option<u8>,
+    pub oif: Option<u32>,
+    /// IPv4: only on-link (`scope link`, no gateway) routes count.
+    pub on_link_only: bool,
+}
+
+impl Criteria {
+    fn admits(&self, r: &Route) -> bool {
+        r.table == netlink::TABLE_MAIN
+            && r.unicast
+            && (!self.on_link_only || (r.scope == Scope::Link && r.gateway.is_none()))
+            && r.prefix_len > 0
+            // findif.sh reads only routes `ip route` prints with a
+            // prefix: host routes (/32, /128, e.g. an anycast copy's on
+            // lo) never place a VIP.
+            && !is_host_route(r)
+            && self.prefix.is_none_or(|p| r.prefix_len <= p)
+            && self.oif.is_none_or(|index| r.oif == Some(index))
+            && contains(r, self.ip)
+    }
+}
+
+/// The best candidates of a stream of routes: the longest prefix, then
+/// the lowest metric, then the last one listed (findif.sh's tie-break).
+/// Two are kept: the best of all, and the best whose preferred source is
+/// not the VIP itself (its own prefix route, where it is configured).
+#[derive(Debug, Clone)]
+pub struct Candidates {
+    criteria: Criteria,
+    pub any: Option<Route>,
+    not_own: Option<Route>,
+}
+
+impl Candidates {
+    pub fn new(criteria: Criteria) -> Candidates {
+        Candidates {
+            criteria,
+            any: None,
+            not_own: None,
+        }
+    }
+
+    pub fn offer(&mut self, route: Route) {
+        if !self.criteria.admits(&route) {
+            return;
+        }
+        if route.preferred_source != Some(self.criteria.ip) && at_least(&route, &self.not_own) {
+            self.not_own = Some(route.clone());
+        }
+        if at_least(&route, &self.any) {
+            self.any = Some(route);
+        }
+    }
+
+    /// The best route whose preferred source is not the VIP, else the
+    /// best of all.
+    pub fn preferred(self) -> Option<Route> {
+        self.not_own.or(self.any)
+    }
+}
+
+/// Whether `route` ranks at least as high as `best` (so a later equal
+/// route replaces an earlier one).
+fn at_least(route: &Route, best: &Option<Route>) -> bool {
+    best.as_ref().is_none_or(|b| {
+        route
+            .prefix_len
+            .cmp(&b.prefix_len)
+            .then(b.metric.cmp(&route.metric))
+            .is_ge()
+    })
+}
+
+/// The main table's unicast route that best covers `ip` (and `ip/prefix`)
+/// among `routes`: [`Candidates`] over a list.
 pub fn best_route<'a>(
     routes: impl IntoIterator<Item = &'a Route>,
     ip: IpAddr,
     prefix: Option<u8>,
     oif: Option<u32>,
     on_link_only: bool,
-) -> Option<&'a Route> {
-    routes
-        .into_iter()
-        .filter(|r| {
-            r.table == netlink::TABLE_MAIN
-                && r.unicast
-                && (!on_link_only || (r.scope == Scope::Link && r.gateway.is_none()))
-                && r.prefix_len > 0
-                // findif.sh reads only routes `ip route` prints with a
-                // prefix: host routes (/32, /128, e.g. an anycast copy's
-                // on lo) never place a VIP.
-                && !is_host_route(r)
-                && prefix.is_none_or(|p| r.prefix_len <= p)
-                && oif.is_none_or(|index| r.oif == Some(index))
-                && contains(r, ip)
-        })
-        .max_by(|a, b| {
-            a.prefix_len
-                .cmp(&b.prefix_len)
-                .then(b.metric.cmp(&a.metric))
-        })
+) -> Option<Route> {
+    let mut candidates = Candidates::new(Criteria {
+        ip,
+        prefix,
+        oif,
+        on_link_only,
+    });
+    for route in routes {
+        candidates.offer(route.clone());
+    }
+    candidates.any
 }
 
 fn is_host_route(route: &Route) -> bool {
@@ -208,19 +328,20 @@ fn is_host_route(route: &Route) -> bool {
 }
 
 /// findif.sh's 127.x fallback: the local table's network route on lo.
-fn loopback_route(routes: &[Route], ip: Ipv4Addr) -> Option<&Route> {
-    if !ip.is_loopback() {
-        return None;
-    }
-    routes
-        .iter()
-        .filter(|r| {
-            r.table == netlink::TABLE_LOCAL
-                && r.scope == Scope::Host
-                && r.prefix_len < 32
-                && contains(r, IpAddr::V4(ip))
-        })
-        .max_by_key(|r| r.prefix_len)
+fn loopback_route(netlink: &mut Netlink, ip: Ipv4Addr) -> Result<Option<Route>> {
+    let filter = RouteFilter {
+        table: Some(netlink::TABLE_LOCAL),
+        oif: None,
+    };
+    let keep = |best: &mut Option<Route>, r: Route| {
+        let fits = r.scope == Scope::Host && r.prefix_len < 32 && contains(&r, IpAddr::V4(ip));
+        if fits && best.as_ref().is_none_or(|b| r.prefix_len > b.prefix_len) {
+            *best = Some(r);
+        }
+    };
+    netlink
+        .fold_routes(Family::Ipv4, filter, || None, keep)
+        .map_err(|e| Error::generic(format!("Could not read the routing table: {e}")))
 }
 
 fn contains(route: &Route, ip: IpAddr) -> bool {
@@ -244,6 +365,31 @@ fn base_broadcast(netlink: &mut Netlink, source: IpAddr) -> Result<Option<Ipv4Ad
         .find_address(source)
         .map_err(|e| Error::generic(format!("Could not read addresses: {e}")))?;
     Ok(found.into_iter().find_map(|a| a.broadcast))
+}
+
+/// With nic and cidr_netmask given: the broadcast of the base address on
+/// `link` whose network covers the VIP's (the one whose prefix route
+/// would have been chosen), the longest prefix first.
+fn base_broadcast_on(
+    netlink: &mut Netlink,
+    link: &Link,
+    ip: Ipv4Addr,
+    prefix_len: u8,
+) -> Result<Option<Ipv4Addr>> {
+    let addresses = netlink
+        .addresses(Some(Family::Ipv4))
+        .map_err(|e| Error::generic(format!("Could not read addresses: {e}")))?;
+    Ok(addresses
+        .into_iter()
+        .filter(|a| {
+            a.index == link.index
+                && a.local != IpAddr::V4(ip)
+                && a.prefix_len <= prefix_len
+                && a.prefix_len > 0
+                && same_prefix(a.local, IpAddr::V4(ip), a.prefix_len)
+        })
+        .max_by_key(|a| a.prefix_len)
+        .and_then(|a| a.broadcast))
 }
 
 /// floatip's difference: the prefix's broadcast where the base address
@@ -272,6 +418,7 @@ mod tests {
             preferred_source: None,
             metric,
             next_hops: Vec::new(),
+            next_hop_id: None,
         }
     }
 
@@ -327,5 +474,85 @@ mod tests {
         assert!(best("2001:db8:1234::2", Some(48)).is_none());
         assert!(best("2001:db8:5678::2", None).is_none());
         assert_eq!(best("fe80::2", None).unwrap().prefix_len, 64);
+    }
+
+    /// The choice before routes were streamed: filter, then `max_by`
+    /// (the last of equals), among routes not sourced from the VIP first.
+    fn listed_choice(routes: &[Route], criteria: Criteria) -> Option<Route> {
+        let best = |routes: Vec<&Route>| {
+            routes
+                .into_iter()
+                .filter(|r| criteria.admits(r))
+                .max_by(|a, b| {
+                    a.prefix_len
+                        .cmp(&b.prefix_len)
+                        .then(b.metric.cmp(&a.metric))
+                })
+                .cloned()
+        };
+        let others = routes
+            .iter()
+            .filter(|r| r.preferred_source != Some(criteria.ip))
+            .collect();
+        best(others).or_else(|| best(routes.iter().collect()))
+    }
+
+    mod streaming {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn arbitrary_route() -> impl Strategy<Value = Route> {
+            (
+                prop_oneof![Just(0u8), 8..=32u8],
+                0..4u32,
+                1..4u32,
+                any::<bool>(),
+                any::<bool>(),
+                0..3u8,
+            )
+                .prop_map(|(prefix, metric, oif, link_scope, gateway, source)| {
+                    let mut r = route("192.0.2.0", prefix, oif, metric);
+                    r.destination = Some(IpAddr::V4(ipv4_host_bits(
+                        Ipv4Addr::new(192, 0, 2, 10),
+                        prefix,
+                        false,
+                    )));
+                    if !link_scope {
+                        r.scope = Scope::Universe;
+                    }
+                    if gateway {
+                        r.gateway = Some("192.0.2.1".parse().unwrap());
+                    }
+                    r.preferred_source = match source {
+                        0 => None,
+                        1 => Some("192.0.2.10".parse().unwrap()),
+                        _ => Some("192.0.2.1".parse().unwrap()),
+                    };
+                    r
+                })
+        }
+
+        proptest! {
+            /// Folding routes as they stream in chooses exactly what the
+            /// whole list chose, tie-breaks included.
+            #[test]
+            fn same_choice_as_the_whole_list(
+                routes in proptest::collection::vec(arbitrary_route(), 0..12),
+                prefix in proptest::option::of(16..=32u8),
+                oif in proptest::option::of(1..4u32),
+            ) {
+                let criteria = Criteria {
+                    ip: "192.0.2.10".parse().unwrap(),
+                    prefix,
+                    oif,
+                    on_link_only: true,
+                };
+                let mut candidates = Candidates::new(criteria);
+                for r in &routes {
+                    candidates.offer(r.clone());
+                }
+                prop_assert_eq!(candidates.preferred(), listed_choice(&routes, criteria));
+            }
+        }
     }
 }

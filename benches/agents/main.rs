@@ -9,6 +9,7 @@ mod failover;
 mod faults;
 mod late_path;
 mod report;
+mod routes;
 mod sample;
 mod vips;
 
@@ -23,7 +24,7 @@ const V6: &str = "2001:db8:1234::10";
 
 struct Options {
     quick: bool,
-    /// `--only actions|failover|late|vips|faults`: one section of the run.
+    /// `--only actions|failover|late|vips|routes|faults`: one section of the run.
     only: Option<String>,
     /// `--scenario TEXT`: only the failover scenarios whose label has it.
     scenario: Option<String>,
@@ -111,6 +112,10 @@ fn main() {
     if options.wants("vips") {
         let (count, results) = vips::collect(options.quick, &floatip, &stock);
         report::vips(&mut out, count, &results);
+    }
+    if options.wants("routes") {
+        let (count, rows) = routes::collect(options.quick, &floatip, &stock);
+        routes::report(&mut out, count, &rows);
     }
     if options.wants("faults") {
         // A full run only: the suite takes minutes.

@@ -16,7 +16,8 @@
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
-use crate::announce::{probe, unannounceable};
+use crate::announce::probe::{self, ThisNode};
+use crate::announce::unannounceable;
 use crate::config::{Config, DadMode};
 use crate::net::format_mac;
 use crate::netlink::{Events, Link, Netlink, Wakeup};
@@ -43,7 +44,7 @@ impl Detection {
 
 /// Decides how `ip` is checked on `link`, and probes when that is
 /// floatip's to do: `Err` (1) when another node answers for the address.
-pub fn detect(link: &Link, config: &Config) -> Result<Detection> {
+pub fn detect(netlink: &mut Netlink, link: &Link, config: &Config) -> Result<Detection> {
     let ip = config.vip.ip;
     if config.address.nodad {
         return Ok(Detection::Off);
@@ -59,7 +60,8 @@ pub fn detect(link: &Link, config: &Config) -> Result<Detection> {
         return Ok(Detection::Kernel);
     }
     let limit = ocf::deadline(config.timeout_ms);
-    match probe::other_holder(link, ip, probe::FAST_DAD, limit) {
+    let this_node = ThisNode::read_or_only(netlink, link);
+    match probe::other_holder(link, &this_node, ip, probe::FAST_DAD, limit) {
         Ok(None) => {
             log::debug(format!("No other holder of {ip} answered on {}", link.name));
             Ok(Detection::Probed)

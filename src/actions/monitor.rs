@@ -22,8 +22,9 @@ use crate::actions::{
     configured_link, copies_anywhere, enter_namespace, find_vip, log_namespace_unavailable,
     open_netlink, ConfiguredLink, Namespace,
 };
+use crate::announce::probe::{self, ThisNode};
 use crate::announce::schedule::Schedule;
-use crate::announce::{heal, probe, run_and_report, Announcer, Limits, Progress};
+use crate::announce::{heal, run_and_report, Announcer, Limits, Progress};
 use crate::config::values::check_label_length;
 use crate::config::{self, Config, Plan, Vip};
 use crate::env::Env;
@@ -60,7 +61,7 @@ pub(super) fn check(config: &Config, probe: bool) -> Result<Outcome> {
         check_link(&link, config)?;
     }
     if config.monitor.check_level >= 20 {
-        check_sole_holder(&link, config)?;
+        check_sole_holder(&mut netlink, &link, config)?;
     }
     if config.monitor.check_level >= 10 {
         heal::check_and_heal(
@@ -186,11 +187,19 @@ fn check_link(link: &Link, config: &Config) -> Result<()> {
     Ok(())
 }
 
-fn check_sole_holder(link: &Link, config: &Config) -> Result<()> {
+fn check_sole_holder(netlink: &mut Netlink, link: &Link, config: &Config) -> Result<()> {
     let ip = config.vip.ip;
     let limit = ocf::deadline(config.timeout_ms);
     let question = format!("check whether another node holds {ip}");
-    match probe::ask(link, ip, probe::WHILE_MONITORING, limit, &question) {
+    let this_node = ThisNode::read_or_only(netlink, link);
+    match probe::ask(
+        link,
+        &this_node,
+        ip,
+        probe::WHILE_MONITORING,
+        limit,
+        &question,
+    ) {
         None => Ok(()),
         Some(mac) => Err(Error::generic(format!(
             "{} also answers for {ip} on {}: another node holds the address (split brain)",

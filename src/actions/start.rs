@@ -11,7 +11,8 @@ use crate::actions::validate::prepare;
 use crate::actions::{copies_anywhere, dad, find_vip, ipv4_conf, lvs, require_root};
 use crate::announce::schedule::Schedule;
 use crate::announce::{
-    probe, run_and_report, sender, unannounceable, Announcer, Limits, Progress, Stopped,
+    probe::{self, ThisNode},
+    run_and_report, sender, unannounceable, Announcer, Limits, Progress, Stopped,
 };
 use crate::config::{self, ArpSender, Config, Lifetime};
 use crate::env::Env;
@@ -39,7 +40,7 @@ pub fn start(env: &Env) -> Result<()> {
             lvs::remove_conflicting_loopback(&mut netlink, &config.vip)?;
         }
         if config.announce.run_arping {
-            check_no_other_holder(link, &config)?;
+            check_no_other_holder(&mut netlink, link, &config)?;
         }
         warn_if_primary(&mut netlink, &config, &placement);
         // Opened (and its targets resolved) before the address exists, so
@@ -81,7 +82,7 @@ pub(super) fn add_ipv6(
 ) -> Result<Readiness> {
     let link = &placement.link;
     let ip = config.vip.ip;
-    let detection = dad::detect(link, config)?;
+    let detection = dad::detect(netlink, link, config)?;
     let mut events =
         match detection {
             dad::Detection::Kernel => Some(Events::ipv6_addresses().map_err(|e| {
@@ -181,11 +182,12 @@ fn elsewhere(netlink: &mut Netlink, config: &Config, link: &Link) -> Result<bool
 
 /// run_arping: an ARP probe before the address is added, like IPaddr2's
 /// `arping -D -c 2 -w 3`; an answer means another host holds the address.
-fn check_no_other_holder(link: &Link, config: &Config) -> Result<()> {
+fn check_no_other_holder(netlink: &mut Netlink, link: &Link, config: &Config) -> Result<()> {
     let ip = config.vip.ip;
     let limit = ocf::deadline(config.timeout_ms);
     let question = format!("check {ip} for collisions");
-    let Some(mac) = probe::ask(link, ip, probe::BEFORE_ADDING, limit, &question) else {
+    let this_node = ThisNode::read_or_only(netlink, link);
+    let Some(mac) = probe::ask(link, &this_node, ip, probe::BEFORE_ADDING, limit, &question) else {
         return Ok(());
     };
     log::error(format!("IPv4 address collision {ip} [DAD]"));

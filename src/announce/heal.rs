@@ -2,18 +2,20 @@
 //! gateway still send to this node for the VIP?
 //!
 //! One echo request leaves from the VIP to each gateway (the next hops of
-//! the routes through the VIP's interface, whatever garp_targets says). A
-//! gateway's reply is addressed to the VIP, so it comes back here only if
-//! the gateway maps the VIP to this node's MAC. If none answers within
-//! [`ECHO_WAIT`], one announcement round goes out (broadcast, and directed
-//! to the garp_targets and the gateways). ICMP may be filtered, so this
-//! never fails a monitor: it warns and announces.
+//! the main table's routes through the VIP's interface, whatever
+//! garp_targets says). A gateway's reply is addressed to the VIP, so it
+//! comes back here only if the gateway maps the VIP to this node's MAC.
+//! Each gateway that has not answered within [`ECHO_WAIT`] is healed: one
+//! announcement round goes out (broadcast, and directed to the
+//! garp_targets and to every silent gateway) — with two routers, one
+//! stale router is healed although the other answers. ICMP may be
+//! filtered, so this never fails a monitor: it warns and announces.
 
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use crate::announce::schedule::forms;
-use crate::announce::{targets, Announcer, Directed, Losses};
+use crate::announce::{probe, targets, Announcer, Directed, Losses};
 use crate::config::{AnnounceConfig, Targets};
 use crate::netlink::{Link, Netlink};
 use crate::ocf::log;
@@ -42,40 +44,66 @@ pub fn check_and_heal(
         ));
         return;
     }
+    // An IPv4 VIP cannot send an echo to an IPv6 next hop: no evidence
+    // either way, so it is neither checked nor healed.
+    let (gateways, unaskable): (Vec<Directed>, Vec<Directed>) =
+        gateways.into_iter().partition(|g| g.answers_for(ip));
+    for gateway in &unaskable {
+        log::debug(format!(
+            "{} (an IPv6 next hop of {ip}) cannot be asked with an echo from it",
+            gateway.ip
+        ));
+    }
+    if gateways.is_empty() {
+        return;
+    }
     let addresses: Vec<IpAddr> = gateways.iter().map(|g| g.ip).collect();
-    let list = addresses
-        .iter()
-        .map(|a| a.to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
     let until = (Instant::now() + ECHO_WAIT).min(deadline);
-    match any_answers(link.index, ip, &addresses, until) {
-        Ok(Some(gateway)) => {
-            log::debug(format!("{gateway} answered an echo request from {ip}"));
-            return;
-        }
-        Ok(None) => log::warn(format!(
-            "No gateway of {ip} ({list}) answered an echo request from it within {} ms: \
-             one may still send to another node; announcing {ip} once more",
-            ECHO_WAIT.as_millis()
-        )),
+    let answered = match answering(link.index, ip, &addresses, until) {
+        Ok(answered) => answered,
         Err(e) => {
             log::warn(format!(
-                "Could not send echo requests from {ip} to its gateways ({list}): {e}"
+                "Could not send echo requests from {ip} to its gateways ({}): {e}",
+                list(&addresses)
             ));
             return;
         }
+    };
+    let silent: Vec<Directed> = gateways
+        .into_iter()
+        .filter(|g| !answered.contains(&g.ip))
+        .collect();
+    for gateway in &answered {
+        log::debug(format!("{gateway} answered an echo request from {ip}"));
     }
-    announce_once(netlink, link, ip, prefix_len, announce, &gateways);
+    if silent.is_empty() {
+        return;
+    }
+    let silent_list = list(&silent.iter().map(|g| g.ip).collect::<Vec<_>>());
+    log::warn(format!(
+        "The gateway(s) {silent_list} of {ip} did not answer an echo request from it within {} ms: \
+         they may still send to another node; announcing {ip} once more",
+        ECHO_WAIT.as_millis()
+    ));
+    announce_once(netlink, link, ip, prefix_len, announce, &silent);
 }
 
-/// The first of `gateways` that answers an echo request from `ip`.
-fn any_answers(
+fn list(addresses: &[IpAddr]) -> String {
+    addresses
+        .iter()
+        .map(|a| a.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Which of `gateways` answer an echo request from `ip` before `until`
+/// (the wait ends early once all have).
+fn answering(
     ifindex: u32,
     ip: IpAddr,
     gateways: &[IpAddr],
     until: Instant,
-) -> std::io::Result<Option<IpAddr>> {
+) -> std::io::Result<Vec<IpAddr>> {
     let socket = EchoSocket::open(ifindex, ip)?;
     let identifier = (std::process::id() & 0xffff) as u16;
     let request = echo::request(ip.is_ipv6(), identifier, 1);
@@ -90,17 +118,26 @@ fn any_answers(
     if !sent {
         return Err(last_error.unwrap_or_else(|| std::io::ErrorKind::NotFound.into()));
     }
+    let mut answered = Vec::new();
     let mut buffer = [0u8; 1536];
-    while let Some((length, from)) = socket.receive(&mut buffer, until)? {
-        if echo::is_reply(&buffer[..length], from, identifier, gateways) {
-            return Ok(Some(from));
+    for _ in 0..probe::MAX_FRAMES_PER_WAIT {
+        let Some((length, from)) = socket.receive(&mut buffer, until)? else {
+            break;
+        };
+        if echo::is_reply(&buffer[..length], from, identifier, gateways)
+            && !answered.contains(&from)
+        {
+            answered.push(from);
+            if answered.len() == gateways.len() {
+                break;
+            }
         }
     }
-    Ok(None)
+    Ok(answered)
 }
 
 /// One round: the broadcast forms, and directed requests to the
-/// garp_targets and to every gateway.
+/// garp_targets and to each of `gateways`.
 fn announce_once(
     netlink: &mut Netlink,
     link: &Link,

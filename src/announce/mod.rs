@@ -20,6 +20,7 @@ pub mod schedule;
 pub mod sender;
 pub mod targets;
 
+use std::cell::Cell;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::os::fd::RawFd;
@@ -33,8 +34,13 @@ use crate::ocf::log;
 use crate::sys::socket::{Icmpv6Socket, PacketSocket};
 use crate::wire::arp::{self, Form};
 use crate::wire::ndp;
+use crate::wire::received::{self, ArpOperation, Message, Ndp, NdpKind};
 pub use run::{report, run, run_and_report, Limits, Progress, Stopped};
 pub use targets::Directed;
+
+/// Directed requests to a neighbour's known MAC that may go unanswered
+/// before the next ones are broadcast.
+const UNICAST_MISSES: u8 = 2;
 
 /// ICMPv6 Neighbour Advertisement, the only message an announcing socket
 /// reads (RFC 4861 §4.4).
@@ -146,6 +152,9 @@ pub struct Announcer {
     targets: Vec<Directed>,
     /// Whether the socket queues the answers to the directed requests.
     listening: bool,
+    /// Per target: directed requests sent to its known MAC since its
+    /// last answer (see [`Announcer::destination`]).
+    misses: Vec<Cell<u8>>,
     pub ifindex: u32,
     pub ifname: String,
 }
@@ -178,6 +187,9 @@ impl Announcer {
                 let socket = Icmpv6Socket::open(link.index, ip, ndp::HOP_LIMIT)?;
                 // Everything else sent to the VIP is none of its business.
                 socket.accept_only(if listen { &[NEIGHBOUR_ADVERT] } else { &[] })?;
+                if listen {
+                    socket.report_header()?;
+                }
                 Transport::Ndp { socket, ip }
             }
         };
@@ -186,6 +198,7 @@ impl Announcer {
             mac,
             targets: Vec::new(),
             listening: listen,
+            misses: Vec::new(),
             ifindex: link.index,
             ifname: link.name.to_string(),
         }))
@@ -210,6 +223,7 @@ impl Announcer {
         let Some(mut announcer) = Announcer::open(link, ip, listen)? else {
             return Ok(None);
         };
+        announcer.misses = targets.iter().map(|_| Cell::new(0)).collect();
         announcer.targets = targets;
         Ok(Some(announcer))
     }
@@ -220,41 +234,96 @@ impl Announcer {
     }
 
     /// The next target that answers before `until`, if one does; any
-    /// other frame is passed over. A failing socket answers nothing (the
-    /// rest of the wait is slept): an announcement never fails for want of
-    /// acknowledgements.
+    /// other frame is passed over, and after [`probe::MAX_FRAMES_PER_WAIT`]
+    /// of them the rest of the wait is slept. A failing socket answers
+    /// nothing (the rest of the wait is slept too): an announcement never
+    /// fails for want of acknowledgements.
     pub fn answer(&self, until: Instant) -> Option<IpAddr> {
         let mut buffer = [0u8; 1536];
-        loop {
+        for _ in 0..probe::MAX_FRAMES_PER_WAIT {
             let received = match &self.transport {
-                Transport::Arp { socket, ip } => socket
-                    .receive(&mut buffer, until)
-                    .map(|got| got.map(|n| arp::answer_to(&buffer[..n], *ip).map(IpAddr::V4))),
-                Transport::Ndp { socket, .. } => socket
-                    .receive(&mut buffer, until)
-                    .map(|got| got.map(|(n, _)| ndp::answer(&buffer[..n]).map(IpAddr::V6))),
+                Transport::Arp { socket, ip } => socket.receive(&mut buffer, until).map(|got| {
+                    got.map(|n| {
+                        received::frame(&buffer[..n]).and_then(|m| self.arp_answer(&m, *ip))
+                    })
+                }),
+                Transport::Ndp { socket, ip } => socket.receive(&mut buffer, until).map(|got| {
+                    got.map(|r| {
+                        let message = &buffer[..r.length];
+                        received::icmpv6_message(r.source, r.destination, r.hop_limit, message)
+                            .and_then(|m| self.ndp_answer(&m, *ip))
+                    })
+                }),
             };
             match received {
                 Ok(None) => return None,
-                Ok(Some(Some(ip))) if self.targets.iter().any(|t| t.ip == ip) => return Some(ip),
-                Ok(Some(_)) => continue,
+                Ok(Some(Some(ip))) => {
+                    if let Some(index) = self.targets.iter().position(|t| t.ip == ip) {
+                        self.misses[index].set(0);
+                    }
+                    return Some(ip);
+                }
+                Ok(Some(None)) => continue,
                 // The interface went down under a packet socket: reported
                 // once, the socket goes on.
                 Err(e) if e.raw_os_error() == Some(libc::ENETDOWN) => continue,
-                Err(_) => {
-                    let now = Instant::now();
-                    if until > now {
-                        thread::sleep(until - now);
-                    }
-                    return None;
-                }
+                Err(_) => break,
             }
         }
+        let now = Instant::now();
+        if until > now {
+            thread::sleep(until - now);
+        }
+        None
+    }
+
+    fn is_target(&self, ip: IpAddr) -> bool {
+        self.targets.iter().any(|t| t.ip == ip)
+    }
+
+    /// An ARP reply to one of our directed requests: sent to this
+    /// interface's MAC (Ethernet destination and target hardware address),
+    /// for the VIP, from the neighbour we asked.
+    fn arp_answer(&self, message: &Message, vip: Ipv4Addr) -> Option<IpAddr> {
+        let Message::Arp(arp) = message else {
+            return None;
+        };
+        let sender = IpAddr::V4(arp.sender_ip);
+        let answer = arp.operation == ArpOperation::Reply
+            && arp.destination == self.mac
+            && arp.target_mac == self.mac
+            && arp.target_ip == vip
+            && self.is_target(sender);
+        answer.then_some(sender)
+    }
+
+    /// A solicited advertisement sent to the VIP (hop limit, code and
+    /// checksum were checked on the way in) for the neighbour we asked.
+    fn ndp_answer(&self, message: &Ndp, vip: Ipv6Addr) -> Option<IpAddr> {
+        let NdpKind::Advertisement {
+            target, solicited, ..
+        } = message.kind
+        else {
+            return None;
+        };
+        let neighbour = IpAddr::V6(target);
+        (solicited && message.destination == vip && self.is_target(neighbour)).then_some(neighbour)
     }
 
     /// The neighbours addressed directly.
     pub fn targets(&self) -> &[Directed] {
         &self.targets
+    }
+
+    /// The targets that answer a directed request (acknowledgements are
+    /// awaited from these only).
+    pub fn answering_targets(&self) -> Vec<Directed> {
+        let vip = self.ip();
+        self.targets
+            .iter()
+            .filter(|t| t.answers_for(vip))
+            .copied()
+            .collect()
     }
 
     /// Sends one round: these ARP forms back to back (or one NA), then one
@@ -279,15 +348,46 @@ impl Announcer {
         Ok(delivery)
     }
 
+    /// Where a directed ARP request to `target` goes: its MAC from the
+    /// neighbour table, until two requests there went unanswered (the
+    /// neighbour may have a new MAC, a replaced router): then broadcast.
+    fn destination(&self, target: &Directed) -> Mac {
+        let Some(mac) = target.mac else {
+            return BROADCAST_MAC;
+        };
+        // Open loop, no answer is read: nothing can tell a miss.
+        let index = self.targets.iter().position(|t| t.ip == target.ip);
+        let Some(index) = index.filter(|_| self.listening) else {
+            return mac;
+        };
+        let misses = &self.misses[index];
+        misses.set(misses.get().saturating_add(1));
+        if misses.get() > UNICAST_MISSES {
+            BROADCAST_MAC
+        } else {
+            mac
+        }
+    }
+
     /// One directed request to each of `targets`, nothing else.
     pub fn send_directed(&self, targets: &[Directed]) -> io::Result<Delivery> {
         let mut delivery = Delivery::default();
         for target in targets {
             match (&self.transport, target.ip) {
                 (Transport::Arp { socket, ip }, IpAddr::V4(neighbour)) => {
-                    let destination = target.mac.unwrap_or(BROADCAST_MAC);
+                    let destination = self.destination(target);
                     let frame = arp::directed_request(self.mac, *ip, neighbour, destination);
                     delivery.count(socket.send(&frame, destination, ETH_P_ARP))?;
+                }
+                // An IPv6 next hop of an IPv4 route (RFC 5549): it has no
+                // IPv4 address to ask for, so it gets the gratuitous
+                // request at its MAC (it updates the entry it has).
+                (Transport::Arp { socket, ip }, IpAddr::V6(_)) => {
+                    if let Some(destination) = target.mac {
+                        let mut frame = arp::gratuitous(Form::Request, self.mac, *ip);
+                        frame[..6].copy_from_slice(&destination);
+                        delivery.count(socket.send(&frame, destination, ETH_P_ARP))?;
+                    }
                 }
                 (Transport::Ndp { socket, .. }, IpAddr::V6(neighbour)) => {
                     let message = ndp::solicitation(self.mac, neighbour);

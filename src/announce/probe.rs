@@ -10,16 +10,18 @@
 //! at OCF_CHECK_LEVEL 20.
 
 use std::io;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::{Duration, Instant};
 
 use crate::announce::unannounceable;
 use crate::net::{ipv6_multicast_mac, solicited_node, Mac, BROADCAST_MAC, ETH_P_ARP, ETH_P_IPV6};
-use crate::netlink::Link;
+use crate::netlink::{Link, Netlink};
 use crate::ocf::log;
 use crate::sys::random;
 use crate::sys::socket::{Membership, PacketSocket};
-use crate::wire::{arp, ndp};
+use crate::wire::arp;
+use crate::wire::ndp::{self, Nonce};
+use crate::wire::received::{self, Arp, Message, Ndp};
 
 /// How long and how often to ask.
 #[derive(Debug, Clone, Copy)]
@@ -36,12 +38,14 @@ pub struct Probing {
     pub starting: bool,
 }
 
-/// run_arping: two probes a second apart, answers awaited for two seconds.
+/// run_arping: two probes a second apart, answers awaited for two seconds;
+/// another host's probe for the address is a conflict too (RFC 5227
+/// §2.1.1).
 pub const BEFORE_ADDING: Probing = Probing {
     probes: 2,
     spacing: Duration::from_secs(1),
     listen: Duration::from_secs(2),
-    starting: false,
+    starting: true,
 };
 
 /// dad_mode=probe: three probes 50 ms apart, 150 ms of listening in all.
@@ -62,11 +66,84 @@ pub const WHILE_MONITORING: Probing = Probing {
     starting: false,
 };
 
+/// At most this many frames are read in one wait. A flood of frames that
+/// are not for us ends the wait early (nothing heard) rather than keep
+/// the action past its timeout.
+pub const MAX_FRAMES_PER_WAIT: u32 = 4096;
+
+/// Who "this node" is on the wire. Linux answers ARP for any local
+/// address on any interface (arp_ignore=0), so on a node with two NICs in
+/// one VLAN the second NIC answers a probe for the VIP: a frame from any
+/// MAC of this network namespace is never another holder. A unicast
+/// advertisement counts only when it is addressed to this node.
+#[derive(Debug, Clone, Default)]
+pub struct ThisNode {
+    macs: Vec<Mac>,
+    ipv6: Vec<Ipv6Addr>,
+}
+
+impl ThisNode {
+    /// Every interface's MAC and every IPv6 address of this namespace.
+    pub fn read(netlink: &mut Netlink) -> io::Result<ThisNode> {
+        let macs = netlink
+            .links()
+            .map_err(io::Error::other)?
+            .iter()
+            .filter_map(Link::ethernet_mac)
+            .collect();
+        let ipv6 = netlink
+            .addresses(Some(crate::netlink::Family::Ipv6))
+            .map_err(io::Error::other)?
+            .into_iter()
+            .filter_map(|a| match a.local {
+                IpAddr::V6(v6) => Some(v6),
+                IpAddr::V4(_) => None,
+            })
+            .collect();
+        Ok(ThisNode { macs, ipv6 })
+    }
+
+    /// What can be known without asking the kernel: `link`'s own MAC.
+    pub fn only(link: &Link) -> ThisNode {
+        ThisNode {
+            macs: link.ethernet_mac().into_iter().collect(),
+            ipv6: Vec::new(),
+        }
+    }
+
+    /// [`ThisNode::read`], or [`ThisNode::only`] with a warning when the
+    /// kernel cannot be asked.
+    pub fn read_or_only(netlink: &mut Netlink, link: &Link) -> ThisNode {
+        ThisNode::read(netlink).unwrap_or_else(|e| {
+            log::warn(format!(
+                "Could not read this node's interfaces ({e}): only {}'s MAC is known as ours",
+                link.name
+            ));
+            ThisNode::only(link)
+        })
+    }
+
+    pub fn owns_mac(&self, mac: Mac) -> bool {
+        self.macs.contains(&mac)
+    }
+
+    /// A destination an advertisement for `target` may have here (RFC
+    /// 4861 §7.1.2 with §7.2.4 and §7.2.6): all nodes, `target`'s
+    /// solicited-node group, or an address of this node.
+    fn may_receive(&self, destination: Ipv6Addr, target: Ipv6Addr) -> bool {
+        destination == ndp::ALL_NODES
+            || destination == solicited_node(target)
+            || destination == target
+            || self.ipv6.contains(&destination)
+    }
+}
+
 /// [`other_holder`] where the link can be asked at all (not loopback,
 /// NOARP or IPoIB); a failure to ask is logged as "Could not
 /// <question>" and answers no: a probe that cannot run proves nothing.
 pub fn ask(
     link: &Link,
+    this_node: &ThisNode,
     ip: IpAddr,
     probing: Probing,
     deadline: Instant,
@@ -75,7 +152,7 @@ pub fn ask(
     if unannounceable(link).is_some() {
         return None;
     }
-    other_holder(link, ip, probing, deadline).unwrap_or_else(|e| {
+    other_holder(link, this_node, ip, probing, deadline).unwrap_or_else(|e| {
         log::warn(format!("Could not {question}: {e}"));
         None
     })
@@ -85,6 +162,7 @@ pub fn ask(
 /// before `probing.listen` has passed (or `deadline`, whichever is first).
 pub fn other_holder(
     link: &Link,
+    this_node: &ThisNode,
     ip: IpAddr,
     probing: Probing,
     deadline: Instant,
@@ -115,9 +193,16 @@ pub fn other_holder(
     let socket = PacketSocket::open_receiving(link.index, protocol)?;
     let start = Instant::now();
     let end = (start + probing.listen).min(deadline);
+    let claim = Claim {
+        ip,
+        this_node,
+        nonce,
+        starting: probing.starting,
+    };
     let mut buffer = [0u8; 2048];
     let mut sent = 0;
-    loop {
+    let mut frames = 0;
+    while Instant::now() < end {
         let next_probe = start + probing.spacing * sent;
         if sent < probing.probes && Instant::now() >= next_probe {
             socket.send(&probe, destination, protocol)?;
@@ -129,23 +214,136 @@ pub fn other_holder(
         } else {
             end
         };
-        match socket.receive(&mut buffer, until)? {
-            Some(length) => {
-                let frame = &buffer[..length];
-                let claimant = match ip {
-                    IpAddr::V4(v4) => arp::claimant(frame, v4),
-                    IpAddr::V6(v6) => ndp::claimant(frame, v6).or_else(|| {
-                        // Our own probe, looped back, carries our nonce.
-                        let (source, seen) = ndp::probe_for(frame, v6)?;
-                        (probing.starting && seen != nonce).then_some(source)
-                    }),
-                };
-                if let Some(mac) = claimant.filter(|mac| *mac != own) {
-                    return Ok(Some(mac));
-                }
-            }
-            None if Instant::now() >= end => return Ok(None),
-            None => {}
+        let Some(length) = socket.receive(&mut buffer, until)? else {
+            continue;
+        };
+        if let Some(mac) = received::frame(&buffer[..length]).and_then(|m| claim.by(&m)) {
+            return Ok(Some(mac));
         }
+        frames += 1;
+        if frames >= MAX_FRAMES_PER_WAIT {
+            log::warn(format!(
+                "{frames} frames that are not about {ip} arrived on {} while it was probed: \
+                 probing ended early, nobody else was heard",
+                link.name
+            ));
+            return Ok(None);
+        }
+    }
+    Ok(None)
+}
+
+/// What makes a validated message another host's claim on the address.
+struct Claim<'a> {
+    ip: IpAddr,
+    this_node: &'a ThisNode,
+    /// Our probes' nonce: a probe carrying it is our own, looped back.
+    nonce: Option<Nonce>,
+    /// The address is about to be added: another host's probe for it is
+    /// a conflict too.
+    starting: bool,
+}
+
+impl Claim<'_> {
+    /// The claimant's MAC, if `message` is a claim by another host.
+    fn by(&self, message: &Message) -> Option<Mac> {
+        let mac = match (message, self.ip) {
+            (Message::Arp(arp), IpAddr::V4(ip)) => self.arp(arp, ip),
+            (Message::Ndp(ndp), IpAddr::V6(ip)) => self.ndp(ndp, ip),
+            _ => None,
+        }?;
+        (!self.this_node.owns_mac(mac)).then_some(mac)
+    }
+
+    /// RFC 5227 §2.1.1: any ARP whose sender IP is the address, and
+    /// (before adding) another host's probe for it.
+    fn arp(&self, arp: &Arp, ip: Ipv4Addr) -> Option<Mac> {
+        let claims = arp.sender_ip == ip;
+        let probes = self.starting && arp.is_probe_for(ip);
+        (claims || probes).then_some(arp.sender_mac)
+    }
+
+    /// An advertisement for the address to a destination that fits, or
+    /// (before adding) another node's DAD probe with another nonce.
+    fn ndp(&self, ndp: &Ndp, ip: Ipv6Addr) -> Option<Mac> {
+        if let Some(mac) = ndp.advertised_mac(ip) {
+            return self
+                .this_node
+                .may_receive(ndp.destination, ip)
+                .then_some(mac);
+        }
+        let (source, nonce) = ndp.dad_probe_for(ip)?;
+        let foreign = nonce.is_none() || nonce != self.nonce;
+        (self.starting && foreign).then_some(source?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::arp::Form;
+
+    const OURS: Mac = [0x02, 0, 0, 0, 0, 1];
+    const SECOND_NIC: Mac = [0x02, 0, 0, 0, 0, 2];
+    const THEIRS: Mac = [0x02, 9, 9, 9, 9, 9];
+
+    fn this_node() -> ThisNode {
+        ThisNode {
+            macs: vec![OURS, SECOND_NIC],
+            ipv6: vec!["2001:db8::1".parse().unwrap()],
+        }
+    }
+
+    fn claim<'a>(node: &'a ThisNode, ip: &str, starting: bool) -> Claim<'a> {
+        Claim {
+            ip: ip.parse().unwrap(),
+            this_node: node,
+            nonce: Some([7; 6]),
+            starting,
+        }
+    }
+
+    fn heard(claim: &Claim, frame: &[u8]) -> Option<Mac> {
+        claim.by(&received::frame(frame).unwrap())
+    }
+
+    #[test]
+    fn arp_claims_follow_rfc_5227() {
+        let node = this_node();
+        let vip: Ipv4Addr = "192.0.2.10".parse().unwrap();
+        let watching = claim(&node, "192.0.2.10", false);
+        let starting = claim(&node, "192.0.2.10", true);
+        let theirs = arp::gratuitous(Form::Request, THEIRS, vip);
+        assert_eq!(heard(&watching, &theirs), Some(THEIRS), "a request claims");
+        let reply = arp::gratuitous(Form::Reply, THEIRS, vip);
+        assert_eq!(heard(&watching, &reply), Some(THEIRS), "a reply claims");
+        let second = arp::gratuitous(Form::Reply, SECOND_NIC, vip);
+        assert_eq!(heard(&watching, &second), None, "this node's other NIC");
+        let probe = arp::probe(THEIRS, vip);
+        assert_eq!(heard(&watching, &probe), None, "a probe while holding");
+        assert_eq!(
+            heard(&starting, &probe),
+            Some(THEIRS),
+            "a probe before adding"
+        );
+        let own_probe = arp::probe(OURS, vip);
+        assert_eq!(heard(&starting, &own_probe), None);
+        let other = arp::gratuitous(Form::Request, THEIRS, "192.0.2.11".parse().unwrap());
+        assert_eq!(heard(&starting, &other), None);
+    }
+
+    #[test]
+    fn ndp_claims_need_a_fitting_destination_and_a_foreign_nonce() {
+        let node = this_node();
+        let vip: Ipv6Addr = "2001:db8::10".parse().unwrap();
+        let starting = claim(&node, "2001:db8::10", true);
+        let watching = claim(&node, "2001:db8::10", false);
+        let theirs = ndp::dad_solicitation(THEIRS, vip, Some([8; 6]));
+        assert_eq!(heard(&starting, &theirs), Some(THEIRS));
+        assert_eq!(heard(&watching, &theirs), None, "only before adding");
+        let ours = ndp::dad_solicitation(THEIRS, vip, Some([7; 6]));
+        assert_eq!(heard(&starting, &ours), None, "our own nonce");
+        let bare = ndp::dad_solicitation(THEIRS, vip, None);
+        assert_eq!(heard(&starting, &bare), Some(THEIRS), "no nonce: not ours");
     }
 }

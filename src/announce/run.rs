@@ -68,7 +68,7 @@ impl Progress {
         Progress {
             first_round,
             rounds: 1,
-            acks: Acks::new(announcer.targets()),
+            acks: Acks::new(&announcer.answering_targets()),
             losses: Losses::default(),
         }
     }

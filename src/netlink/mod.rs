@@ -17,7 +17,7 @@ pub use addresses::{Address, INFINITY_LIFE_TIME};
 pub use events::{Events, Wakeup};
 pub use links::Link;
 pub use neighbours::Neighbour;
-pub use routes::{Route, TABLE_LOCAL, TABLE_MAIN};
+pub use routes::{Route, RouteFilter, TABLE_LOCAL, TABLE_MAIN};
 pub use types::{AddressFlags, Error, ErrorKind, Family, Name, OperState, Result, Scope};
 
 use std::io;
@@ -67,6 +67,34 @@ impl Netlink {
         packet.serialize(&mut bytes);
         self.socket.send(&bytes, 0)?;
         Ok(self.sequence)
+    }
+
+    /// A request the pinned crate has no type for: `payload` after a
+    /// netlink header of type `kind`; the one reply decoded by `decode`.
+    fn request_raw<T>(
+        &mut self,
+        kind: u16,
+        payload: &[u8],
+        flags: u16,
+        mut decode: impl FnMut(u16, &[u8]) -> Result<Option<T>>,
+    ) -> Result<Option<T>> {
+        const HEADER_LEN: usize = 16;
+        self.sequence = self.sequence.wrapping_add(1);
+        let length = u32::try_from(HEADER_LEN + payload.len()).expect("a small request");
+        let mut bytes = Vec::with_capacity(HEADER_LEN + payload.len());
+        bytes.extend_from_slice(&length.to_ne_bytes());
+        bytes.extend_from_slice(&kind.to_ne_bytes());
+        bytes.extend_from_slice(&(NLM_F_REQUEST | flags).to_ne_bytes());
+        bytes.extend_from_slice(&self.sequence.to_ne_bytes());
+        bytes.extend_from_slice(&0u32.to_ne_bytes());
+        bytes.extend_from_slice(payload);
+        self.socket.send(&bytes, 0)?;
+        let mut reply = None;
+        self.receive(self.sequence, |kind, payload| {
+            reply = decode(kind, payload)?;
+            Ok(())
+        })?;
+        Ok(reply)
     }
 
     /// Receives the replies to request `sequence`, handing each message's
@@ -156,15 +184,28 @@ impl Netlink {
         message: RouteNetlinkMessage,
         mut decode: impl FnMut(u16, &[u8]) -> Result<Option<T>>,
     ) -> Result<Vec<T>> {
+        self.fold_dump(message, &Vec::new, |items, kind, payload| {
+            items.extend(decode(kind, payload)?);
+            Ok(())
+        })
+    }
+
+    /// A dump folded message by message into a fresh `init()`; an
+    /// interrupted dump starts again from `init()`, so the result is one
+    /// consistent view of the table.
+    fn fold_dump<T>(
+        &mut self,
+        message: RouteNetlinkMessage,
+        init: &impl Fn() -> T,
+        mut each: impl FnMut(&mut T, u16, &[u8]) -> Result<()>,
+    ) -> Result<T> {
         for _ in 0..DUMP_RETRIES {
             let sequence = self.send(message.clone(), NLM_F_DUMP)?;
-            let mut items = Vec::new();
-            let interrupted = self.receive(sequence, |kind, payload| {
-                items.extend(decode(kind, payload)?);
-                Ok(())
-            })?;
+            let mut state = init();
+            let interrupted =
+                self.receive(sequence, |kind, payload| each(&mut state, kind, payload))?;
             if !interrupted {
-                return Ok(items);
+                return Ok(state);
             }
         }
         Err(io::Error::new(

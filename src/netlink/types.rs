@@ -22,6 +22,8 @@ pub enum ErrorKind {
     NotPermitted,
     /// EADDRNOTAVAIL: the address to delete is not (or no longer) there.
     AddressNotAvailable,
+    /// ENOENT: no such object (a next-hop id).
+    NotFound,
     Other,
 }
 
@@ -39,6 +41,7 @@ impl Error {
             Some(libc::ENODEV) => ErrorKind::NoDevice,
             Some(libc::EPERM) | Some(libc::EACCES) => ErrorKind::NotPermitted,
             Some(libc::EADDRNOTAVAIL) => ErrorKind::AddressNotAvailable,
+            Some(libc::ENOENT) => ErrorKind::NotFound,
             _ => ErrorKind::Other,
         }
     }

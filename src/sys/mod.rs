@@ -3,6 +3,7 @@
 //! pidfds, /proc). The unsafe code of floatip lives here (but for one
 //! strftime call in ocf/log.rs, below everything).
 
+pub mod fallbacks;
 pub mod poll;
 pub mod process;
 pub mod random;

@@ -55,18 +55,32 @@ impl PacketSocket {
     }
 
     /// Receives one frame, waiting until `deadline`; `None` on timeout.
+    /// Frames this node sent on the interface (the kernel hands every
+    /// packet socket a copy, PACKET_OUTGOING) are passed over: a node
+    /// never hears itself.
     pub fn receive(&self, buffer: &mut [u8], deadline: Instant) -> io::Result<Option<usize>> {
-        receive_when_ready(&self.fd, deadline, || {
-            // SAFETY: buffer is valid for its length.
-            unsafe {
-                libc::recv(
-                    self.fd.as_raw_fd(),
-                    buffer.as_mut_ptr().cast(),
-                    buffer.len(),
-                    libc::MSG_DONTWAIT,
-                )
+        loop {
+            // SAFETY: sockaddr_ll is plain data; zeroed is valid.
+            let mut from: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
+            let mut length = std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t;
+            let received = receive_when_ready(&self.fd, deadline, || {
+                // SAFETY: buffer and from are valid for the lengths given.
+                unsafe {
+                    libc::recvfrom(
+                        self.fd.as_raw_fd(),
+                        buffer.as_mut_ptr().cast(),
+                        buffer.len(),
+                        libc::MSG_DONTWAIT,
+                        (&mut from as *mut libc::sockaddr_ll).cast(),
+                        &mut length,
+                    )
+                }
+            })?;
+            match received {
+                Some(_) if from.sll_pkttype == libc::PACKET_OUTGOING => continue,
+                other => return Ok(other),
             }
-        })
+        }
     }
 
     /// Sends one complete Ethernet frame (header included) to `destination`.
@@ -128,15 +142,104 @@ impl Icmpv6Socket {
         icmpv6_accept_only(&self.fd, types)
     }
 
-    /// Receives one ICMPv6 message sent to the bound address, waiting until
-    /// `deadline`; `None` on timeout.
+    /// Receives one ICMPv6 message sent to the bound address, with the
+    /// IPv6 header's facts Neighbour Discovery checks (RFC 4861 §7.1),
+    /// waiting until `deadline`; `None` on timeout. A message whose
+    /// destination or hop limit the kernel did not report is passed over.
     pub fn receive(
         &self,
         buffer: &mut [u8],
         deadline: Instant,
-    ) -> io::Result<Option<(usize, IpAddr)>> {
-        receive_from(&self.fd, buffer, deadline)
+    ) -> io::Result<Option<Icmpv6Received>> {
+        loop {
+            let Some(received) = receive_with_header(&self.fd, buffer, deadline)? else {
+                return Ok(None);
+            };
+            if let Some(received) = received {
+                return Ok(Some(received));
+            }
+        }
     }
+
+    /// Has the kernel report each message's destination and hop limit.
+    pub fn report_header(&self) -> io::Result<()> {
+        self.set(libc::IPV6_RECVPKTINFO, 1)?;
+        self.set(libc::IPV6_RECVHOPLIMIT, 1)
+    }
+}
+
+/// One ICMPv6 message as a raw socket read it.
+#[derive(Debug, Clone, Copy)]
+pub struct Icmpv6Received {
+    pub length: usize,
+    pub source: Ipv6Addr,
+    pub destination: Ipv6Addr,
+    pub hop_limit: u8,
+}
+
+/// recvmsg(2) with the IPV6_PKTINFO and IPV6_HOPLIMIT control messages:
+/// `Some(None)` for a message that lacks either.
+fn receive_with_header(
+    fd: &OwnedFd,
+    buffer: &mut [u8],
+    deadline: Instant,
+) -> io::Result<Option<Option<Icmpv6Received>>> {
+    // SAFETY: sockaddr_in6 is plain data; zeroed is valid.
+    let mut from: libc::sockaddr_in6 = unsafe { std::mem::zeroed() };
+    // u64 keeps the control buffer aligned for cmsghdr.
+    let mut control = [0u64; 16];
+    let mut iov = libc::iovec {
+        iov_base: buffer.as_mut_ptr().cast(),
+        iov_len: buffer.len(),
+    };
+    // SAFETY: msghdr is plain data; zeroed is valid.
+    let mut header: libc::msghdr = unsafe { std::mem::zeroed() };
+    let received = receive_when_ready(fd, deadline, || {
+        header.msg_name = (&mut from as *mut libc::sockaddr_in6).cast();
+        header.msg_namelen = std::mem::size_of::<libc::sockaddr_in6>() as libc::socklen_t;
+        header.msg_iov = &mut iov;
+        header.msg_iovlen = 1;
+        header.msg_control = control.as_mut_ptr().cast();
+        header.msg_controllen = std::mem::size_of_val(&control);
+        header.msg_flags = 0;
+        // SAFETY: every pointer in header is valid for its length.
+        unsafe { libc::recvmsg(fd.as_raw_fd(), &mut header, libc::MSG_DONTWAIT) }
+    })?;
+    let Some(length) = received else {
+        return Ok(None);
+    };
+    let mut destination = None;
+    let mut hop_limit = None;
+    // SAFETY: the kernel filled header's control buffer; the CMSG macros
+    // walk it within msg_controllen, and each datum is read unaligned.
+    unsafe {
+        let mut message = libc::CMSG_FIRSTHDR(&header);
+        while !message.is_null() {
+            let data = libc::CMSG_DATA(message);
+            match ((*message).cmsg_level, (*message).cmsg_type) {
+                (libc::IPPROTO_IPV6, libc::IPV6_PKTINFO) => {
+                    let info = data.cast::<libc::in6_pktinfo>().read_unaligned();
+                    destination = Some(Ipv6Addr::from(info.ipi6_addr.s6_addr));
+                }
+                (libc::IPPROTO_IPV6, libc::IPV6_HOPLIMIT) => {
+                    let limit = data.cast::<libc::c_int>().read_unaligned();
+                    hop_limit = u8::try_from(limit).ok();
+                }
+                _ => {}
+            }
+            message = libc::CMSG_NXTHDR(&header, message);
+        }
+    }
+    let truncated = header.msg_flags & libc::MSG_TRUNC != 0;
+    Ok(Some(match (destination, hop_limit, truncated) {
+        (Some(destination), Some(hop_limit), false) => Some(Icmpv6Received {
+            length,
+            source: Ipv6Addr::from(from.sin6_addr.s6_addr),
+            destination,
+            hop_limit,
+        }),
+        _ => None,
+    }))
 }
 
 /// A raw ICMP or ICMPv6 socket bound to the VIP and to one interface:
@@ -320,6 +423,11 @@ fn receive_when_ready(
         }
         let got = read();
         if got >= 0 {
+            // A frame read after the deadline belongs to no wait: every
+            // receive loop ends at its deadline, whatever arrives.
+            if Instant::now() > deadline {
+                return Ok(None);
+            }
             return Ok(Some(got as usize));
         }
         let error = io::Error::last_os_error();
@@ -399,4 +507,41 @@ fn send_to<A>(fd: &OwnedFd, bytes: &[u8], address: &A) -> io::Result<()> {
     let flags = libc::MSG_DONTWAIT;
     // SAFETY: bytes and address are valid for the lengths given.
     checked(unsafe { libc::sendto(fd.as_raw_fd(), data, bytes.len(), flags, address, length) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::net::UnixDatagram;
+    use std::time::Duration;
+
+    /// A socket that is never empty (a flood) cannot hold a wait past its
+    /// deadline: once it has passed, what is read is discarded and the
+    /// wait ends, so every receive loop that asks again ends too.
+    #[test]
+    fn a_flood_never_outlasts_the_deadline() {
+        let (sender, receiver) = UnixDatagram::pair().unwrap();
+        for _ in 0..64 {
+            sender.send(b"unrelated").unwrap();
+        }
+        let fd = OwnedFd::from(receiver);
+        let mut buffer = [0u8; 64];
+        let read = |buffer: &mut [u8]| {
+            // SAFETY: buffer is valid for its length.
+            unsafe {
+                libc::recv(
+                    fd.as_raw_fd(),
+                    buffer.as_mut_ptr().cast(),
+                    buffer.len(),
+                    libc::MSG_DONTWAIT,
+                )
+            }
+        };
+        let soon = Instant::now() + Duration::from_secs(1);
+        let got = receive_when_ready(&fd, soon, || read(&mut buffer)).unwrap();
+        assert_eq!(got, Some(9), "before the deadline a frame is read");
+        let past = Instant::now() - Duration::from_millis(1);
+        let got = receive_when_ready(&fd, past, || read(&mut buffer)).unwrap();
+        assert_eq!(got, None, "after it, nothing is, though more is queued");
+    }
 }

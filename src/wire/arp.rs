@@ -12,11 +12,8 @@
 use std::net::Ipv4Addr;
 
 use pnet_base::MacAddr;
-use pnet_packet::arp::{
-    ArpHardwareTypes, ArpOperation, ArpOperations, ArpPacket, MutableArpPacket,
-};
-use pnet_packet::ethernet::{EtherTypes, EthernetPacket, MutableEthernetPacket};
-use pnet_packet::Packet;
+use pnet_packet::arp::{ArpHardwareTypes, ArpOperation, ArpOperations, MutableArpPacket};
+use pnet_packet::ethernet::{EtherTypes, MutableEthernetPacket};
 
 use crate::net::{Mac, BROADCAST_MAC};
 
@@ -76,46 +73,6 @@ pub fn probe(mac: Mac, ip: Ipv4Addr) -> [u8; FRAME_LEN] {
     )
 }
 
-/// The neighbour that answered one of our directed requests: an ARP
-/// reply to `vip` whose sender is some other address. Its kernel answered
-/// "who-has <neighbour> tell <vip>" and so maps `vip` to our MAC now
-/// (RFC 826: it recorded the sender before replying), and the path both
-/// ways is open.
-pub fn answer_to(frame: &[u8], vip: Ipv4Addr) -> Option<Ipv4Addr> {
-    let ethernet = EthernetPacket::new(frame)?;
-    if ethernet.get_ethertype() != EtherTypes::Arp {
-        return None;
-    }
-    let arp = ArpPacket::new(ethernet.payload())?;
-    let sender = arp.get_sender_proto_addr();
-    let reply = is_ethernet_ipv4(&arp)
-        && arp.get_operation() == ArpOperations::Reply
-        && arp.get_target_proto_addr() == vip
-        && sender != vip
-        && !sender.is_unspecified();
-    reply.then_some(sender)
-}
-
-fn is_ethernet_ipv4(arp: &ArpPacket) -> bool {
-    arp.get_hardware_type() == ArpHardwareTypes::Ethernet
-        && arp.get_protocol_type() == EtherTypes::Ipv4
-        && arp.get_hw_addr_len() == 6
-        && arp.get_proto_addr_len() == 4
-}
-
-/// The sender MAC of an ARP frame whose sender IP is `ip`: a host that
-/// claims the address. Only Ethernet/IPv4 ARP (RFC 826's hardware type 1,
-/// protocol 0x0800, lengths 6 and 4) is read; anything else claims nothing.
-pub fn claimant(frame: &[u8], ip: Ipv4Addr) -> Option<Mac> {
-    let ethernet = EthernetPacket::new(frame)?;
-    if ethernet.get_ethertype() != EtherTypes::Arp {
-        return None;
-    }
-    let arp = ArpPacket::new(ethernet.payload())?;
-    (is_ethernet_ipv4(&arp) && arp.get_sender_proto_addr() == ip)
-        .then(|| arp.get_sender_hw_addr().octets())
-}
-
 fn frame(
     operation: ArpOperation,
     sender_mac: Mac,
@@ -173,16 +130,12 @@ mod tests {
     }
 
     #[test]
-    fn probe_has_no_sender_ip_and_claimant_reads_replies() {
+    fn probe_has_no_sender_ip() {
         let p = probe(MAC, VIP);
+        assert_eq!(&p[20..22], &[0, 1], "request");
         assert_eq!(&p[28..32], &[0, 0, 0, 0], "sender IP 0.0.0.0");
+        assert_eq!(&p[32..38], &[0; 6]);
         assert_eq!(&p[38..42], &VIP.octets());
-        assert_eq!(claimant(&p, VIP), None, "a probe claims nothing");
-        let other = [0x02, 9, 9, 9, 9, 9];
-        assert_eq!(
-            claimant(&gratuitous(Form::Reply, other, VIP), VIP),
-            Some(other)
-        );
     }
 
     #[test]
@@ -203,21 +156,5 @@ mod tests {
         assert_eq!(&f[32..38], &MAC, "target MAC = sender MAC");
         assert_eq!(&f[38..42], &VIP.octets());
         assert_eq!(&f[0..6], &[0xff; 6]);
-    }
-
-    #[test]
-    fn answers_are_replies_from_the_neighbour_to_the_vip() {
-        let neighbour = Ipv4Addr::new(192, 0, 2, 254);
-        let theirs = [0x02, 7, 7, 7, 7, 7];
-        let reply = frame(ArpOperations::Reply, theirs, neighbour, MAC, VIP, MAC);
-        assert_eq!(answer_to(&reply, VIP), Some(neighbour));
-        // Our own gratuitous reply, their request, or an answer to another
-        // address are not answers to us.
-        assert_eq!(answer_to(&gratuitous(Form::Reply, MAC, VIP), VIP), None);
-        let request = frame(ArpOperations::Request, theirs, neighbour, [0; 6], VIP, MAC);
-        assert_eq!(answer_to(&request, VIP), None);
-        let elsewhere = Ipv4Addr::new(192, 0, 2, 11);
-        assert_eq!(answer_to(&reply, elsewhere), None);
-        assert_eq!(answer_to(&reply[..30], VIP), None, "short frame");
     }
 }

@@ -5,3 +5,4 @@
 pub mod arp;
 pub mod echo;
 pub mod ndp;
+pub mod received;

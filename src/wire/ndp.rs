@@ -10,22 +10,21 @@
 //! - the duplicate-address-detection probe (RFC 4862 §5.4.2): an NS from
 //!   `::` to the target's solicited-node group, as a whole Ethernet frame
 //!   because a raw ICMPv6 socket cannot send from `::`;
-//! - and the reader of advertisements that claim an address.
+//! - what they all read back is validated in `received`.
 //!
 //! ICMPv6 messages handed to a raw ICMPv6 socket leave their checksum zero:
 //! the kernel fills it in. The DAD frame carries its own.
 
 use std::net::Ipv6Addr;
 
-use pnet_packet::ethernet::{EtherTypes, EthernetPacket, MutableEthernetPacket};
+use pnet_packet::ethernet::{EtherTypes, MutableEthernetPacket};
 use pnet_packet::icmpv6::ndp::{
-    MutableNeighborAdvertPacket, MutableNeighborSolicitPacket, NdpOption, NdpOptionPacket,
-    NdpOptionType, NdpOptionTypes, NeighborAdvertFlags, NeighborAdvertPacket,
-    NeighborSolicitPacket,
+    MutableNeighborAdvertPacket, MutableNeighborSolicitPacket, NdpOption, NdpOptionType,
+    NdpOptionTypes, NeighborAdvertFlags,
 };
 use pnet_packet::icmpv6::{self, Icmpv6Packet, Icmpv6Types};
 use pnet_packet::ip::IpNextHeaderProtocols;
-use pnet_packet::ipv6::{Ipv6Packet, MutableIpv6Packet};
+use pnet_packet::ipv6::MutableIpv6Packet;
 use pnet_packet::Packet;
 
 use crate::net::{ipv6_multicast_mac, solicited_node, Mac};
@@ -129,89 +128,6 @@ pub fn dad_solicitation(mac: Mac, target: Ipv6Addr, nonce: Option<Nonce>) -> Vec
     frame
 }
 
-/// Another node's duplicate-address-detection probe for `target` in an
-/// Ethernet frame (RFC 4862 §5.4.3: an NS from `::` for a tentative
-/// address means another node is starting with it at the same moment):
-/// the frame's source and the probe's nonce, if it carries one.
-pub fn probe_for(frame: &[u8], target: Ipv6Addr) -> Option<(Mac, Option<Nonce>)> {
-    let ethernet = EthernetPacket::new(frame)?;
-    if ethernet.get_ethertype() != EtherTypes::Ipv6 {
-        return None;
-    }
-    let ip = Ipv6Packet::new(ethernet.payload())?;
-    if ip.get_next_header() != IpNextHeaderProtocols::Icmpv6 || !ip.get_source().is_unspecified() {
-        return None;
-    }
-    let solicit = NeighborSolicitPacket::new(ip.payload())?;
-    if solicit.get_icmpv6_type() != Icmpv6Types::NeighborSolicit
-        || solicit.get_target_addr() != target
-    {
-        return None;
-    }
-    let options = &ip.payload()[BARE_SOLICITATION_LEN..];
-    let nonce = find_option(options, NdpOptionType::new(NONCE_OPTION))
-        .and_then(|data| data.try_into().ok());
-    Some((ethernet.get_source().octets(), nonce))
-}
-
-/// The link-layer address that a Neighbour Advertisement for `target`
-/// claims, when `frame` is an Ethernet frame carrying one: its Target
-/// Link-Layer Address option, else the frame's source (RFC 4861 §7.2.5
-/// lets the option be left out on links the receiver can read it from).
-pub fn claimant(frame: &[u8], target: Ipv6Addr) -> Option<Mac> {
-    let ethernet = EthernetPacket::new(frame)?;
-    if ethernet.get_ethertype() != EtherTypes::Ipv6 {
-        return None;
-    }
-    let ip = Ipv6Packet::new(ethernet.payload())?;
-    if ip.get_next_header() != IpNextHeaderProtocols::Icmpv6 {
-        return None;
-    }
-    let advert = NeighborAdvertPacket::new(ip.payload())?;
-    if advert.get_icmpv6_type() != Icmpv6Types::NeighborAdvert || advert.get_target_addr() != target
-    {
-        return None;
-    }
-    let options = &ip.payload()[BARE_SOLICITATION_LEN..];
-    let option = find_option(options, NdpOptionTypes::TargetLLAddr);
-    let mac = option.and_then(|data| Mac::try_from(data).ok());
-    Some(mac.unwrap_or_else(|| ethernet.get_source().octets()))
-}
-
-/// The neighbour that answered one of our directed solicitations: a
-/// solicited Neighbour Advertisement (RFC 4861 §7.2.4: Solicited flag set)
-/// as a raw ICMPv6 socket bound to the VIP receives it, so sent to the
-/// VIP. Its target is the neighbour's address; having answered, it holds
-/// the VIP at our MAC (§7.2.3 recorded the solicitation's source first).
-pub fn answer(message: &[u8]) -> Option<Ipv6Addr> {
-    let advert = NeighborAdvertPacket::new(message)?;
-    let solicited = advert.get_flags() & NeighborAdvertFlags::Solicited != 0;
-    (advert.get_icmpv6_type() == Icmpv6Types::NeighborAdvert
-        && advert.get_icmpv6_code().0 == 0
-        && solicited)
-        .then(|| advert.get_target_addr())
-}
-
-/// The data of the first one-unit option of `kind` (type, length, six
-/// octets: a link-layer address on Ethernet, a nonce). Options are walked
-/// by their own length field, checked here: a length of 0 ends the walk
-/// (RFC 4861 §4.6 says to drop such a packet), and no length can index
-/// past the message.
-fn find_option(mut options: &[u8], kind: NdpOptionType) -> Option<&[u8]> {
-    while let Some(option) = NdpOptionPacket::new(options) {
-        let units = usize::from(option.get_length());
-        let length = units * OPTION_UNIT;
-        if units == 0 || length > options.len() {
-            return None;
-        }
-        if option.get_option_type() == kind && units == 1 {
-            return Some(&options[2..OPTION_UNIT]);
-        }
-        options = &options[length..];
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,32 +181,6 @@ mod tests {
     }
 
     #[test]
-    fn dad_solicitation_with_nonce_round_trips() {
-        let target = v6("2001:db8::1:2:3");
-        let nonce: Nonce = [9, 8, 7, 6, 5, 4];
-        let frame = dad_solicitation(MAC, target, Some(nonce));
-        assert_eq!(frame.len(), 14 + 40 + 32);
-        assert_eq!(&frame[18..20], &[0, 32], "payload length");
-        assert_eq!(&frame[78..86], &[14, 1, 9, 8, 7, 6, 5, 4], "nonce option");
-        let group = Ipv6Addr::from(<[u8; 16]>::try_from(&frame[38..54]).unwrap());
-        assert_eq!(checksum(Ipv6Addr::UNSPECIFIED, group, &frame[54..]), 0);
-        assert_eq!(probe_for(&frame, target), Some((MAC, Some(nonce))));
-        assert_eq!(
-            probe_for(&frame, v6("2001:db8::1:2:4")),
-            None,
-            "another target"
-        );
-        let bare = dad_solicitation(MAC, target, None);
-        assert_eq!(probe_for(&bare, target), Some((MAC, None)));
-        assert_eq!(claimant(&frame, target), None, "a probe claims nothing");
-        // An NS from an address of its own is address resolution, not DAD.
-        let mut resolving = frame.clone();
-        resolving[22] = 0xfe;
-        resolving[23] = 0x80;
-        assert_eq!(probe_for(&resolving, target), None);
-    }
-
-    #[test]
     fn advert_golden_bytes() {
         let target = v6("2001:db8::10");
         let mut expected = vec![136, 0, 0, 0, 0x20, 0, 0, 0]; // Override only
@@ -308,95 +198,5 @@ mod tests {
         expected.extend_from_slice(&[1, 1]); // source link-layer address, 8 bytes
         expected.extend_from_slice(&MAC);
         assert_eq!(solicitation(MAC, target).to_vec(), expected);
-    }
-
-    /// An advertisement as a neighbour would put it on the wire.
-    fn advert_frame(source: Mac, message: &[u8]) -> Vec<u8> {
-        let mut frame = vec![0x33, 0x33, 0, 0, 0, 1];
-        frame.extend_from_slice(&source);
-        frame.extend_from_slice(&[0x86, 0xdd, 0x60, 0, 0, 0]);
-        frame.extend_from_slice(&(message.len() as u16).to_be_bytes());
-        frame.extend_from_slice(&[58, 255]);
-        frame.extend_from_slice(&v6("fe80::1").octets());
-        frame.extend_from_slice(&ALL_NODES.octets());
-        frame.extend_from_slice(message);
-        frame
-    }
-
-    #[test]
-    fn claimant_round_trip() {
-        let target = v6("2001:db8::10");
-        let other: Mac = [0x02, 9, 9, 9, 9, 9];
-        let frame = advert_frame([0x02, 7, 7, 7, 7, 7], &unsolicited_advert(other, target));
-        assert_eq!(claimant(&frame, target), Some(other), "the option wins");
-        assert_eq!(claimant(&frame, v6("2001:db8::11")), None, "another target");
-    }
-
-    #[test]
-    fn claimant_without_option_is_the_frame_source() {
-        let target = v6("2001:db8::10");
-        let source: Mac = [0x02, 7, 7, 7, 7, 7];
-        let message = &unsolicited_advert(MAC, target)[..BARE_SOLICITATION_LEN];
-        assert_eq!(
-            claimant(&advert_frame(source, message), target),
-            Some(source)
-        );
-    }
-
-    #[test]
-    fn claimant_reads_past_other_options_and_survives_bad_lengths() {
-        let target = v6("2001:db8::10");
-        let source: Mac = [0x02, 7, 7, 7, 7, 7];
-        let mut message = unsolicited_advert(MAC, target)[..BARE_SOLICITATION_LEN].to_vec();
-        // A nonce option (RFC 3971 type 14, one unit) before the address.
-        message.extend_from_slice(&[14, 1, 1, 2, 3, 4, 5, 6]);
-        message.extend_from_slice(&[2, 1]);
-        message.extend_from_slice(&MAC);
-        assert_eq!(claimant(&advert_frame(source, &message), target), Some(MAC));
-        for bad in [0u8, 2, 32, 255] {
-            let mut message = message[..BARE_SOLICITATION_LEN].to_vec();
-            message.extend_from_slice(&[2, bad, 1, 2, 3, 4, 5, 6]);
-            assert_eq!(
-                claimant(&advert_frame(source, &message), target),
-                Some(source),
-                "option length {bad}: no option read, no panic"
-            );
-        }
-    }
-
-    #[test]
-    fn claimant_ignores_what_is_not_an_advertisement() {
-        let target = v6("2001:db8::10");
-        let probe = dad_solicitation(MAC, target, None);
-        assert_eq!(
-            claimant(&probe, target),
-            None,
-            "a solicitation claims nothing"
-        );
-        for length in 0..probe.len() {
-            assert_eq!(
-                claimant(&probe[..length], target),
-                None,
-                "truncated at {length}"
-            );
-        }
-        let mut arp = probe.clone();
-        arp[12..14].copy_from_slice(&[0x08, 0x06]);
-        assert_eq!(claimant(&arp, target), None);
-    }
-
-    #[test]
-    fn answers_are_solicited_adverts() {
-        let neighbour = v6("2001:db8::fe");
-        let mut buffer = [0u8; MESSAGE_LEN];
-        let mut advert = MutableNeighborAdvertPacket::new(&mut buffer).unwrap();
-        advert.set_icmpv6_type(Icmpv6Types::NeighborAdvert);
-        advert.set_flags(NeighborAdvertFlags::Solicited | NeighborAdvertFlags::Override);
-        advert.set_target_addr(neighbour);
-        assert_eq!(answer(&buffer), Some(neighbour));
-        assert_eq!(answer(&buffer[..20]), None, "short message");
-        // An unsolicited advertisement (ours, or anyone's) answers nothing.
-        assert_eq!(answer(&unsolicited_advert(MAC, neighbour)), None);
-        assert_eq!(answer(&solicitation(MAC, neighbour)), None);
     }
 }

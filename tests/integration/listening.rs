@@ -1,0 +1,480 @@
+//! What floatip reads from the link, and what it must not believe: forged
+//! Neighbour Discovery from off-link, ARP that is not addressed to it, a
+//! flood of unrelated frames, and the node's own second NIC. Frames are
+//! put on the wire by a bounded injector in the peer's namespace (packet
+//! sockets in threads of the test), always inside the test's namespaces.
+
+use std::fs;
+use std::net::Ipv6Addr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use libtest_mimic::Trial;
+
+use std::os::unix::process::CommandExt;
+
+use crate::support::{floatip, status_within, AgentCommand, Lan, Netns, Node, TempDir};
+use crate::trial;
+
+const VIP4: &str = "192.0.2.10";
+const VIP6: &str = "2001:db8::10";
+/// A MAC no interface of the tests has.
+const FORGER: [u8; 6] = [0x02, 0xf0, 0x0d, 0, 0, 1];
+
+pub fn trials() -> Vec<Trial> {
+    vec![
+        trial(
+            "listening::off_link_adverts_fail_no_start_and_no_monitor",
+            off_link_adverts_fail_no_start_and_no_monitor,
+        ),
+        trial(
+            "listening::an_on_link_advert_still_is_a_collision",
+            an_on_link_advert_still_is_a_collision,
+        ),
+        trial(
+            "listening::arp_not_addressed_to_us_is_no_acknowledgement",
+            arp_not_addressed_to_us_is_no_acknowledgement,
+        ),
+        trial(
+            "listening::forged_adverts_are_no_acknowledgement",
+            forged_adverts_are_no_acknowledgement,
+        ),
+        trial(
+            "listening::a_flood_ends_no_level_20_monitor_late",
+            a_flood_ends_no_level_20_monitor_late,
+        ),
+        trial(
+            "listening::a_flood_ends_no_dad_probe_late",
+            a_flood_ends_no_dad_probe_late,
+        ),
+        trial(
+            "listening::a_second_nic_is_not_another_holder",
+            a_second_nic_is_not_another_holder,
+        ),
+        trial(
+            "listening::run_arping_hears_no_collision_from_its_own_nic",
+            run_arping_hears_no_collision_from_its_own_nic,
+        ),
+    ]
+}
+
+/// Sends `frames` round-robin on `dev` in `ns` for `seconds`, from
+/// `threads` threads of this test, each in that namespace (setns is per
+/// thread) with its own packet socket: far faster than the agent reads.
+struct Injector {
+    stop: Arc<AtomicBool>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Injector {
+    fn start(ns: &Netns, dev: &str, frames: &[Vec<u8>], seconds: f64, threads: usize) -> Injector {
+        let stop = Arc::new(AtomicBool::new(false));
+        let handles = (0..threads)
+            .map(|_| {
+                let (path, dev, frames) = (
+                    format!("/run/netns/{}", ns.name),
+                    dev.to_owned(),
+                    frames.to_vec(),
+                );
+                let stop = Arc::clone(&stop);
+                std::thread::spawn(move || inject(&path, &dev, &frames, seconds, &stop))
+            })
+            .collect();
+        // Let the threads start sending.
+        std::thread::sleep(Duration::from_millis(100));
+        Injector {
+            stop,
+            threads: handles,
+        }
+    }
+}
+
+impl Drop for Injector {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn inject(netns: &str, dev: &str, frames: &[Vec<u8>], seconds: f64, stop: &AtomicBool) {
+    pin_to_first_cpu();
+    let namespace = fs::File::open(netns).expect("the peer's namespace");
+    nix::sched::setns(&namespace, nix::sched::CloneFlags::CLONE_NEWNET).expect("setns");
+    let name = std::ffi::CString::new(dev).unwrap();
+    // SAFETY: plain system calls with checked results; the socket is
+    // closed before the thread ends.
+    unsafe {
+        let index = libc::if_nametoindex(name.as_ptr());
+        assert!(index > 0, "{dev} in {netns}");
+        let fd = libc::socket(libc::AF_PACKET, libc::SOCK_RAW, 0);
+        assert!(fd >= 0);
+        let mut address: libc::sockaddr_ll = std::mem::zeroed();
+        address.sll_family = libc::AF_PACKET as u16;
+        address.sll_ifindex = index as i32;
+        let length = std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t;
+        let bound = libc::bind(fd, (&address as *const libc::sockaddr_ll).cast(), length);
+        assert_eq!(bound, 0);
+        let end = Instant::now() + Duration::from_secs_f64(seconds);
+        while Instant::now() < end && !stop.load(Ordering::Relaxed) {
+            for frame in frames {
+                if libc::send(fd, frame.as_ptr().cast(), frame.len(), 0) < 0 {
+                    std::thread::sleep(Duration::from_micros(200));
+                }
+            }
+        }
+        libc::close(fd);
+    }
+}
+
+/// The calling thread (or process) on CPU 0 only.
+fn pin_to_first_cpu() {
+    let mut set = nix::sched::CpuSet::new();
+    set.set(0).unwrap();
+    nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(0), &set).unwrap();
+}
+
+/// `agent` sharing CPU 0 with the injector threads: a
+/// node whose CPU is busy reads slower than a flood arrives, which is
+/// when a receive loop without a bound never ends.
+fn starved(agent: AgentCommand, timeout: Duration) -> Option<i32> {
+    let mut command = agent.quiet().command();
+    // SAFETY: sched_setaffinity and setpriority are async-signal-safe.
+    unsafe {
+        command.pre_exec(|| {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            libc::CPU_SET(0, &mut set);
+            libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
+            Ok(())
+        });
+    }
+    status_within(&mut command, timeout)
+}
+
+fn mac_of(ns: &Netns, dev: &str) -> [u8; 6] {
+    let text = ns.mac(dev);
+    let mut mac = [0u8; 6];
+    for (slot, part) in mac.iter_mut().zip(text.trim().split(':')) {
+        *slot = u8::from_str_radix(part, 16).unwrap();
+    }
+    mac
+}
+
+/// An ARP frame, built field by field (RFC 826).
+fn arp_frame(
+    destination: [u8; 6],
+    operation: u16,
+    sender: ([u8; 6], [u8; 4]),
+    target: ([u8; 6], [u8; 4]),
+) -> Vec<u8> {
+    let mut f = destination.to_vec();
+    f.extend_from_slice(&sender.0);
+    f.extend_from_slice(&[0x08, 0x06, 0, 1, 0x08, 0, 6, 4]);
+    f.extend_from_slice(&operation.to_be_bytes());
+    f.extend_from_slice(&sender.0);
+    f.extend_from_slice(&sender.1);
+    f.extend_from_slice(&target.0);
+    f.extend_from_slice(&target.1);
+    f
+}
+
+fn ipv4(text: &str) -> [u8; 4] {
+    text.parse::<std::net::Ipv4Addr>().unwrap().octets()
+}
+
+/// A Neighbour Advertisement for `target` at `mac` in an Ethernet frame
+/// from `mac`, with a correct checksum (RFC 4861 §4.4, RFC 8200 §8.1).
+fn advert_frame(
+    source: Ipv6Addr,
+    destination: Ipv6Addr,
+    hop_limit: u8,
+    target: Ipv6Addr,
+    solicited: bool,
+    mac: [u8; 6],
+) -> Vec<u8> {
+    let flags = if solicited { 0x60 } else { 0x20 };
+    let mut message = vec![136, 0, 0, 0, flags, 0, 0, 0];
+    message.extend_from_slice(&target.octets());
+    message.extend_from_slice(&[2, 1]);
+    message.extend_from_slice(&mac);
+    let sum = icmpv6_checksum(source, destination, &message);
+    message[2..4].copy_from_slice(&sum.to_be_bytes());
+    let d = destination.octets();
+    let mut f = if destination.is_multicast() {
+        vec![0x33, 0x33, d[12], d[13], d[14], d[15]]
+    } else {
+        vec![0xff; 6]
+    };
+    f.extend_from_slice(&mac);
+    f.extend_from_slice(&[0x86, 0xdd, 0x60, 0, 0, 0]);
+    f.extend_from_slice(&(message.len() as u16).to_be_bytes());
+    f.extend_from_slice(&[58, hop_limit]);
+    f.extend_from_slice(&source.octets());
+    f.extend_from_slice(&destination.octets());
+    f.extend_from_slice(&message);
+    f
+}
+
+fn icmpv6_checksum(source: Ipv6Addr, destination: Ipv6Addr, message: &[u8]) -> u16 {
+    let mut sum: u32 = 0;
+    let mut add = |bytes: &[u8]| {
+        for chunk in bytes.chunks(2) {
+            sum += u32::from(u16::from_be_bytes([chunk[0], *chunk.get(1).unwrap_or(&0)]));
+        }
+    };
+    add(&source.octets());
+    add(&destination.octets());
+    add(&(message.len() as u32).to_be_bytes());
+    add(&[0, 0, 0, 58]);
+    add(message);
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    !(sum as u16)
+}
+
+fn v6(text: &str) -> Ipv6Addr {
+    text.parse().unwrap()
+}
+
+const ALL_NODES: &str = "ff02::1";
+
+/// A node with 2001:db8::1/64 on eth0 (no DAD) and a log file.
+fn ipv6_node() -> (Node, TempDir) {
+    let node = Node::new();
+    node.ns
+        .ip(&["addr", "add", "2001:db8::1/64", "dev", "eth0", "nodad"]);
+    (node, TempDir::new())
+}
+
+fn log_of(dir: &TempDir) -> String {
+    fs::read_to_string(dir.path().join("ha.log")).unwrap_or_default()
+}
+
+fn log_path(dir: &TempDir) -> String {
+    dir.path().join("ha.log").to_str().unwrap().to_owned()
+}
+
+/// Advertisements for the VIP that a router would have decremented (hop
+/// limit 254): sent from off-link, they must not fail dad_mode=probe's
+/// start nor the level-20 monitor.
+fn off_link_adverts_fail_no_start_and_no_monitor() {
+    let (node, dir) = ipv6_node();
+    let forged = advert_frame(
+        v6("fe80::f00d"),
+        v6(ALL_NODES),
+        254,
+        v6(VIP6),
+        false,
+        FORGER,
+    );
+    let _injector = Injector::start(&node.peer, "eth0", &[forged], 6.0, 1);
+    let log = log_path(&dir);
+    let params = [
+        ("ip", VIP6),
+        ("nic", "eth0"),
+        ("cidr_netmask", "64"),
+        ("HA_LOGFILE", log.as_str()),
+    ];
+    node.run(&floatip(), "start", &params).expect(0);
+    node.agent(&floatip(), "monitor")
+        .params(&params)
+        .param("CRM_meta_interval", "10000")
+        .env("OCF_CHECK_LEVEL", "20")
+        .run()
+        .expect(0);
+    node.run(&floatip(), "stop", &params).expect(0);
+    assert!(!log_of(&dir).contains("collision"), "{}", log_of(&dir));
+}
+
+/// The control: the same advertisement with hop limit 255 is another
+/// holder, and start fails naming its MAC.
+fn an_on_link_advert_still_is_a_collision() {
+    let (node, _dir) = ipv6_node();
+    let genuine = advert_frame(
+        v6("fe80::f00d"),
+        v6(ALL_NODES),
+        255,
+        v6(VIP6),
+        false,
+        FORGER,
+    );
+    let _injector = Injector::start(&node.peer, "eth0", &[genuine], 4.0, 1);
+    let params = [("ip", VIP6), ("nic", "eth0"), ("cidr_netmask", "64")];
+    let run = node.run(&floatip(), "start", &params);
+    run.expect(1);
+    assert!(
+        run.exit_reasons()
+            .iter()
+            .any(|r| r.contains("IPv6 address collision") && r.contains("02:f0:0d:00:00:01")),
+        "{:?}",
+        run.exit_reasons()
+    );
+    assert!(node.ns.find(VIP6).is_empty(), "nothing added");
+}
+
+/// garp_targets 192.0.2.254 never answers; the peer sends ARP replies
+/// "192.0.2.254 is-at …" for the VIP that are not addressed to this
+/// interface (broadcast destination, or a target MAC that is not ours):
+/// none of them is an acknowledgement, so the announcement reports the
+/// target as unanswered.
+fn arp_not_addressed_to_us_is_no_acknowledgement() {
+    let node = Node::with_base();
+    let dir = TempDir::new();
+    let ours = mac_of(&node.ns, "eth0");
+    let sender = (FORGER, ipv4("192.0.2.254"));
+    let broadcast = arp_frame([0xff; 6], 2, sender, (ours, ipv4(VIP4)));
+    let other_target = arp_frame(ours, 2, sender, ([0x02, 1, 1, 1, 1, 1], ipv4(VIP4)));
+    let request = arp_frame(ours, 1, sender, (ours, ipv4(VIP4)));
+    let frames = [broadcast, other_target, request];
+    let _injector = Injector::start(&node.peer, "eth0", &frames, 4.0, 1);
+    let log = log_path(&dir);
+    let params = [
+        ("ip", VIP4),
+        ("cidr_netmask", "24"),
+        ("garp_targets", "192.0.2.254"),
+        ("garp_window", "1"),
+        ("arp_bg", "false"),
+        ("HA_LOGFILE", log.as_str()),
+    ];
+    node.run(&floatip(), "start", &params).expect(0);
+    node.run(&floatip(), "stop", &params).expect(0);
+    let text = log_of(&dir);
+    assert!(!text.contains("acknowledged"), "{text}");
+    assert!(text.contains("192.0.2.254"), "{text}");
+}
+
+/// garp_targets 2001:db8::fe never answers; forged solicited
+/// advertisements for it arrive with hop limit 254 (to the VIP) and as
+/// solicited to all nodes: neither is an acknowledgement.
+fn forged_adverts_are_no_acknowledgement() {
+    let (node, dir) = ipv6_node();
+    let neighbour = v6("2001:db8::fe");
+    let off_link = advert_frame(neighbour, v6(VIP6), 254, neighbour, true, FORGER);
+    let to_all = advert_frame(neighbour, v6(ALL_NODES), 255, neighbour, true, FORGER);
+    let _injector = Injector::start(&node.peer, "eth0", &[off_link, to_all], 5.0, 1);
+    let log = log_path(&dir);
+    let params = [
+        ("ip", VIP6),
+        ("nic", "eth0"),
+        ("cidr_netmask", "64"),
+        ("garp_targets", "2001:db8::fe"),
+        ("garp_window", "1"),
+        ("nodad", "true"),
+        ("HA_LOGFILE", log.as_str()),
+    ];
+    node.run(&floatip(), "start", &params).expect(0);
+    node.run(&floatip(), "stop", &params).expect(0);
+    let text = log_of(&dir);
+    assert!(!text.contains("acknowledged"), "{text}");
+}
+
+/// ARP for other addresses, as fast as three senders can: a level-20
+/// monitor with a 3 s timeout still answers 0 inside it.
+fn a_flood_ends_no_level_20_monitor_late() {
+    let node = Node::with_base();
+    let params = [("ip", VIP4), ("cidr_netmask", "24")];
+    node.run(&floatip(), "start", &params).expect(0);
+    let frames: Vec<Vec<u8>> = (20..30)
+        .map(|i| {
+            let asked = ipv4(&format!("192.0.2.{i}"));
+            arp_frame([0xff; 6], 1, (FORGER, ipv4("192.0.2.99")), ([0; 6], asked))
+        })
+        .collect();
+    let _injector = Injector::start(&node.peer, "eth0", &frames, 8.0, 3);
+    let began = Instant::now();
+    let monitor = node
+        .agent(&floatip(), "monitor")
+        .params(&params)
+        .param("CRM_meta_interval", "10000")
+        .param("CRM_meta_timeout", "3000")
+        .env("OCF_CHECK_LEVEL", "20");
+    let code = starved(monitor, Duration::from_secs(6));
+    assert_eq!(code, Some(0), "monitor ended (None: still running)");
+    assert!(
+        began.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        began.elapsed()
+    );
+    drop(_injector);
+    node.run(&floatip(), "stop", &params).expect(0);
+}
+
+/// IPv6 frames that are not about the VIP, flooding the probe socket
+/// while dad_mode=probe listens: start still ends inside a 2 s timeout.
+fn a_flood_ends_no_dad_probe_late() {
+    let (node, _dir) = ipv6_node();
+    let frames: Vec<Vec<u8>> = (0x20..0x28)
+        .map(|i| {
+            let other = v6(&format!("2001:db8::{i:x}"));
+            advert_frame(v6("fe80::f00d"), v6(ALL_NODES), 255, other, false, FORGER)
+        })
+        .collect();
+    let _injector = Injector::start(&node.peer, "eth0", &frames, 8.0, 3);
+    let params = [
+        ("ip", VIP6),
+        ("nic", "eth0"),
+        ("cidr_netmask", "64"),
+        ("CRM_meta_timeout", "2000"),
+    ];
+    let began = Instant::now();
+    let code = starved(
+        node.agent(&floatip(), "start").params(&params),
+        Duration::from_secs(6),
+    );
+    assert_eq!(code, Some(0), "start ended (None: still running)");
+    assert!(
+        began.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        began.elapsed()
+    );
+    drop(_injector);
+    node.run(&floatip(), "stop", &params).expect(0);
+}
+
+/// One host, two NICs on one bridge: eth1 (192.0.2.2) answers ARP for
+/// the VIP on eth0 too (arp_ignore=0), with eth1's MAC.
+fn lan_with_two_nics() -> Lan {
+    let lan = Lan::new(&[1]);
+    let host = &lan.hosts[0];
+    host.veth_to("eth1", lan.switch(), "q0");
+    lan.switch().ip(&["link", "set", "q0", "master", "br0"]);
+    host.ip(&["addr", "add", "192.0.2.2/24", "dev", "eth1"]);
+    lan
+}
+
+/// The level-20 check on a node with two NICs in one VLAN: its own second
+/// NIC's answer is not a split brain.
+fn a_second_nic_is_not_another_holder() {
+    let lan = lan_with_two_nics();
+    let params = [("ip", VIP4), ("nic", "eth0"), ("cidr_netmask", "24")];
+    lan.run(0, &floatip(), "start", &params).expect(0);
+    let monitor = lan
+        .agent(0, &floatip(), "monitor")
+        .params(&params)
+        .param("CRM_meta_interval", "10000")
+        .env("OCF_CHECK_LEVEL", "20")
+        .run();
+    monitor.expect(0);
+    lan.run(0, &floatip(), "stop", &params).expect(0);
+}
+
+/// run_arping before adding the VIP on eth0 while this node already has
+/// it on eth1: eth1 answers the probe, but that is this node.
+fn run_arping_hears_no_collision_from_its_own_nic() {
+    let lan = lan_with_two_nics();
+    let host = &lan.hosts[0];
+    host.ip(&["addr", "add", "192.0.2.10/32", "dev", "eth1"]);
+    let params = [
+        ("ip", VIP4),
+        ("nic", "eth0"),
+        ("cidr_netmask", "24"),
+        ("run_arping", "true"),
+    ];
+    lan.run(0, &floatip(), "start", &params).expect(0);
+    assert!(host.find(VIP4).iter().any(|(dev, _)| dev == "eth0"));
+    lan.run(0, &floatip(), "stop", &params).expect(0);
+}
