@@ -18,7 +18,10 @@
 //!   address changes in place ([`readdress`]), then is read back.
 //! - nic (or the interface findif now picks): the address is added on the
 //!   new interface (IPv6 with DAD as configured), removed from the old,
-//!   and announced there as start announces.
+//!   and announced there as start announces — unless the new interface is
+//!   down or has no carrier, or the new IPv6 copy fails DAD or is still
+//!   tentative when reload's time runs out: then 1, the working copy on
+//!   the old interface untouched (and no new copy left).
 //! - The announcement parameters: a running background sender is ended
 //!   (provably, as stop ends it) and replaced by one with the new
 //!   parameters on the same timeline (rounds already due are not sent
@@ -43,7 +46,7 @@ use crate::actions::readdress::{self, Field};
 use crate::actions::start::{self, Readiness};
 use crate::actions::validate::place;
 use crate::actions::{
-    copies_anywhere, enter_namespace, lvs, open_netlink, require_root, Namespace,
+    copies_anywhere, enter_namespace, find_vip, lvs, open_netlink, require_root, Namespace,
 };
 use crate::announce::schedule::Schedule;
 use crate::announce::{sender, Announcer, Progress};
@@ -242,6 +245,24 @@ fn move_to(
 ) -> Result<()> {
     let ip = config.vip.ip;
     let to = &placement.link;
+    // A working copy is never traded for one that cannot work: the new
+    // interface must be able to carry the VIP before anything changes.
+    // The answer is 1 with the copy on `from` untouched; Pacemaker then
+    // stops the VIP with the parameters of its last successful start or
+    // reload (the old nic) and starts it with the new ones.
+    let unusable = if !to.is_up() {
+        Some("the interface is down")
+    } else if !to.has_carrier() {
+        Some("the interface has no carrier")
+    } else {
+        None
+    };
+    if let Some(why) = unusable {
+        return Err(Error::generic(format!(
+            "{ip} is not moved to {}: {why}; it stays on {}",
+            to.name, from.name
+        )));
+    }
     log::info(format!(
         "Reloading {ip}: moving it from {} to {}",
         from.name, to.name
@@ -250,10 +271,16 @@ fn move_to(
         start::warn_if_primary(netlink, config, placement);
         start::add_address(netlink, config, placement, label, false)?;
     } else if start::add_ipv6(netlink, config, placement, label)? == Readiness::Tentative {
-        log::warn(format!(
-            "{ip} is still tentative on {}: removing it from {} all the same",
+        // Still tentative when reload's time ran out: it cannot be used
+        // yet (and may yet fail DAD), so the working copy stays.
+        if let Some(new) = find_vip(netlink, &config.vip, Some(to))?.into_iter().next() {
+            readdress::remove_keeping_others(netlink, to, &new)?;
+        }
+        return Err(Error::generic(format!(
+            "{ip} is not moved to {}: duplicate address detection had not ended there \
+             within reload's timeout; it stays on {}",
             to.name, from.name
-        ));
+        )));
     }
     log::info(format!(
         "Removing address {}/{} from device {}",

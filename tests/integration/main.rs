@@ -20,6 +20,7 @@ mod ocft;
 mod packaging;
 mod parameters;
 mod reload;
+mod reload_safety;
 mod support;
 mod targets;
 
@@ -44,6 +45,7 @@ fn main() {
     trials.extend(listening::trials());
     trials.extend(parameters::trials());
     trials.extend(reload::trials());
+    trials.extend(reload_safety::trials());
     trials.extend(targets::trials());
     trials.extend(packaging::trials());
     trials.extend(hardening::trials());
