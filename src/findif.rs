@@ -18,7 +18,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::config::{Broadcast, Config};
 use crate::net::{ipv4_host_bits, is_link_local, same_prefix};
-use crate::netlink::{self, Family, Link, Netlink, Route, RouteFilter, Scope};
+use crate::netlink::{
+    self, Family, Link, LinkRoutes, Netlink, Route, RouteFilter, RoutesByLink, Scope,
+};
 use crate::ocf::{log, Error, Result};
 
 /// What findif is asked: the VIP and what the configuration says of its
@@ -48,6 +50,9 @@ pub struct Placement {
     pub link: Link,
     pub prefix_len: u8,
     pub broadcast: Option<Ipv4Addr>,
+    /// The main table's routes through `link`, when findif read the table:
+    /// the announcement's gateways come from them without a second read.
+    pub routes: Option<LinkRoutes>,
 }
 
 pub fn findif(netlink: &mut Netlink, request: Request) -> Result<Placement> {
@@ -78,7 +83,7 @@ fn best_main_routes(
     netlink: &mut Netlink,
     family: Family,
     criteria: Criteria,
-) -> Result<Candidates> {
+) -> Result<(Candidates, RoutesByLink)> {
     let filter = RouteFilter {
         table: Some(netlink::TABLE_MAIN),
         oif: criteria.oif,
@@ -87,8 +92,11 @@ fn best_main_routes(
         .fold_routes(
             family,
             filter,
-            || Candidates::new(criteria),
-            |best, route| best.offer(route),
+            || (Candidates::new(criteria), RoutesByLink::default()),
+            |(best, by_link), route| {
+                by_link.keep(&route);
+                best.offer(route);
+            },
         )
         .map_err(|e| Error::generic(format!("Could not read the routing table: {e}")))
 }
@@ -112,6 +120,7 @@ fn findif_v4(
             link: link.clone(),
             prefix_len,
             broadcast,
+            routes: None,
         });
     }
     let criteria = Criteria {
@@ -124,7 +133,8 @@ fn findif_v4(
     // reload), its own prefix route (source: the VIP) must not decide:
     // the placement is what it would be without the VIP, as at a first
     // start, unless no other route leads there.
-    let mut route = best_main_routes(netlink, Family::Ipv4, criteria)?.preferred();
+    let (candidates, by_link) = best_main_routes(netlink, Family::Ipv4, criteria)?;
+    let mut route = candidates.preferred();
     if route.is_none() && ip.is_loopback() {
         route = loopback_route(netlink, ip)?;
     }
@@ -141,10 +151,12 @@ fn findif_v4(
             from_base.or_else(|| derived_broadcast(&link, ip, prefix_len))
         }
     };
+    let routes = Some(by_link.take(link.index));
     Ok(Placement {
         link,
         prefix_len,
         broadcast,
+        routes,
     })
 }
 
@@ -172,6 +184,7 @@ fn findif_v6(
             link: link.clone(),
             prefix_len,
             broadcast: None,
+            routes: None,
         });
     }
     let criteria = Criteria {
@@ -180,12 +193,15 @@ fn findif_v6(
         oif: given_link.as_ref().map(|l| l.index),
         on_link_only: false,
     };
-    let route = best_main_routes(netlink, Family::Ipv6, criteria)?.any;
+    let (candidates, by_link) = best_main_routes(netlink, Family::Ipv6, criteria)?;
+    let route = candidates.any;
     let (link, prefix_len) = link_and_prefix(netlink, request, given_link, route.as_ref())?;
+    let routes = Some(by_link.take(link.index));
     Ok(Placement {
         link,
         prefix_len,
         broadcast: None,
+        routes,
     })
 }
 

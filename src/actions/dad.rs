@@ -16,7 +16,7 @@
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
-use crate::announce::probe::{self, ThisNode};
+use crate::announce::probe::{self, LateWatch, Probed, ThisNode};
 use crate::announce::unannounceable;
 use crate::config::{Config, DadMode};
 use crate::net::format_mac;
@@ -44,29 +44,35 @@ impl Detection {
 
 /// Decides how `ip` is checked on `link`, and probes when that is
 /// floatip's to do: `Err` (1) when another node answers for the address.
-pub fn detect(netlink: &mut Netlink, link: &Link, config: &Config) -> Result<Detection> {
+/// A probe that heard nobody hands back the watch that goes on listening
+/// for late answers once the address is added.
+pub fn detect(
+    netlink: &mut Netlink,
+    link: &Link,
+    config: &Config,
+) -> Result<(Detection, Option<LateWatch>)> {
     let ip = config.vip.ip;
     if config.address.nodad {
-        return Ok(Detection::Off);
+        return Ok((Detection::Off, None));
     }
     if config.address.dad_mode == DadMode::Kernel {
-        return Ok(Detection::Kernel);
+        return Ok((Detection::Kernel, None));
     }
     if let Some(why) = unprobeable(link) {
         log::info(format!(
             "{} cannot be probed for duplicates of {ip} ({why}): the kernel's DAD decides",
             link.name
         ));
-        return Ok(Detection::Kernel);
+        return Ok((Detection::Kernel, None));
     }
     let limit = ocf::deadline(config.timeout_ms);
     let this_node = ThisNode::read_or_only(netlink, link);
-    match probe::other_holder(link, &this_node, ip, probe::FAST_DAD, limit) {
-        Ok(None) => {
+    match probe::probe(link, &this_node, ip, probe::FAST_DAD, limit) {
+        Ok(Probed::Nobody(watch)) => {
             log::debug(format!("No other holder of {ip} answered on {}", link.name));
-            Ok(Detection::Probed)
+            Ok((Detection::Probed, watch))
         }
-        Ok(Some(mac)) => {
+        Ok(Probed::Holder(mac)) => {
             log::error(format!("IPv6 address collision {ip} [DAD]"));
             Err(Error::generic(format!(
                 "IPv6 address collision {ip} [DAD]: {} answers for it on {}",
@@ -79,7 +85,7 @@ pub fn detect(netlink: &mut Netlink, link: &Link, config: &Config) -> Result<Det
                 "Could not probe {} for duplicates of {ip}: {e}: the kernel's DAD decides",
                 link.name
             ));
-            Ok(Detection::Kernel)
+            Ok((Detection::Kernel, None))
         }
     }
 }

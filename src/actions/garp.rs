@@ -54,6 +54,7 @@ pub fn garp(env: &Env) -> Result<()> {
         address.prefix_len,
         &announce.targets,
         closed_loop,
+        None,
     )
     .map_err(|e| Error::generic(format!("Could not send gratuitous arps: {e}")))?
     .ok_or_else(|| Error::generic(format!("{} cannot be announced yet", vip.ip)))?;
@@ -70,6 +71,8 @@ pub fn garp(env: &Env) -> Result<()> {
         deadline: config.timeout_ms.map(|_| ocf::deadline(config.timeout_ms)),
         window: announce.window,
         extend: true,
+
+        watch: None,
     };
     let mut progress = Progress::before_first_round(&announcer, Instant::now());
     let result = run_and_report(
@@ -81,7 +84,8 @@ pub fn garp(env: &Env) -> Result<()> {
     );
     progress.losses.report(vip.ip);
     match result {
-        Ok(()) | Err(Stopped::Deadline(_)) => Ok(()),
+        // No late listening by hand: the address was there already.
+        Ok(()) | Err(Stopped::Deadline(_) | Stopped::Collision(_)) => Ok(()),
         Err(Stopped::Failed(e)) => Err(Error::generic(format!(
             "Could not send gratuitous arps: {e}"
         ))),

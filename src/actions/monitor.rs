@@ -24,7 +24,7 @@ use crate::actions::{
 };
 use crate::announce::probe::{self, ThisNode};
 use crate::announce::schedule::Schedule;
-use crate::announce::{heal, run_and_report, Announcer, Limits, Progress};
+use crate::announce::{collision, heal, run_and_report, Announcer, Limits, Progress};
 use crate::config::values::check_label_length;
 use crate::config::{self, Config, Plan, Vip};
 use crate::env::Env;
@@ -43,6 +43,11 @@ pub fn monitor(env: &Env) -> Result<Outcome> {
 /// where the VIP is not running).
 pub(super) fn check(config: &Config, probe: bool) -> Result<Outcome> {
     let vip = &config.vip;
+    // The detached sender heard a duplicate late and withdrew the
+    // address: never 7 ("stopped cleanly") for that.
+    if let Some(reason) = collision::recorded(&vip.sender_pid_file) {
+        return Err(Error::generic(reason));
+    }
     if let Namespace::Unavailable(why) = enter_namespace(vip)? {
         log_namespace_unavailable(&why);
         return Ok(Outcome::NotRunning);
@@ -216,12 +221,19 @@ fn refresh(netlink: &mut Netlink, config: &Config, link: &Link, prefix_len: u8) 
     const REFRESH_INTERVAL_MS: u32 = 20;
     let ip = config.vip.ip;
     let announce = &config.announce;
-    let announcer =
-        match Announcer::prepare(netlink, link, ip, prefix_len, &announce.targets, false) {
-            Ok(Some(announcer)) => announcer,
-            Ok(None) => return,
-            Err(e) => return log::error(format!("Could not send gratuitous arps: {e}")),
-        };
+    let announcer = match Announcer::prepare(
+        netlink,
+        link,
+        ip,
+        prefix_len,
+        &announce.targets,
+        false,
+        None,
+    ) {
+        Ok(Some(announcer)) => announcer,
+        Ok(None) => return,
+        Err(e) => return log::error(format!("Could not send gratuitous arps: {e}")),
+    };
     let plan = Plan {
         rounds: announce.refresh_rounds,
         interval_ms: REFRESH_INTERVAL_MS,
@@ -236,6 +248,8 @@ fn refresh(netlink: &mut Netlink, config: &Config, link: &Link, prefix_len: u8) 
         deadline: Some(ocf::deadline(config.timeout_ms)),
         window: Duration::ZERO,
         extend: false,
+
+        watch: None,
     };
     let mut progress = Progress::before_first_round(&announcer, Instant::now());
     let _ = run_and_report(

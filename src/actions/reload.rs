@@ -103,8 +103,10 @@ pub fn reload(env: &Env) -> Result<Outcome> {
     }
 
     if moved {
+        // Announced as start announces, without the late listening of
+        // dad_mode=probe: this node held the address already.
         if let Some(announcer) = start::open_announcer(&mut netlink, &config, &placement) {
-            start::announce(announcer, &config, &mut netlink, Instant::now());
+            start::announce(announcer, &config, &mut netlink, Instant::now(), None)?;
         }
     } else if let Some(began) = sender_began {
         resume_sender(&mut netlink, &config, &placement, began);
@@ -270,7 +272,10 @@ fn move_to(
     if ip.is_ipv4() {
         start::warn_if_primary(netlink, config, placement);
         start::add_address(netlink, config, placement, label, false)?;
-    } else if start::add_ipv6(netlink, config, placement, label)? == Readiness::Tentative {
+    } else if matches!(
+        start::add_ipv6(netlink, config, placement, label)?,
+        Readiness::Tentative
+    ) {
         // Still tentative when reload's time ran out: it cannot be used
         // yet (and may yet fail DAD), so the working copy stays.
         if let Some(new) = find_vip(netlink, &config.vip, Some(to))?.into_iter().next() {
@@ -308,6 +313,7 @@ fn resume_sender(netlink: &mut Netlink, config: &Config, placement: &Placement, 
         prefix_len,
         &announce.targets,
         closed_loop,
+        None,
     ) {
         Ok(Some(announcer)) => announcer,
         Ok(None) => return,
@@ -331,5 +337,5 @@ fn resume_sender(netlink: &mut Netlink, config: &Config, placement: &Placement, 
         events.remaining()
     ));
     let pid_file = &config.vip.sender_pid_file;
-    start::spawn_sender(announcer, events, progress, announce.window, pid_file);
+    start::spawn_sender(announcer, events, progress, announce.window, pid_file, None);
 }

@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 
 use crate::actions::validate::prepare;
 use crate::actions::{copies_anywhere, dad, find_vip, ipv4_conf, lvs, require_root};
+use crate::announce::probe::{self, LateWatch, ThisNode};
 use crate::announce::schedule::Schedule;
 use crate::announce::{
-    probe::{self, ThisNode},
-    run_and_report, sender, unannounceable, Announcer, Limits, Progress, Stopped,
+    collision, run_and_report, sender, unannounceable, Announcer, Limits, Progress, Stopped,
 };
 use crate::config::{self, ArpSender, Config, Lifetime};
 use crate::env::Env;
@@ -27,6 +27,9 @@ pub fn start(env: &Env) -> Result<()> {
     config::require_ip(env)?;
     require_root(Action::Start)?;
     let config = config::load(env)?;
+    // A late collision recorded by an earlier start's sender: this start
+    // probes afresh.
+    collision::clear(&config.vip.sender_pid_file);
     let (mut netlink, placement, label) = prepare(&config)?;
 
     let link = &placement.link;
@@ -48,23 +51,23 @@ pub fn start(env: &Env) -> Result<()> {
         let announcer = open_announcer(&mut netlink, &config, &placement);
         add_address(&mut netlink, &config, &placement, label, false)?;
         if let Some(announcer) = announcer {
-            announce(announcer, &config, &mut netlink, Instant::now());
+            announce(announcer, &config, &mut netlink, Instant::now(), None)?;
         }
         return Ok(());
     }
 
-    if add_ipv6(&mut netlink, &config, &placement, label)? == Readiness::Usable {
+    if let Readiness::Usable(late) = add_ipv6(&mut netlink, &config, &placement, label)? {
         if let Some(announcer) = open_announcer(&mut netlink, &config, &placement) {
-            announce(announcer, &config, &mut netlink, Instant::now());
+            announce(announcer, &config, &mut netlink, Instant::now(), late)?;
         }
     }
     Ok(())
 }
 
 /// Whether an added IPv6 address can be announced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Readiness {
-    Usable,
+    /// With dad_mode=probe's watch for late answers, still listening.
+    Usable(Option<LateWatch>),
     /// Still tentative when DAD's time was up (logged as IPaddr2 does):
     /// configured, but not announced.
     Tentative,
@@ -82,7 +85,7 @@ pub(super) fn add_ipv6(
 ) -> Result<Readiness> {
     let link = &placement.link;
     let ip = config.vip.ip;
-    let detection = dad::detect(netlink, link, config)?;
+    let (detection, late) = dad::detect(netlink, link, config)?;
     let mut events =
         match detection {
             dad::Detection::Kernel => Some(Events::ipv6_addresses().map_err(|e| {
@@ -106,7 +109,7 @@ pub(super) fn add_ipv6(
             return Ok(Readiness::Tentative);
         }
     }
-    Ok(Readiness::Usable)
+    Ok(Readiness::Usable(late))
 }
 
 /// Start on a started VIP is 0, but only when the copy there is usable:
@@ -273,13 +276,15 @@ pub(super) fn open_announcer(
     let closed_loop = !announce.window.is_zero();
     let targets = &announce.targets;
     let prefix_len = placement.prefix_len;
-    let announcer = match Announcer::prepare(netlink, link, ip, prefix_len, targets, closed_loop) {
-        Ok(announcer) => announcer?,
-        Err(e) => {
-            log::error(format!("Could not send gratuitous arps: {e}"));
-            return None;
-        }
-    };
+    let known = placement.routes.clone();
+    let announcer =
+        match Announcer::prepare(netlink, link, ip, prefix_len, targets, closed_loop, known) {
+            Ok(announcer) => announcer?,
+            Err(e) => {
+                log::error(format!("Could not send gratuitous arps: {e}"));
+                return None;
+            }
+        };
     if announcer.targets().is_empty() {
         log::info(format!(
             "No garp_targets on {}: announcing {ip} open-loop, {} round(s) and no acknowledgements",
@@ -312,12 +317,18 @@ pub(super) fn open_announcer(
 /// extension, while a target is unanswered, always runs detached: start
 /// must not block for garp_window. Failing to announce is logged but does
 /// not fail start: the address is up.
+///
+/// `late`, dad_mode=probe's listening for late duplicates, is read
+/// between the foreground rounds: a late claim withdraws the address and
+/// fails start. What is left of it when start returns goes to the
+/// detached sender, started for it when nothing else would be.
 pub(super) fn announce(
     announcer: Announcer,
     config: &Config,
     netlink: &mut Netlink,
     added_at: Instant,
-) {
+    late: Option<LateWatch>,
+) -> Result<()> {
     let plan = &config.announce.plan;
     let window = config.announce.window;
     let arp_bg = config.announce.arp_bg;
@@ -325,7 +336,7 @@ pub(super) fn announce(
     let pid_file = &config.vip.sender_pid_file;
     let mut events = Schedule::of(plan);
     let Some(first) = events.next() else {
-        return;
+        return Ok(());
     };
     let mut progress = Progress::after_first_round(&announcer, added_at);
     match announcer.send(&first.forms) {
@@ -334,7 +345,7 @@ pub(super) fn announce(
         Ok(delivery) => progress.losses.note(&delivery, &announcer),
         Err(e) => {
             log::error(format!("Could not send gratuitous arps: {e}"));
-            return;
+            return Ok(());
         }
     }
     // It listens only for a window and targets.
@@ -352,18 +363,19 @@ pub(super) fn announce(
         }
     ));
     if arp_bg {
-        if more || closed_loop {
-            spawn_sender(announcer, events, progress, window, pid_file);
+        if more || closed_loop || late.is_some() {
+            spawn_sender(announcer, events, progress, window, pid_file, late);
         } else {
             progress.losses.report(ip);
         }
-        return;
+        return Ok(());
     }
     if more {
         let limits = Limits {
             deadline: Some(ocf::deadline(config.timeout_ms)),
             window,
             extend: false,
+            watch: late.as_ref(),
         };
         let result = run_and_report(
             &announcer,
@@ -372,23 +384,37 @@ pub(super) fn announce(
             &limits,
             Some(netlink),
         );
-        if matches!(result, Err(Stopped::AddressGone | Stopped::Failed(_))) {
-            progress.losses.report(ip);
-            return;
+        match result {
+            Err(Stopped::Collision(mac)) => {
+                let link_name = late.as_ref().map_or("", |w| w.link_name());
+                let reason = collision::reason(ip, mac, link_name);
+                collision::withdraw(netlink, ip, announcer.ifindex);
+                return Err(Error::generic(reason));
+            }
+            Err(Stopped::AddressGone | Stopped::Failed(_)) => {
+                progress.losses.report(ip);
+                return Ok(());
+            }
+            Ok(()) | Err(Stopped::Deadline(_)) => {}
         }
     }
+    let late = late.filter(|w| !w.is_over());
     let unanswered = progress.acks.unanswered();
-    if !closed_loop || unanswered.is_empty() {
-        progress.losses.report(ip);
-    } else {
+    let extension = closed_loop && !unanswered.is_empty();
+    if extension {
         let list: Vec<String> = unanswered.iter().map(|d| d.ip.to_string()).collect();
         log::info(format!(
             "{} not answered yet: asking again in the background, for at most garp_window ({} s)",
             list.join(", "),
             window.as_secs()
         ));
-        spawn_sender(announcer, events, progress, window, pid_file);
     }
+    if extension || late.is_some() {
+        spawn_sender(announcer, events, progress, window, pid_file, late);
+    } else {
+        progress.losses.report(ip);
+    }
+    Ok(())
 }
 
 pub(super) fn spawn_sender(
@@ -397,8 +423,9 @@ pub(super) fn spawn_sender(
     progress: Progress,
     window: Duration,
     pid_file: &Path,
+    late: Option<LateWatch>,
 ) {
-    if let Err(e) = sender::spawn(announcer, events, progress, window, pid_file) {
+    if let Err(e) = sender::spawn(announcer, events, progress, window, pid_file, late) {
         log::error(format!(
             "Could not send gratuitous arps: could not start the background sender: {e}"
         ));

@@ -8,7 +8,7 @@ use crate::actions::{
     configured_link, enter_namespace, find_vip, interface_name, log_namespace_unavailable, lvs,
     open_netlink, require_root, ConfiguredLink, Namespace,
 };
-use crate::announce::sender;
+use crate::announce::{collision, sender};
 use crate::config::{self, Vip};
 use crate::env::Env;
 use crate::netlink::ErrorKind;
@@ -36,6 +36,8 @@ pub fn stop(env: &Env) -> Result<()> {
         vip.ip,
         crate::ocf::deadline(stop.timeout_ms),
     );
+    // A late collision the sender recorded has been answered for.
+    collision::clear(&vip.sender_pid_file);
     if let Namespace::Unavailable(why) = enter_namespace(vip)? {
         log_namespace_unavailable(&why);
         return Ok(());

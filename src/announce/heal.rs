@@ -36,7 +36,7 @@ pub fn check_and_heal(
     announce: &AnnounceConfig,
     deadline: Instant,
 ) {
-    let gateways = targets::resolve(netlink, &Targets::Gateway, link, ip, prefix_len);
+    let gateways = targets::resolve(netlink, &Targets::Gateway, link, ip, prefix_len, None);
     if gateways.is_empty() {
         log::debug(format!(
             "No gateway on {} to check {ip} with: nothing to heal",
@@ -146,7 +146,15 @@ fn announce_once(
     announce: &AnnounceConfig,
     gateways: &[Directed],
 ) {
-    let prepared = Announcer::prepare(netlink, link, ip, prefix_len, &announce.targets, false);
+    let prepared = Announcer::prepare(
+        netlink,
+        link,
+        ip,
+        prefix_len,
+        &announce.targets,
+        false,
+        None,
+    );
     let announcer = match prepared {
         Ok(Some(announcer)) => announcer,
         Ok(None) => return,

@@ -13,6 +13,7 @@
 //! through [`Announcer::prepare`] and [`run_and_report`].
 
 pub mod acks;
+pub mod collision;
 pub mod heal;
 pub mod probe;
 pub mod run;
@@ -29,7 +30,7 @@ use std::time::Instant;
 
 use crate::config::Targets;
 use crate::net::{solicited_node, Mac, BROADCAST_MAC, ETH_P_ARP};
-use crate::netlink::{Link, Netlink};
+use crate::netlink::{Link, LinkRoutes, Netlink};
 use crate::ocf::log;
 use crate::sys::socket::{Icmpv6Socket, PacketSocket};
 use crate::wire::arp::{self, Form};
@@ -207,6 +208,7 @@ impl Announcer {
     /// The announce-now path: an announcer for `ip/prefix_len` on `link`
     /// that also addresses the garp_targets neighbours of that link, and
     /// (`closed_loop`) listens for their answers.
+    /// `known`: the link's routes, when the caller read them already.
     pub fn prepare(
         netlink: &mut Netlink,
         link: &Link,
@@ -214,11 +216,12 @@ impl Announcer {
         prefix_len: u8,
         targets: &Targets,
         closed_loop: bool,
+        known: Option<LinkRoutes>,
     ) -> io::Result<Option<Announcer>> {
         if unannounceable(link).is_some() {
             return Ok(None);
         }
-        let targets = targets::resolve(netlink, targets, link, ip, prefix_len);
+        let targets = targets::resolve(netlink, targets, link, ip, prefix_len, known);
         let listen = closed_loop && !targets.is_empty();
         let Some(mut announcer) = Announcer::open(link, ip, listen)? else {
             return Ok(None);

@@ -36,6 +36,9 @@ pub struct Probing {
     /// snooping MLD delivers other nodes' probes), and another node's
     /// probe for the same address is a conflict too (§5.4.3).
     pub starting: bool,
+    /// How long after the last probe a late answer still counts, while
+    /// the address is already added and announced (see [`LateWatch`]).
+    pub late: Duration,
 }
 
 /// run_arping: two probes a second apart, answers awaited for two seconds;
@@ -46,16 +49,22 @@ pub const BEFORE_ADDING: Probing = Probing {
     spacing: Duration::from_secs(1),
     listen: Duration::from_secs(2),
     starting: true,
+    late: Duration::ZERO,
 };
 
-/// dad_mode=probe: three probes 50 ms apart, 150 ms of listening in all.
-/// A holder's kernel answers a probe within a millisecond on a LAN, so
-/// 50 ms after the last probe is ample; three probes let two be lost.
+/// dad_mode=probe: three probes 50 ms apart, 150 ms of listening before
+/// the address is added. A holder's kernel answers a probe within a
+/// millisecond on a LAN, so 50 ms after the last probe is ample for it;
+/// three probes let two be lost. Proxies and anycast responders may
+/// answer up to MAX_ANYCAST_DELAY_TIME (1 s, RFC 4861 §10) late, and
+/// Linux's proxy_ndp delays up to 0.8 s: listening goes on until the last
+/// probe + 1 s, while the address is already up and announced.
 pub const FAST_DAD: Probing = Probing {
     probes: 3,
     spacing: Duration::from_millis(50),
     listen: Duration::from_millis(150),
     starting: true,
+    late: Duration::from_secs(1),
 };
 
 /// OCF_CHECK_LEVEL 20: a short look, so the monitor stays short.
@@ -64,6 +73,7 @@ pub const WHILE_MONITORING: Probing = Probing {
     spacing: Duration::from_millis(250),
     listen: Duration::from_millis(750),
     starting: false,
+    late: Duration::ZERO,
 };
 
 /// At most this many frames are read in one wait. A flood of frames that
@@ -167,8 +177,32 @@ pub fn other_holder(
     probing: Probing,
     deadline: Instant,
 ) -> io::Result<Option<Mac>> {
+    Ok(match probe(link, this_node, ip, probing, deadline)? {
+        Probed::Holder(mac) => Some(mac),
+        Probed::Nobody(_) => None,
+    })
+}
+
+/// What probing found.
+pub enum Probed {
+    /// Another host answered: its MAC.
+    Holder(Mac),
+    /// Nobody answered in time; with `probing.late`, the watch that goes
+    /// on listening after the address is added.
+    Nobody(Option<LateWatch>),
+}
+
+/// Probes as `probing` says, until `probing.listen` has passed (or
+/// `deadline`, whichever is first).
+pub fn probe(
+    link: &Link,
+    this_node: &ThisNode,
+    ip: IpAddr,
+    probing: Probing,
+    deadline: Instant,
+) -> io::Result<Probed> {
     let Some(own) = link.ethernet_mac() else {
-        return Ok(None);
+        return Ok(Probed::Nobody(None));
     };
     let nonce = probing.starting.then(random::nonce);
     let (protocol, probe, destination): (u16, Vec<u8>, Mac) = match ip {
@@ -184,7 +218,7 @@ pub fn other_holder(
     };
     // Held until the probing ends; the kernel joins the group itself when
     // the address is added.
-    let _group = match ip {
+    let group = match ip {
         IpAddr::V6(v6) if probing.starting => {
             Some(Membership::join(solicited_node(v6), link.index)?)
         }
@@ -195,17 +229,18 @@ pub fn other_holder(
     let end = (start + probing.listen).min(deadline);
     let claim = Claim {
         ip,
-        this_node,
+        this_node: this_node.clone(),
         nonce,
         starting: probing.starting,
     };
-    let mut buffer = [0u8; 2048];
     let mut sent = 0;
+    let mut last_probe = start;
     let mut frames = 0;
     while Instant::now() < end {
         let next_probe = start + probing.spacing * sent;
         if sent < probing.probes && Instant::now() >= next_probe {
             socket.send(&probe, destination, protocol)?;
+            last_probe = Instant::now();
             sent += 1;
             continue;
         }
@@ -214,29 +249,95 @@ pub fn other_holder(
         } else {
             end
         };
-        let Some(length) = socket.receive(&mut buffer, until)? else {
-            continue;
-        };
-        if let Some(mac) = received::frame(&buffer[..length]).and_then(|m| claim.by(&m)) {
-            return Ok(Some(mac));
-        }
-        frames += 1;
-        if frames >= MAX_FRAMES_PER_WAIT {
-            log::warn(format!(
-                "{frames} frames that are not about {ip} arrived on {} while it was probed: \
-                 probing ended early, nobody else was heard",
-                link.name
-            ));
-            return Ok(None);
+        match claim.next(&socket, until, &mut frames)? {
+            Heard::Claim(mac) => return Ok(Probed::Holder(mac)),
+            Heard::Nothing => {}
+            Heard::Flooded => {
+                log::warn(format!(
+                    "{frames} frames that are not about {ip} arrived on {} while it was probed: \
+                     probing ended early, nobody else was heard",
+                    link.name
+                ));
+                return Ok(Probed::Nobody(None));
+            }
         }
     }
-    Ok(None)
+    let watch = (!probing.late.is_zero()).then(|| LateWatch {
+        socket,
+        group,
+        claim,
+        until: last_probe + probing.late,
+        link_name: link.name.to_string(),
+    });
+    Ok(Probed::Nobody(watch))
+}
+
+/// What one read of a probe socket found.
+enum Heard {
+    Claim(Mac),
+    /// The wait ended (its deadline, or an unrelated frame).
+    Nothing,
+    /// [`MAX_FRAMES_PER_WAIT`] frames were read in this wait.
+    Flooded,
+}
+
+/// Duplicate detection that goes on after the address was added: the
+/// probe's socket (and group membership) stays open until
+/// [`Probing::late`] after the last probe, and a valid advertisement for
+/// the address from another node, or another node's probe for it, in
+/// that time is a late collision. Start reads it between its foreground rounds; the detached
+/// sender (which inherits the socket) reads it after start returned.
+pub struct LateWatch {
+    socket: PacketSocket,
+    group: Option<Membership>,
+    claim: Claim,
+    until: Instant,
+    link_name: String,
+}
+
+impl LateWatch {
+    /// When listening ends.
+    pub fn until(&self) -> Instant {
+        self.until
+    }
+
+    pub fn is_over(&self) -> bool {
+        Instant::now() >= self.until
+    }
+
+    /// The interface it listens on.
+    pub fn link_name(&self) -> &str {
+        &self.link_name
+    }
+
+    /// A late claim, waiting at most until `until` (and never past the
+    /// watch's own end); `None` when nothing claimed the address.
+    pub fn wait(&self, until: Instant) -> Option<Mac> {
+        let end = until.min(self.until);
+        let mut frames = 0;
+        loop {
+            match self.claim.next(&self.socket, end, &mut frames) {
+                Ok(Heard::Claim(mac)) => return Some(mac),
+                Ok(Heard::Nothing) if Instant::now() < end => {}
+                // A flood or a failing socket ends this wait; the next
+                // one reads again.
+                Ok(_) | Err(_) => return None,
+            }
+        }
+    }
+
+    /// The descriptors a forked sender must keep for it.
+    pub fn descriptors(&self) -> Vec<std::os::fd::RawFd> {
+        let mut fds = self.socket.descriptors();
+        fds.extend(self.group.as_ref().map(Membership::raw_fd));
+        fds
+    }
 }
 
 /// What makes a validated message another host's claim on the address.
-struct Claim<'a> {
+struct Claim {
     ip: IpAddr,
-    this_node: &'a ThisNode,
+    this_node: ThisNode,
     /// Our probes' nonce: a probe carrying it is our own, looped back.
     nonce: Option<Nonce>,
     /// The address is about to be added: another host's probe for it is
@@ -244,7 +345,23 @@ struct Claim<'a> {
     starting: bool,
 }
 
-impl Claim<'_> {
+impl Claim {
+    /// Reads frames from `socket` until one is a claim or `until`; counts
+    /// them in `frames`, which may reach [`MAX_FRAMES_PER_WAIT`].
+    fn next(&self, socket: &PacketSocket, until: Instant, frames: &mut u32) -> io::Result<Heard> {
+        let mut buffer = [0u8; 2048];
+        while let Some(length) = socket.receive(&mut buffer, until)? {
+            if let Some(mac) = received::frame(&buffer[..length]).and_then(|m| self.by(&m)) {
+                return Ok(Heard::Claim(mac));
+            }
+            *frames += 1;
+            if *frames >= MAX_FRAMES_PER_WAIT {
+                return Ok(Heard::Flooded);
+            }
+        }
+        Ok(Heard::Nothing)
+    }
+
     /// The claimant's MAC, if `message` is a claim by another host.
     fn by(&self, message: &Message) -> Option<Mac> {
         let mac = match (message, self.ip) {
@@ -294,10 +411,10 @@ mod tests {
         }
     }
 
-    fn claim<'a>(node: &'a ThisNode, ip: &str, starting: bool) -> Claim<'a> {
+    fn claim(node: &ThisNode, ip: &str, starting: bool) -> Claim {
         Claim {
             ip: ip.parse().unwrap(),
-            this_node: node,
+            this_node: node.clone(),
             nonce: Some([7; 6]),
             starting,
         }

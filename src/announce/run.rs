@@ -25,8 +25,10 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::announce::acks::{Acks, Answered};
+use crate::announce::probe::LateWatch;
 use crate::announce::schedule::Schedule;
 use crate::announce::{Announcer, Losses};
+use crate::net::Mac;
 use crate::netlink::{Events, Netlink, Wakeup};
 use crate::ocf::log;
 use crate::wire::arp::Form;
@@ -37,8 +39,8 @@ use crate::wire::arp::Form;
 pub const EXTENSION_GAP: Duration = Duration::from_millis(150);
 
 /// What bounds a run.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
+#[derive(Clone, Copy)]
+pub struct Limits<'a> {
     /// Foreground runs end here (the action's timeout): rounds that would
     /// pass it are skipped.
     pub deadline: Option<Instant>,
@@ -47,7 +49,16 @@ pub struct Limits {
     /// Whether this run goes on past the rounds while a target is
     /// unanswered (the detached sender's part).
     pub extend: bool,
+    /// dad_mode=probe's late listening, read during the waits: a late
+    /// claim ends the run ([`Stopped::Collision`]).
+    pub watch: Option<&'a LateWatch>,
 }
+
+/// While the late watch is on, waits for answers are cut into slices of
+/// this length, and the watch's socket is read between them.
+const WATCH_SLICE: Duration = Duration::from_millis(10);
+/// How long one read of the watch's socket between slices may wait.
+const WATCH_READ: Duration = Duration::from_millis(1);
 
 /// How far an announcement has got; start hands it to the detached
 /// sender, which carries on from there.
@@ -100,6 +111,9 @@ pub enum Stopped {
     /// The deadline came first; the events that would pass it were skipped.
     Deadline(u64),
     Failed(io::Error),
+    /// Another node answered for the address late (dad_mode=probe): its
+    /// MAC. The caller withdraws the address.
+    Collision(Mac),
 }
 
 /// Sends what is left of `events` (the caller may have sent the very
@@ -124,6 +138,7 @@ pub fn run(
         full_round: events.round_forms(),
         last_sent: progress.first_round,
         in_extension: false,
+        watch: limits.watch,
         progress,
     };
     runner.rounds(events)?;
@@ -134,6 +149,7 @@ pub fn run(
 }
 
 struct Runner<'a> {
+    watch: Option<&'a LateWatch>,
     announcer: &'a Announcer,
     netlink: Option<&'a mut Netlink>,
     progress: &'a mut Progress,
@@ -232,22 +248,50 @@ impl Runner<'_> {
         Ok(())
     }
 
-    /// Reads answers until `until` (sleeps, when not listening).
+    /// Reads answers until `until` (sleeps, when not listening), and the
+    /// late watch's socket while it is on.
     fn listen(&mut self, until: Instant) -> Result<(), Stopped> {
+        loop {
+            let Some(watch) = self.watch.filter(|w| !w.is_over()) else {
+                return self.answers(until).map(|_| ());
+            };
+            if !self.listening {
+                // Nothing else to read: the wait is the watch's.
+                if let Some(mac) = watch.wait(until) {
+                    return Err(Stopped::Collision(mac));
+                }
+                if Instant::now() >= until {
+                    return Ok(());
+                }
+                continue;
+            }
+            let all_answered = self.answers(until.min(Instant::now() + WATCH_SLICE))?;
+            if let Some(mac) = watch.wait(Instant::now() + WATCH_READ) {
+                return Err(Stopped::Collision(mac));
+            }
+            if all_answered || Instant::now() >= until {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Reads answers until `until` (sleeps, when not listening); `true`
+    /// when the extension's last unanswered target answered.
+    fn answers(&mut self, until: Instant) -> Result<bool, Stopped> {
         if !self.listening {
             let now = Instant::now();
             if until > now {
                 thread::sleep(until - now);
             }
-            return Ok(());
+            return Ok(false);
         }
         while let Some(ip) = self.announcer.answer(until) {
             self.acknowledge(ip)?;
             if self.in_extension && self.progress.acks.unanswered().is_empty() {
-                break;
+                return Ok(true);
             }
         }
-        Ok(())
+        Ok(false)
     }
 
     fn acknowledge(&mut self, ip: IpAddr) -> Result<(), Stopped> {
@@ -354,6 +398,8 @@ pub fn report(result: &Result<(), Stopped>, ip: IpAddr) {
             "{skipped} announcement(s) for {ip} skipped: they would pass the action's timeout"
         )),
         Err(Stopped::Failed(e)) => log::error(format!("Could not send gratuitous arps: {e}")),
+        // The caller withdraws the address and says why.
+        Err(Stopped::Collision(_)) => {}
     }
 }
 

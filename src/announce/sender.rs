@@ -31,8 +31,9 @@ use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::announce::probe::LateWatch;
 use crate::announce::schedule::Schedule;
-use crate::announce::{run_and_report, Announcer, Limits, Progress};
+use crate::announce::{collision, run_and_report, Announcer, Limits, Progress, Stopped};
 use crate::netlink::Netlink;
 use crate::ocf::log;
 use crate::state;
@@ -81,6 +82,7 @@ pub fn spawn(
     progress: Progress,
     window: Duration,
     pid_file: &Path,
+    late: Option<LateWatch>,
 ) -> io::Result<()> {
     if let Some(dir) = pid_file.parent() {
         state::ensure_dir(dir)?;
@@ -94,6 +96,7 @@ pub fn spawn(
                 events,
                 progress,
                 window,
+                late,
             };
             process::exit_child(child(work, pid_file, ready_read))
         }
@@ -115,6 +118,8 @@ struct Work {
     events: Schedule,
     progress: Progress,
     window: Duration,
+    /// dad_mode=probe's late listening, what is left of it.
+    late: Option<LateWatch>,
 }
 
 fn child(mut work: Work, pid_file: &Path, ready: OwnedFd) -> i32 {
@@ -124,22 +129,39 @@ fn child(mut work: Work, pid_file: &Path, ready: OwnedFd) -> i32 {
         return 0;
     }
     drop(ready);
-    process::detach(&work.announcer.descriptors());
+    let mut keep = work.announcer.descriptors();
+    keep.extend(work.late.iter().flat_map(LateWatch::descriptors));
+    process::detach(&keep);
     write_schedule(pid_file, &work.events, work.progress.first_round);
     let mut netlink = Netlink::open().ok();
     let limits = Limits {
         deadline: None,
         window: work.window,
         extend: true,
+        watch: work.late.as_ref(),
     };
-    let _ = run_and_report(
+    let mut result = run_and_report(
         &work.announcer,
         &mut work.events,
         &mut work.progress,
         &limits,
         netlink.as_mut(),
     );
+    // The rounds are over before the late listening is: it goes on alone.
+    if let (Ok(()), Some(late)) = (&result, &work.late) {
+        if let Some(mac) = late.wait(late.until()) {
+            result = Err(Stopped::Collision(mac));
+        }
+    }
     work.progress.losses.report(work.announcer.ip());
+    if let (Err(Stopped::Collision(mac)), Some(late)) = (&result, &work.late) {
+        let ip = work.announcer.ip();
+        let reason = collision::reason(ip, *mac, late.link_name());
+        if let Some(netlink) = netlink.as_mut() {
+            collision::withdraw(netlink, ip, work.announcer.ifindex);
+        }
+        collision::record(pid_file, &reason);
+    }
     // Remove the pid file only while it still names us.
     if read_pid(pid_file) == Some(std::process::id() as i32) {
         remove_files(pid_file);
@@ -289,20 +311,21 @@ pub fn stop(pid_file: &Path, ip: IpAddr, deadline: Instant) {
 /// SIGTERM, then SIGKILL when it has not gone within its share of the
 /// budget; a process that outlives even that is reported, and stop goes on.
 fn end_sender(pid: i32, pid_file: &Path, ip: IpAddr, deadline: Instant) -> io::Result<bool> {
-    let Some(pidfd) = process::pidfd_open(pid)? else {
+    let Some(process) = process::Process::open(pid)? else {
         return Ok(false);
     };
-    // Checked after the pidfd is held: the pid cannot be recycled under us.
+    // Checked after the process is held (by pidfd, or by its start time):
+    // the pid cannot be recycled under us.
     if !is_sender(pid, pid_file, ip) {
         return Ok(false);
     }
     let left = || deadline.saturating_duration_since(Instant::now());
-    process::pidfd_signal(&pidfd, libc::SIGTERM)?;
-    if process::wait_exit(&pidfd, EXIT_WAIT.min(left() / 2))? {
+    process.signal(libc::SIGTERM)?;
+    if process.wait_exit(EXIT_WAIT.min(left() / 2))? {
         return Ok(true);
     }
-    process::pidfd_signal(&pidfd, libc::SIGKILL)?;
-    if process::wait_exit(&pidfd, EXIT_WAIT.min(left()))? {
+    process.signal(libc::SIGKILL)?;
+    if process.wait_exit(EXIT_WAIT.min(left()))? {
         return Ok(true);
     }
     Err(io::Error::new(

@@ -26,8 +26,8 @@ use std::net::IpAddr;
 
 use crate::config::values::TARGET_LIMIT;
 use crate::config::Targets;
-use crate::net::{is_link_local, same_prefix, Mac};
-use crate::netlink::{Family, Link, Netlink, Route, RouteFilter, TABLE_MAIN};
+use crate::net::Mac;
+use crate::netlink::{Family, Link, LinkRoutes, Netlink, RouteFilter, TABLE_MAIN};
 use crate::ocf::log;
 
 /// One neighbour to address directly; its MAC when this node knows it.
@@ -47,18 +47,27 @@ impl Directed {
 }
 
 /// The neighbours to address for `vip` on `link`.
+/// `known`: the link's routes when the caller read them already (start's
+/// findif reads the main table once for both).
 pub fn resolve(
     netlink: &mut Netlink,
     targets: &Targets,
     link: &Link,
     vip: IpAddr,
     prefix_len: u8,
+    known: Option<LinkRoutes>,
 ) -> Vec<Directed> {
     if *targets == Targets::None {
         return Vec::new();
     }
     let family = Family::of(vip);
-    let routes = link_routes(netlink, family, link, vip);
+    let routes = match known {
+        Some(mut routes) => {
+            resolve_next_hops(netlink, &mut routes, link, vip);
+            routes
+        }
+        None => link_routes(netlink, family, link, vip),
+    };
     // The MACs of an IPv4 route's IPv6 next hops are in the IPv6 table.
     let other_family = routes.gateways.iter().any(|g| g.is_ipv6() != vip.is_ipv6());
     let mut neighbours = netlink.neighbours(family).unwrap_or_default();
@@ -125,70 +134,6 @@ pub fn resolve(
     directed
 }
 
-/// The gateways of routes through `link` and its connected networks.
-/// `IPv4 VIP, IPv6 next hop` is possible (RTA_VIA).
-#[derive(Debug, Default, Clone)]
-pub struct LinkRoutes {
-    pub gateways: Vec<IpAddr>,
-    /// Connected (gateway-less) routes of the link: (network, prefix).
-    connected: Vec<(IpAddr, u8)>,
-    next_hop_ids: Vec<u32>,
-}
-
-/// Far more gateways or connected networks than any link has: a bound on
-/// what a table streamed through [`LinkRoutes::keep`] can hold.
-const KEPT_LIMIT: usize = 4 * TARGET_LIMIT;
-
-impl LinkRoutes {
-    /// Keeps what `route` (through `ifindex`) adds.
-    pub fn keep(&mut self, route: Route, ifindex: u32) {
-        let add = |gateway: IpAddr, list: &mut Vec<IpAddr>| {
-            if !list.contains(&gateway) && list.len() < KEPT_LIMIT {
-                list.push(gateway);
-            }
-        };
-        if route.oif == Some(ifindex) {
-            match route.gateway {
-                Some(gateway) => add(gateway, &mut self.gateways),
-                None => {
-                    if let Some(network) = route.destination.filter(|_| route.prefix_len > 0) {
-                        if self.connected.len() < KEPT_LIMIT {
-                            self.connected.push((network, route.prefix_len));
-                        }
-                    }
-                }
-            }
-        }
-        for (hop_index, gateway) in &route.next_hops {
-            if *hop_index == ifindex {
-                if let Some(gateway) = gateway {
-                    add(*gateway, &mut self.gateways);
-                }
-            }
-        }
-        if let Some(id) = route.next_hop_id {
-            if !self.next_hop_ids.contains(&id) && self.next_hop_ids.len() < KEPT_LIMIT {
-                self.next_hop_ids.push(id);
-            }
-        }
-    }
-
-    /// Inside the VIP's prefix, or a directly connected route of the
-    /// interface (and, for IPv6, link-local).
-    fn on_link(&self, ip: IpAddr, vip: IpAddr, prefix_len: u8) -> bool {
-        if let IpAddr::V6(v6) = ip {
-            if is_link_local(v6) {
-                return true;
-            }
-        }
-        same_prefix(ip, vip, prefix_len)
-            || self
-                .connected
-                .iter()
-                .any(|(network, prefix)| same_prefix(ip, *network, *prefix))
-    }
-}
-
 /// The main table's routes through `link`, read as a stream (a full BGP
 /// table costs time, never memory) and filtered by the kernel where it
 /// can; next-hop objects resolved. A table that cannot be read is logged
@@ -212,19 +157,15 @@ pub fn link_routes(netlink: &mut Netlink, family: Family, link: &Link, vip: IpAd
             return LinkRoutes::default();
         }
     };
-    for id in std::mem::take(&mut routes.next_hop_ids) {
-        match netlink.next_hop_gateways(id) {
-            Ok(hops) => {
-                for (oif, gateway) in hops {
-                    if oif == link.index && !routes.gateways.contains(&gateway) {
-                        routes.gateways.push(gateway);
-                    }
-                }
-            }
-            Err(e) => log::error(format!(
-                "Could not read next-hop object {id} (a gateway of {vip}?): {e}"
-            )),
-        }
-    }
+    resolve_next_hops(netlink, &mut routes, link, vip);
     routes
+}
+
+/// The gateways of the next-hop objects `routes` kept, through `link`.
+fn resolve_next_hops(netlink: &mut Netlink, routes: &mut LinkRoutes, link: &Link, vip: IpAddr) {
+    for (id, e) in netlink.resolve_next_hops(routes, link.index) {
+        log::error(format!(
+            "Could not read next-hop object {id} (a gateway of {vip}?): {e}"
+        ));
+    }
 }

@@ -8,6 +8,7 @@
 
 mod addresses;
 mod events;
+mod link_routes;
 mod links;
 mod neighbours;
 mod routes;
@@ -15,6 +16,7 @@ mod types;
 
 pub use addresses::{Address, INFINITY_LIFE_TIME};
 pub use events::{Events, Wakeup};
+pub use link_routes::{LinkRoutes, RoutesByLink};
 pub use links::Link;
 pub use neighbours::Neighbour;
 pub use routes::{Route, RouteFilter, TABLE_LOCAL, TABLE_MAIN};

@@ -6,7 +6,7 @@ use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::sys::poll;
+use crate::sys::{fallbacks, poll};
 
 /// fork and setns act on the calling thread only: both are safe here
 /// because floatip never starts a thread. Checked in debug builds.
@@ -122,14 +122,94 @@ fn close_other_descriptors(keep: &[RawFd]) {
     close_range(from, libc::c_uint::MAX);
 }
 
+/// close_range(2) (Linux 5.9); before it, each open descriptor in the
+/// range, as /proc/self/fd lists them.
 fn close_range(first: libc::c_uint, last: libc::c_uint) {
-    // SAFETY: close_range only closes descriptors.
-    unsafe { libc::syscall(libc::SYS_close_range, first, last, 0 as libc::c_uint) };
+    if !fallbacks::forced("close-range") {
+        // SAFETY: close_range only closes descriptors.
+        let rc = unsafe { libc::syscall(libc::SYS_close_range, first, last, 0 as libc::c_uint) };
+        if rc == 0 {
+            return;
+        }
+    }
+    let Ok(entries) = fs::read_dir("/proc/self/fd") else {
+        return;
+    };
+    let open: Vec<libc::c_uint> = entries
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+        .filter(|fd| (first..=last).contains(fd))
+        .collect();
+    for fd in open {
+        // SAFETY: closing a descriptor of this process; the directory's
+        // own descriptor is gone with `entries` already.
+        unsafe { libc::close(fd as libc::c_int) };
+    }
+}
+
+/// A process to signal and wait for. Through a pidfd (Linux 5.3) no
+/// recycled pid can redirect a signal; before pidfds, by pid, with the
+/// process's start time read again right before every signal, so that a
+/// pid recycled since is caught (what remains is the microseconds between
+/// that read and the signal).
+pub enum Process {
+    Pidfd(OwnedFd),
+    Pid { pid: i32, started: u64 },
+}
+
+impl Process {
+    /// `None` when there is no such process.
+    pub fn open(pid: i32) -> io::Result<Option<Process>> {
+        if !fallbacks::forced("pidfd") {
+            match pidfd_open(pid) {
+                Ok(found) => return Ok(found.map(Process::Pidfd)),
+                Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(start_ticks(pid).map(|started| Process::Pid { pid, started }))
+    }
+
+    /// Signals it; one that is gone already is fine.
+    pub fn signal(&self, signal: libc::c_int) -> io::Result<()> {
+        match self {
+            Process::Pidfd(pidfd) => pidfd_signal(pidfd, signal),
+            Process::Pid { pid, started } => {
+                if start_ticks(*pid) != Some(*started) {
+                    return Ok(());
+                }
+                nix::sys::signal::kill(
+                    nix::unistd::Pid::from_raw(*pid),
+                    nix::sys::signal::Signal::try_from(signal).map_err(io::Error::from)?,
+                )
+                .or_else(|e| match e {
+                    nix::errno::Errno::ESRCH => Ok(()),
+                    e => Err(io::Error::from(e)),
+                })
+            }
+        }
+    }
+
+    /// Waits until it has exited; false on timeout.
+    pub fn wait_exit(&self, timeout: Duration) -> io::Result<bool> {
+        let deadline = Instant::now() + timeout;
+        match self {
+            Process::Pidfd(pidfd) => poll::wait_readable(pidfd, deadline),
+            Process::Pid { pid, started } => loop {
+                if !is_running(*pid) || start_ticks(*pid) != Some(*started) {
+                    return Ok(true);
+                }
+                if Instant::now() >= deadline {
+                    return Ok(false);
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            },
+        }
+    }
 }
 
 /// A pidfd for `pid`, `None` when there is no such process: signals sent
 /// through it can never reach a process that reused the pid.
-pub fn pidfd_open(pid: i32) -> io::Result<Option<OwnedFd>> {
+fn pidfd_open(pid: i32) -> io::Result<Option<OwnedFd>> {
     // SAFETY: pidfd_open returns a new descriptor or -1.
     let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
     if fd < 0 {
@@ -144,7 +224,7 @@ pub fn pidfd_open(pid: i32) -> io::Result<Option<OwnedFd>> {
 }
 
 /// Signals the process behind `pidfd`; one that is gone already is fine.
-pub fn pidfd_signal(pidfd: &OwnedFd, signal: libc::c_int) -> io::Result<()> {
+fn pidfd_signal(pidfd: &OwnedFd, signal: libc::c_int) -> io::Result<()> {
     // SAFETY: pidfd_send_signal on a descriptor we own, no siginfo.
     let rc = unsafe {
         libc::syscall(
@@ -163,12 +243,6 @@ pub fn pidfd_signal(pidfd: &OwnedFd, signal: libc::c_int) -> io::Result<()> {
         return Err(error);
     }
     Ok(())
-}
-
-/// Waits until the process behind `pidfd` has exited (the pidfd becomes
-/// readable); false on timeout.
-pub fn wait_exit(pidfd: &OwnedFd, timeout: Duration) -> io::Result<bool> {
-    poll::wait_readable(pidfd, Instant::now() + timeout)
 }
 
 /// Whether `pid` runs: a process that exited and waits to be reaped (a

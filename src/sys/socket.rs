@@ -16,7 +16,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::time::Instant;
 
 use crate::net::Mac;
-use crate::sys::{poll, process};
+use crate::sys::{fallbacks, poll, process};
 
 pub struct PacketSocket {
     fd: OwnedFd,
@@ -266,7 +266,7 @@ impl EchoSocket {
         let index = libc::c_int::try_from(ifindex).map_err(|_| {
             io::Error::new(io::ErrorKind::InvalidInput, "interface index out of range")
         })?;
-        setsockopt(&socket.fd, libc::SOL_SOCKET, libc::SO_BINDTOIFINDEX, &index)?;
+        bind_to_interface(&socket.fd, index)?;
         match source {
             IpAddr::V4(v4) => {
                 // A set bit blocks its type (linux/icmp.h).
@@ -299,11 +299,41 @@ impl EchoSocket {
     }
 }
 
+/// SO_BINDTOIFINDEX (Linux 5.0); before it, SO_BINDTODEVICE with the
+/// interface's name (read here, in the namespace the socket lives in).
+fn bind_to_interface(fd: &OwnedFd, index: libc::c_int) -> io::Result<()> {
+    if !fallbacks::forced("bind-to-ifindex") {
+        match setsockopt(fd, libc::SOL_SOCKET, libc::SO_BINDTOIFINDEX, &index) {
+            Err(e) if e.raw_os_error() == Some(libc::ENOPROTOOPT) => {}
+            other => return other,
+        }
+    }
+    let mut name = [0 as libc::c_char; libc::IF_NAMESIZE];
+    // SAFETY: name has room for IF_NAMESIZE bytes, as if_indextoname needs.
+    let found = unsafe { libc::if_indextoname(index as libc::c_uint, name.as_mut_ptr()) };
+    if found.is_null() {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: if_indextoname wrote a NUL-terminated name into `name`.
+    let length = unsafe { libc::strlen(name.as_ptr()) };
+    // SAFETY: name is valid for `length` bytes.
+    let rc = unsafe {
+        libc::setsockopt(
+            fd.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_BINDTODEVICE,
+            name.as_ptr().cast(),
+            length as libc::socklen_t,
+        )
+    };
+    checked(rc as isize)
+}
+
 /// Membership of an IPv6 multicast group on one interface, for as long
 /// as it is held: the kernel reports it (MLD), so that a switch snooping
 /// MLD delivers the group's frames to this port.
 pub struct Membership {
-    _fd: OwnedFd,
+    fd: OwnedFd,
 }
 
 impl Membership {
@@ -332,7 +362,12 @@ impl Membership {
             )
         };
         checked(rc as isize)?;
-        Ok(Membership { _fd: fd })
+        Ok(Membership { fd })
+    }
+
+    /// The descriptor a forked process must keep to stay a member.
+    pub fn raw_fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
     }
 }
 

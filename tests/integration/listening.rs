@@ -57,6 +57,26 @@ pub fn trials() -> Vec<Trial> {
             "listening::run_arping_hears_no_collision_from_its_own_nic",
             run_arping_hears_no_collision_from_its_own_nic,
         ),
+        trial(
+            "listening::a_late_answer_fails_a_foreground_start",
+            a_late_answer_fails_a_foreground_start,
+        ),
+        trial(
+            "listening::a_late_answer_after_start_is_recorded_for_monitor",
+            a_late_answer_after_start_is_recorded_for_monitor,
+        ),
+        trial(
+            "listening::a_delayed_ndp_proxy_fails_start",
+            a_delayed_ndp_proxy_fails_start,
+        ),
+        trial(
+            "listening::a_forged_late_answer_changes_nothing",
+            a_forged_late_answer_changes_nothing,
+        ),
+        trial(
+            "listening::a_collision_record_others_can_write_is_no_proof",
+            a_collision_record_others_can_write_is_no_proof,
+        ),
     ]
 }
 
@@ -477,4 +497,168 @@ fn run_arping_hears_no_collision_from_its_own_nic() {
     lan.run(0, &floatip(), "start", &params).expect(0);
     assert!(host.find(VIP4).iter().any(|(dev, _)| dev == "eth0"));
     lan.run(0, &floatip(), "stop", &params).expect(0);
+}
+
+/// Starts the IPv6 VIP on `node` (dad_mode=probe, the default) with
+/// `extra` parameters, and `delay` after the start began puts `frame` on
+/// the wire for 100 ms: the start's exit code and output.
+fn start_hearing_late(
+    node: &Node,
+    extra: &[(&str, &str)],
+    delay: Duration,
+    frame: Vec<u8>,
+) -> crate::support::Run {
+    let mut params = vec![("ip", VIP6), ("nic", "eth0"), ("cidr_netmask", "64")];
+    params.extend_from_slice(extra);
+    let child = node
+        .agent(&floatip(), "start")
+        .params(&params)
+        .command()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(delay);
+    let injector = Injector::start(&node.peer, "eth0", &[frame], 0.1, 1);
+    let output = child.wait_with_output().unwrap();
+    drop(injector);
+    crate::support::Run::from(output)
+}
+
+fn late_advert() -> Vec<u8> {
+    advert_frame(
+        v6("fe80::f00d"),
+        v6(ALL_NODES),
+        255,
+        v6(VIP6),
+        false,
+        FORGER,
+    )
+}
+
+/// A valid advertisement for the VIP 500 ms after the probes began (a
+/// proxy answering late): the address is up and announced by then, but
+/// start (the IPv6 default: rounds in the foreground until 1.5 s) removes
+/// it again and fails with the collision and the MAC.
+fn a_late_answer_fails_a_foreground_start() {
+    let (node, _dir) = ipv6_node();
+    let run = start_hearing_late(&node, &[], Duration::from_millis(500), late_advert());
+    run.expect(1);
+    assert!(
+        run.exit_reasons()
+            .iter()
+            .any(|r| r.contains("IPv6 address collision")
+                && r.contains("02:f0:0d:00:00:01")
+                && r.contains("the address was removed")),
+        "{:?}",
+        run.exit_reasons()
+    );
+    assert!(node.ns.find(VIP6).is_empty(), "withdrawn");
+}
+
+/// The same after start returned (arp_bg=true: start ends at the first
+/// round): the detached sender withdraws the address and records why, so
+/// the next monitor answers 1 with the reason, not 7; stop answers 0 and
+/// clears the record, and the monitor after it answers 7.
+fn a_late_answer_after_start_is_recorded_for_monitor() {
+    let (node, dir) = ipv6_node();
+    let log = log_path(&dir);
+    let extra = [("arp_bg", "true"), ("HA_LOGFILE", log.as_str())];
+    let run = start_hearing_late(&node, &extra, Duration::from_millis(500), late_advert());
+    run.expect(0);
+    // The watch ends at the last probe + 1 s.
+    std::thread::sleep(Duration::from_millis(900));
+    assert!(node.ns.find(VIP6).is_empty(), "withdrawn\n{}", log_of(&dir));
+    let params = [("ip", VIP6), ("nic", "eth0"), ("cidr_netmask", "64")];
+    let monitor = || {
+        node.agent(&floatip(), "monitor")
+            .params(&params)
+            .param("CRM_meta_interval", "10000")
+            .run()
+    };
+    let failed = monitor();
+    failed.expect(1);
+    assert!(
+        failed
+            .exit_reasons()
+            .iter()
+            .any(|r| r.contains("IPv6 address collision") && r.contains("02:f0:0d:00:00:01")),
+        "{:?}",
+        failed.exit_reasons()
+    );
+    node.run(&floatip(), "stop", &params).expect(0);
+    monitor().expect(7);
+}
+
+/// A router proxying NDP for the VIP (proxy_ndp with a proxy entry, and
+/// Linux's random proxy delay of up to 0.8 s): start fails every time,
+/// whether the answer came inside the first 150 ms or later.
+fn a_delayed_ndp_proxy_fails_start() {
+    let (node, _dir) = ipv6_node();
+    node.peer.bash(
+        "sysctl -qw net.ipv6.conf.all.forwarding=1 net.ipv6.conf.eth0.proxy_ndp=1",
+        &Default::default(),
+    );
+    node.peer
+        .ip(&["-6", "neigh", "add", "proxy", VIP6, "dev", "eth0"]);
+    // The proxy answers from its link-local address, once DAD is done.
+    for _ in 0..100 {
+        let tentative = node
+            .peer
+            .ip(&["-6", "addr", "show", "dev", "eth0", "tentative"]);
+        if tentative.trim().is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let params = [("ip", VIP6), ("nic", "eth0"), ("cidr_netmask", "64")];
+    for _ in 0..3 {
+        let run = node.run(&floatip(), "start", &params);
+        run.expect(1);
+        assert!(node.ns.find(VIP6).is_empty());
+    }
+}
+
+/// A late advertisement from off-link (hop limit 254) withdraws nothing.
+fn a_forged_late_answer_changes_nothing() {
+    let (node, _dir) = ipv6_node();
+    let forged = advert_frame(
+        v6("fe80::f00d"),
+        v6(ALL_NODES),
+        254,
+        v6(VIP6),
+        false,
+        FORGER,
+    );
+    let run = start_hearing_late(&node, &[], Duration::from_millis(500), forged);
+    run.expect(0);
+    assert_eq!(node.ns.find(VIP6).len(), 1);
+    let params = [("ip", VIP6), ("nic", "eth0"), ("cidr_netmask", "64")];
+    node.run(&floatip(), "stop", &params).expect(0);
+}
+
+/// A collision record planted where others can write (HA_RSCTMP mode
+/// 0777, not sticky) is no proof: monitor answers as the kernel says (7)
+/// and warns. The same record where only root can write counts (1).
+fn a_collision_record_others_can_write_is_no_proof() {
+    use std::os::unix::fs::PermissionsExt;
+    let (node, _dir) = ipv6_node();
+    let record = node
+        .rsctmp
+        .path()
+        .join(format!("send_arp-{VIP6}.floatip-collision"));
+    fs::write(&record, "IPv6 address collision (planted)\n").unwrap();
+    fs::set_permissions(&record, fs::Permissions::from_mode(0o644)).unwrap();
+    let params = [("ip", VIP6), ("nic", "eth0"), ("cidr_netmask", "64")];
+    let monitor = || {
+        node.agent(&floatip(), "monitor")
+            .params(&params)
+            .param("CRM_meta_interval", "10000")
+            .run()
+    };
+    monitor().expect(1);
+    fs::set_permissions(node.rsctmp.path(), fs::Permissions::from_mode(0o777)).unwrap();
+    let run = monitor();
+    run.expect(7);
+    assert!(run.stderr.contains("no proof"), "{}", run.stderr);
 }

@@ -15,6 +15,7 @@ mod gateways;
 mod hardening;
 mod hardening_ii;
 mod ipv6;
+mod kernel_floor;
 mod listening;
 mod ocft;
 mod packaging;
@@ -50,6 +51,7 @@ fn main() {
     trials.extend(packaging::trials());
     trials.extend(hardening::trials());
     trials.extend(hardening_ii::trials());
+    trials.extend(kernel_floor::trials());
     if !root {
         eprintln!("integration tests need root (network namespaces): reported as ignored");
         trials = trials

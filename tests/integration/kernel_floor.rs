@@ -1,0 +1,212 @@
+//! Every kernel facility newer than floatip's floor (Linux 4.18, RHEL 8)
+//! has a fallback, taken here on this kernel by forcing it
+//! (FLOATIP_TEST_FALLBACKS, floatip's injection point): what a user would
+//! observe must not change.
+
+use std::fs;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use libtest_mimic::Trial;
+
+use crate::support::{alive, floatip, Lan, Node, TempDir};
+use crate::trial;
+
+const VIP: &str = "192.0.2.10";
+const FALLBACKS: &str = "FLOATIP_TEST_FALLBACKS";
+
+pub fn trials() -> Vec<Trial> {
+    vec![
+        trial(
+            "kernel_floor::stop_ends_the_sender_without_pidfds",
+            stop_ends_the_sender_without_pidfds,
+        ),
+        trial(
+            "kernel_floor::the_sender_closes_inherited_descriptors_without_close_range",
+            the_sender_closes_inherited_descriptors_without_close_range,
+        ),
+        trial(
+            "kernel_floor::gateways_answer_echoes_without_bind_to_ifindex",
+            gateways_answer_echoes_without_bind_to_ifindex,
+        ),
+        trial(
+            "kernel_floor::routes_are_chosen_alike_without_strict_checking",
+            routes_are_chosen_alike_without_strict_checking,
+        ),
+    ]
+}
+
+fn sender_pid(rsctmp: &Path) -> u32 {
+    let text = fs::read_to_string(rsctmp.join(format!("send_arp-{VIP}"))).unwrap();
+    text.trim().parse().unwrap()
+}
+
+/// A long background announcement, ended by a stop that cannot open a
+/// pidfd (before Linux 5.3): it signals by pid after checking the start
+/// time, and waits by watching /proc.
+fn stop_ends_the_sender_without_pidfds() {
+    let node = Node::with_base();
+    let params = [
+        ("ip", VIP),
+        ("cidr_netmask", "24"),
+        ("garp_count", "100"),
+        ("arp_interval", "100"),
+        ("garp_spacing", "fixed"),
+    ];
+    node.run(&floatip(), "start", &params).expect(0);
+    let pid = sender_pid(node.rsctmp.path());
+    assert!(alive(pid));
+    let run = node
+        .agent(&floatip(), "stop")
+        .params(&params)
+        .env(FALLBACKS, "pidfd")
+        .run();
+    run.expect(0);
+    assert!(!alive(pid), "the sender was ended");
+    assert!(node.ns.find(VIP).is_empty());
+}
+
+/// start with a descriptor it inherits (fd 9, open on a marker file): the
+/// detached sender closes it although close_range is missing (before
+/// Linux 5.9), so it never holds what Pacemaker's executor left open.
+fn the_sender_closes_inherited_descriptors_without_close_range() {
+    let node = Node::with_base();
+    let dir = TempDir::new();
+    let marker = dir.path().join("inherited");
+    fs::write(&marker, b"").unwrap();
+    let params = [
+        ("ip", VIP),
+        ("cidr_netmask", "24"),
+        ("garp_count", "100"),
+        ("arp_interval", "100"),
+        ("garp_spacing", "fixed"),
+    ];
+    let mut command = node
+        .agent(&floatip(), "start")
+        .params(&params)
+        .env(FALLBACKS, "close-range")
+        .quiet()
+        .command();
+    let file = fs::File::open(&marker).unwrap();
+    // SAFETY: dup2 is async-signal-safe; the descriptor stays open (no
+    // CLOEXEC) across exec.
+    unsafe {
+        use std::os::fd::AsRawFd;
+        let raw = file.as_raw_fd();
+        command.pre_exec(move || {
+            if libc::dup2(raw, 9) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let status = command.status().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let pid = sender_pid(node.rsctmp.path());
+    let open = || -> Vec<String> {
+        fs::read_dir(format!("/proc/{pid}/fd"))
+            .unwrap()
+            .filter_map(|e| fs::read_link(e.ok()?.path()).ok())
+            .map(|target| target.display().to_string())
+            .collect()
+    };
+    // The sender writes its schedule record right after it detached
+    // (and closed what it does not keep).
+    let schedule = node
+        .rsctmp
+        .path()
+        .join(format!("send_arp-{VIP}.floatip-schedule"));
+    let began = Instant::now();
+    while !schedule.exists() && began.elapsed() < Duration::from_secs(2) {
+        sleep(Duration::from_millis(10));
+    }
+    assert!(schedule.exists());
+    let open = open();
+    assert!(
+        !open.iter().any(|t| t.contains("inherited")),
+        "the sender still holds the inherited file: {open:?}"
+    );
+    node.run(&floatip(), "stop", &params).expect(0);
+}
+
+/// A level-10 monitor whose echo socket cannot use SO_BINDTOIFINDEX
+/// (before Linux 5.0) binds by name instead: the gateway's reply arrives
+/// and nothing is healed.
+fn gateways_answer_echoes_without_bind_to_ifindex() {
+    let lan = Lan::new(&[1, 2, 3]);
+    let b = &lan.hosts[1];
+    b.ip(&["route", "add", "198.51.100.0/24", "via", "192.0.2.3"]);
+    let dir = TempDir::new();
+    let log = dir.path().join("agent.log");
+    let log = log.to_str().unwrap();
+    let params = [
+        ("ip", VIP),
+        ("cidr_netmask", "24"),
+        ("garp_count", "1"),
+        ("HA_LOGFILE", log),
+    ];
+    lan.run(1, &floatip(), "start", &params).expect(0);
+    let run = lan
+        .agent(1, &floatip(), "monitor")
+        .params(&params)
+        .env("OCF_CHECK_LEVEL", "10")
+        .env("OCF_RESKEY_CRM_meta_interval", "10000")
+        .env("HA_debug", "1")
+        .env("HA_DEBUGLOG", log)
+        .env(FALLBACKS, "bind-to-ifindex")
+        .run();
+    run.expect(0);
+    let text = fs::read_to_string(log).unwrap_or_default();
+    assert!(
+        text.contains("192.0.2.3 answered an echo request"),
+        "{text}"
+    );
+    assert!(!text.contains("did not answer"), "{text}");
+    assert!(!text.contains("Could not send echo"), "{text}");
+    lan.run(1, &floatip(), "stop", &params).expect(0);
+}
+
+/// Without strict checking (before Linux 4.20) the kernel does not filter
+/// the route dump: the same filter applied here gives the same placement
+/// and the same gateways (main table only).
+fn routes_are_chosen_alike_without_strict_checking() {
+    let lan = Lan::new(&[1, 2, 3, 4]);
+    let b = &lan.hosts[1];
+    b.ip(&["route", "add", "198.51.100.0/24", "via", "192.0.2.3"]);
+    b.ip(&[
+        "route",
+        "add",
+        "203.0.113.0/24",
+        "via",
+        "192.0.2.4",
+        "table",
+        "100",
+    ]);
+    let dir = TempDir::new();
+    let log = dir.path().join("agent.log");
+    let log = log.to_str().unwrap();
+    let params = [("ip", VIP), ("garp_count", "1"), ("HA_LOGFILE", log)];
+    let run = lan
+        .agent(1, &floatip(), "start")
+        .params(&params)
+        .env(FALLBACKS, "strict-check")
+        .run();
+    run.expect(0);
+    let placed = b.find(VIP);
+    assert_eq!(placed.len(), 1);
+    assert_eq!((placed[0].0.as_str(), placed[0].1.prefix_len), ("eth0", 24));
+    let began = Instant::now();
+    while !fs::read_to_string(log)
+        .unwrap_or_default()
+        .contains("acknowledged")
+        && began.elapsed() < Duration::from_secs(3)
+    {
+        sleep(Duration::from_millis(20));
+    }
+    let text = fs::read_to_string(log).unwrap_or_default();
+    assert!(text.contains("192.0.2.3 acknowledged"), "{text}");
+    assert!(!text.contains("192.0.2.4"), "{text}");
+    lan.run(1, &floatip(), "stop", &params).expect(0);
+}
