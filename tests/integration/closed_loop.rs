@@ -16,8 +16,7 @@ use std::time::{Duration, Instant, SystemTime};
 use libtest_mimic::Trial;
 
 use crate::capture::{announcements, parse_mac, Capture, Frame, REQUEST};
-use crate::support::tempdir::TempDir;
-use crate::support::{floatip, Lan};
+use crate::support::{floatip, AgentLog, Lan};
 use crate::trial;
 
 const VIP: &str = "192.0.2.10";
@@ -99,27 +98,10 @@ fn port(i: usize) -> String {
 }
 
 /// An agent log (HA_LOGFILE) that the detached sender writes too.
-struct Log {
-    _dir: TempDir,
-    path: PathBuf,
-}
-
-impl Log {
-    fn new() -> Log {
-        let dir = TempDir::new();
-        let path = dir.path().join("agent.log");
-        Log { _dir: dir, path }
-    }
-
-    fn text(&self) -> String {
-        std::fs::read_to_string(&self.path).unwrap_or_default()
-    }
-}
-
-fn run(lan: &Lan, host: usize, action: &str, params: &[(&str, &str)], log: &Log) -> i32 {
+fn run(lan: &Lan, host: usize, action: &str, params: &[(&str, &str)], log: &AgentLog) -> i32 {
     lan.agent(host, &floatip(), action)
         .params(params)
-        .env("HA_LOGFILE", &log.path)
+        .env("HA_LOGFILE", log.path())
         .quiet()
         .status()
 }
@@ -167,7 +149,7 @@ fn gratuitous(frames: &[(SystemTime, crate::capture::Arp)]) -> usize {
 
 /// Moves the VIP from A to B's side of things: A held it and GW and D
 /// talked to it there, so both map it to A.
-fn held_by_a_then_stopped(lan: &Lan, params: &[(&str, &str)], vip: &str, log: &Log) {
+fn held_by_a_then_stopped(lan: &Lan, params: &[(&str, &str)], vip: &str, log: &AgentLog) {
     assert_eq!(run(lan, A, "start", params, log), 0);
     assert!(lan.hosts[GW].ping(vip), "GW reaches the VIP on A");
     assert!(lan.hosts[D].ping(vip), "D reaches the VIP on A");
@@ -183,7 +165,7 @@ fn held_by_a_then_stopped(lan: &Lan, params: &[(&str, &str)], vip: &str, log: &L
 
 fn answered_targets_add_nothing() {
     let lan = lan(false);
-    let log = Log::new();
+    let log = AgentLog::new();
     let params = [("ip", VIP), ("cidr_netmask", "24")];
     let capture = Capture::start(lan.switch(), &port(B), "arp");
     assert_eq!(run(&lan, B, "start", &params, &log), 0);
@@ -215,7 +197,7 @@ fn answered_targets_add_nothing() {
 
 fn window_ends_the_extension() {
     let lan = lan(false);
-    let log = Log::new();
+    let log = AgentLog::new();
     let params = [
         ("ip", VIP),
         ("cidr_netmask", "24"),
@@ -280,7 +262,7 @@ fn tc(lan: &Lan, args: &[&str]) {
 
 fn path_opening_sends_one_full_round() {
     let lan = lan(false);
-    let log = Log::new();
+    let log = AgentLog::new();
     let params = [("ip", VIP), ("cidr_netmask", "24")];
     held_by_a_then_stopped(&lan, &params, VIP, &log);
     // Everything B sends as ARP is lost for 2.5 s: past the five rounds.
@@ -342,7 +324,7 @@ fn path_opening_sends_one_full_round() {
 
 fn carrier_return_sends_a_round() {
     let lan = lan(false);
-    let log = Log::new();
+    let log = AgentLog::new();
     let params = [
         ("ip", VIP),
         ("cidr_netmask", "24"),
@@ -376,7 +358,7 @@ fn carrier_return_sends_a_round() {
 
 fn stop_silences_the_extension() {
     let lan = lan(false);
-    let log = Log::new();
+    let log = AgentLog::new();
     let params = [
         ("ip", VIP),
         ("cidr_netmask", "24"),
@@ -401,7 +383,7 @@ fn stop_silences_the_extension() {
 
 fn arp_bg_false_detaches_only_the_extension() {
     let lan = lan(false);
-    let log = Log::new();
+    let log = AgentLog::new();
     let params = [
         ("ip", VIP),
         ("cidr_netmask", "24"),
@@ -434,7 +416,7 @@ fn arp_bg_false_detaches_only_the_extension() {
 
 fn ipv6_acks_and_extension() {
     let lan = lan(true);
-    let log = Log::new();
+    let log = AgentLog::new();
     let params = [("ip", V6), ("cidr_netmask", "64")];
     assert_eq!(run(&lan, B, "start", &params, &log), 0);
     // arp_bg defaults to false for IPv6: the rounds ran in start, and the
@@ -447,7 +429,7 @@ fn ipv6_acks_and_extension() {
     );
     assert_eq!(run(&lan, B, "stop", &params, &log), 0);
 
-    let log = Log::new();
+    let log = AgentLog::new();
     let params = [
         ("ip", V6),
         ("cidr_netmask", "64"),
@@ -481,7 +463,7 @@ fn ipv6_acks_and_extension() {
 fn no_target_is_open_loop() {
     // No default route: no gateway to address.
     let lan = Lan::new(&[1, 2, 3, 4]);
-    let log = Log::new();
+    let log = AgentLog::new();
     let params = [("ip", VIP), ("cidr_netmask", "24")];
     let capture = Capture::start(lan.switch(), &port(B), "arp");
     assert_eq!(run(&lan, B, "start", &params, &log), 0);
@@ -499,7 +481,7 @@ fn no_target_is_open_loop() {
 
 fn window_zero_is_open_loop() {
     let lan = lan(false);
-    let log = Log::new();
+    let log = AgentLog::new();
     let params = [
         ("ip", VIP),
         ("cidr_netmask", "24"),
@@ -516,10 +498,10 @@ fn window_zero_is_open_loop() {
     assert_eq!(run(&lan, B, "stop", &params, &log), 0);
 }
 
-fn monitor(lan: &Lan, params: &[(&str, &str)], log: &Log) -> i32 {
+fn monitor(lan: &Lan, params: &[(&str, &str)], log: &AgentLog) -> i32 {
     lan.agent(B, &floatip(), "monitor")
         .params(params)
-        .env("HA_LOGFILE", &log.path)
+        .env("HA_LOGFILE", log.path())
         .env("OCF_CHECK_LEVEL", "10")
         .env("OCF_RESKEY_CRM_meta_interval", "10000")
         .quiet()
@@ -529,7 +511,7 @@ fn monitor(lan: &Lan, params: &[(&str, &str)], log: &Log) -> i32 {
 fn monitor_level_10_heals_a_stale_gateway() {
     let lan = lan(true);
     for (vip, prefix) in [(VIP, "24"), (V6, "64")] {
-        let log = Log::new();
+        let log = AgentLog::new();
         let params = [("ip", vip), ("cidr_netmask", prefix), ("nodad", "true")];
         assert_eq!(run(&lan, B, "start", &params, &log), 0);
         assert!(sender_gone_within(&lan, B, vip, Duration::from_secs(3)));
@@ -576,7 +558,7 @@ fn monitor_level_10_heals_a_stale_gateway() {
         // Healthy: the gateway answers, nothing is announced.
         let filter = if vip.contains(':') { "icmp6" } else { "arp" };
         let capture = Capture::start(lan.switch(), &port(B), filter);
-        let quiet = Log::new();
+        let quiet = AgentLog::new();
         assert_eq!(monitor(&lan, &params, &quiet), 0);
         let announced = capture
             .finish()
@@ -596,7 +578,7 @@ fn monitor_level_10_heals_a_stale_gateway() {
 
 fn garp_by_hand_reports_answers() {
     let lan = lan(false);
-    let log = Log::new();
+    let log = AgentLog::new();
     assert_eq!(
         run(
             &lan,

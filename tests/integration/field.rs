@@ -20,7 +20,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::capture::{announcements, Capture};
-use crate::support::{alive, floatip, Node, TempDir};
+use crate::support::{alive, floatip, AgentLog, Node, TempDir};
 use crate::trial;
 
 const VIP: &str = "192.0.2.10";
@@ -437,27 +437,6 @@ fn tc(node: &Node, args: &[&str]) {
 }
 
 /// The agent's HA_LOGFILE, read back.
-struct Log {
-    _dir: TempDir,
-    path: std::path::PathBuf,
-}
-
-impl Log {
-    fn new() -> Log {
-        let dir = TempDir::new();
-        let path = dir.path().join("ha.log");
-        Log { _dir: dir, path }
-    }
-
-    fn text(&self) -> String {
-        fs::read_to_string(&self.path).unwrap_or_default()
-    }
-
-    fn path(&self) -> &str {
-        self.path.to_str().unwrap()
-    }
-}
-
 /// A start whose frames cannot leave for a while: `impose` before start
 /// (the first round is lost) or right after it (`after_start`), `lift`
 /// 400 ms later. The rounds after the lift must still reach the peer
@@ -465,7 +444,7 @@ impl Log {
 /// log names the errno once and counts the lost frames at the end.
 fn lost_then_delivered(impose: fn(&Node), lift: fn(&Node), after_start: bool, errno_text: &str) {
     let node = Node::with_base();
-    let log = Log::new();
+    let log = AgentLog::new();
     let capture = Capture::start(&node.peer, "eth0", "arp");
     if !after_start {
         impose(&node);
@@ -568,7 +547,7 @@ fn lost_frames_link_set_down() {
 /// answers 0 with the loss logged.
 fn full_send_buffer_never_blocks_start() {
     let node = Node::with_base();
-    let log = Log::new();
+    let log = AgentLog::new();
     tc(
         &node,
         &[
@@ -608,7 +587,7 @@ fn full_send_buffer_never_blocks_start() {
 /// and stops at once instead of announcing on for the whole schedule.
 fn interface_deleted_mid_announcement() {
     let node = Node::with_base();
-    let log = Log::new();
+    let log = AgentLog::new();
     let params = [
         ("ip", VIP),
         ("nic", "eth1"),

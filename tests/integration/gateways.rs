@@ -4,14 +4,13 @@
 //! is stale, and a router whose MAC changed. Hosts on one bridge: A and B
 //! may hold the VIP, R1 and R2 are routers (192.0.2.3 and .4).
 
-use std::path::PathBuf;
 use std::thread::sleep;
 use std::time::Duration;
 
 use libtest_mimic::Trial;
 
 use crate::capture::{parse_mac, Capture, REQUEST};
-use crate::support::{floatip, Lan, TempDir};
+use crate::support::{floatip, AgentLog, Lan, TempDir};
 use crate::trial;
 
 const VIP: &str = "192.0.2.10";
@@ -51,35 +50,18 @@ pub fn trials() -> Vec<Trial> {
     ]
 }
 
-struct Log {
-    _dir: TempDir,
-    path: PathBuf,
-}
-
-impl Log {
-    fn new() -> Log {
-        let dir = TempDir::new();
-        let path = dir.path().join("agent.log");
-        Log { _dir: dir, path }
-    }
-
-    fn text(&self) -> String {
-        std::fs::read_to_string(&self.path).unwrap_or_default()
-    }
-}
-
-fn run(lan: &Lan, host: usize, action: &str, params: &[(&str, &str)], log: &Log) -> i32 {
+fn run(lan: &Lan, host: usize, action: &str, params: &[(&str, &str)], log: &AgentLog) -> i32 {
     lan.agent(host, &floatip(), action)
         .params(params)
-        .env("HA_LOGFILE", &log.path)
+        .env("HA_LOGFILE", log.path())
         .quiet()
         .status()
 }
 
-fn monitor_level_10(lan: &Lan, params: &[(&str, &str)], log: &Log) -> i32 {
+fn monitor_level_10(lan: &Lan, params: &[(&str, &str)], log: &AgentLog) -> i32 {
     lan.agent(B, &floatip(), "monitor")
         .params(params)
-        .env("HA_LOGFILE", &log.path)
+        .env("HA_LOGFILE", log.path())
         .env("OCF_CHECK_LEVEL", "10")
         .env("OCF_RESKEY_CRM_meta_interval", "10000")
         .quiet()
@@ -136,7 +118,7 @@ fn an_ipv6_next_hop_of_an_ipv4_route_is_addressed() {
         "dev",
         "eth0",
     ]);
-    let log = Log::new();
+    let log = AgentLog::new();
     let params = [("ip", VIP), ("cidr_netmask", "24"), ("garp_count", "2")];
     let capture = Capture::start(lan.switch(), &port(R1), "arp");
     assert_eq!(run(&lan, B, "start", &params, &log), 0);
@@ -176,7 +158,7 @@ fn next_hop_objects_are_resolved() {
     b.ip(&["route", "add", "198.51.100.0/24", "nhid", "9"]);
     let shown = b.ip(&["route", "show", "198.51.100.0/24"]);
     assert!(!shown.contains("via"), "compat mode off: {shown}");
-    let log = Log::new();
+    let log = AgentLog::new();
     let params = [("ip", VIP), ("cidr_netmask", "24"), ("garp_count", "2")];
     assert_eq!(run(&lan, B, "start", &params, &log), 0);
     wait_for_sender(&lan, B);
@@ -197,7 +179,7 @@ fn one_stale_router_of_two_is_healed() {
     let b = &lan.hosts[B];
     b.ip(&["route", "add", "198.51.100.0/24", "via", R1_IP]);
     b.ip(&["route", "add", "203.0.113.0/24", "via", R2_IP]);
-    let log = Log::new();
+    let log = AgentLog::new();
     let params = [("ip", VIP), ("cidr_netmask", "24"), ("garp_count", "1")];
     assert_eq!(run(&lan, B, "start", &params, &log), 0);
     wait_for_sender(&lan, B);
@@ -255,7 +237,7 @@ fn a_router_with_a_new_mac_is_asked_by_broadcast() {
         "nud",
         "permanent",
     ]);
-    let log = Log::new();
+    let log = AgentLog::new();
     let params = [("ip", VIP), ("cidr_netmask", "24"), ("garp_mode", "reply")];
     let capture = Capture::start(lan.switch(), &port(B), "arp");
     assert_eq!(run(&lan, B, "start", &params, &log), 0);
@@ -298,7 +280,7 @@ fn a_routing_table_in_another_table_is_not_read() {
         "table",
         "100",
     ]);
-    let log = Log::new();
+    let log = AgentLog::new();
     let params = [("ip", VIP), ("cidr_netmask", "24"), ("garp_count", "1")];
     assert_eq!(run(&lan, B, "start", &params, &log), 0);
     wait_for_sender(&lan, B);
@@ -347,7 +329,7 @@ fn a_large_routing_table_costs_no_memory() {
         wait_for_sender(lan, B);
         let (code, monitor) = peak_rss(lan, "monitor", &params);
         assert_eq!(code, 0);
-        let log = Log::new();
+        let log = AgentLog::new();
         assert_eq!(run(lan, B, "stop", &params, &log), 0);
         start.max(monitor)
     };

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use libtest_mimic::Trial;
 
-use crate::support::{alive, floatip, Lan, Node, TempDir};
+use crate::support::{alive, floatip, AgentLog, Lan, Node, TempDir};
 use crate::trial;
 
 const VIP: &str = "192.0.2.10";
@@ -138,9 +138,8 @@ fn gateways_answer_echoes_without_bind_to_ifindex() {
     let lan = Lan::new(&[1, 2, 3]);
     let b = &lan.hosts[1];
     b.ip(&["route", "add", "198.51.100.0/24", "via", "192.0.2.3"]);
-    let dir = TempDir::new();
-    let log = dir.path().join("agent.log");
-    let log = log.to_str().unwrap();
+    let agent_log = AgentLog::new();
+    let log = agent_log.path();
     let params = [
         ("ip", VIP),
         ("cidr_netmask", "24"),
@@ -158,7 +157,7 @@ fn gateways_answer_echoes_without_bind_to_ifindex() {
         .env(FALLBACKS, "bind-to-ifindex")
         .run();
     run.expect(0);
-    let text = fs::read_to_string(log).unwrap_or_default();
+    let text = agent_log.text();
     assert!(
         text.contains("192.0.2.3 answered an echo request"),
         "{text}"
@@ -184,9 +183,8 @@ fn routes_are_chosen_alike_without_strict_checking() {
         "table",
         "100",
     ]);
-    let dir = TempDir::new();
-    let log = dir.path().join("agent.log");
-    let log = log.to_str().unwrap();
+    let agent_log = AgentLog::new();
+    let log = agent_log.path();
     let params = [("ip", VIP), ("garp_count", "1"), ("HA_LOGFILE", log)];
     let run = lan
         .agent(1, &floatip(), "start")
@@ -198,14 +196,10 @@ fn routes_are_chosen_alike_without_strict_checking() {
     assert_eq!(placed.len(), 1);
     assert_eq!((placed[0].0.as_str(), placed[0].1.prefix_len), ("eth0", 24));
     let began = Instant::now();
-    while !fs::read_to_string(log)
-        .unwrap_or_default()
-        .contains("acknowledged")
-        && began.elapsed() < Duration::from_secs(3)
-    {
+    while !agent_log.text().contains("acknowledged") && began.elapsed() < Duration::from_secs(3) {
         sleep(Duration::from_millis(20));
     }
-    let text = fs::read_to_string(log).unwrap_or_default();
+    let text = agent_log.text();
     assert!(text.contains("192.0.2.3 acknowledged"), "{text}");
     assert!(!text.contains("192.0.2.4"), "{text}");
     lan.run(1, &floatip(), "stop", &params).expect(0);

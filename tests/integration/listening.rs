@@ -15,7 +15,7 @@ use libtest_mimic::Trial;
 
 use std::os::unix::process::CommandExt;
 
-use crate::support::{floatip, status_within, AgentCommand, Lan, Netns, Node, TempDir};
+use crate::support::{floatip, status_within, AgentCommand, AgentLog, Lan, Netns, Node};
 use crate::trial;
 
 const VIP4: &str = "192.0.2.10";
@@ -263,19 +263,11 @@ fn v6(text: &str) -> Ipv6Addr {
 const ALL_NODES: &str = "ff02::1";
 
 /// A node with 2001:db8::1/64 on eth0 (no DAD) and a log file.
-fn ipv6_node() -> (Node, TempDir) {
+fn ipv6_node() -> (Node, AgentLog) {
     let node = Node::new();
     node.ns
         .ip(&["addr", "add", "2001:db8::1/64", "dev", "eth0", "nodad"]);
-    (node, TempDir::new())
-}
-
-fn log_of(dir: &TempDir) -> String {
-    fs::read_to_string(dir.path().join("ha.log")).unwrap_or_default()
-}
-
-fn log_path(dir: &TempDir) -> String {
-    dir.path().join("ha.log").to_str().unwrap().to_owned()
+    (node, AgentLog::new())
 }
 
 /// Advertisements for the VIP that a router would have decremented (hop
@@ -292,7 +284,7 @@ fn off_link_adverts_fail_no_start_and_no_monitor() {
         FORGER,
     );
     let _injector = Injector::start(&node.peer, "eth0", &[forged], 6.0, 1);
-    let log = log_path(&dir);
+    let log = dir.path().to_owned();
     let params = [
         ("ip", VIP6),
         ("nic", "eth0"),
@@ -307,7 +299,7 @@ fn off_link_adverts_fail_no_start_and_no_monitor() {
         .run()
         .expect(0);
     node.run(&floatip(), "stop", &params).expect(0);
-    assert!(!log_of(&dir).contains("collision"), "{}", log_of(&dir));
+    assert!(!dir.text().contains("collision"), "{}", dir.text());
 }
 
 /// The control: the same advertisement with hop limit 255 is another
@@ -343,7 +335,7 @@ fn an_on_link_advert_still_is_a_collision() {
 /// target as unanswered.
 fn arp_not_addressed_to_us_is_no_acknowledgement() {
     let node = Node::with_base();
-    let dir = TempDir::new();
+    let dir = AgentLog::new();
     let ours = mac_of(&node.ns, "eth0");
     let sender = (FORGER, ipv4("192.0.2.254"));
     let broadcast = arp_frame([0xff; 6], 2, sender, (ours, ipv4(VIP4)));
@@ -351,7 +343,7 @@ fn arp_not_addressed_to_us_is_no_acknowledgement() {
     let request = arp_frame(ours, 1, sender, (ours, ipv4(VIP4)));
     let frames = [broadcast, other_target, request];
     let _injector = Injector::start(&node.peer, "eth0", &frames, 4.0, 1);
-    let log = log_path(&dir);
+    let log = dir.path().to_owned();
     let params = [
         ("ip", VIP4),
         ("cidr_netmask", "24"),
@@ -362,7 +354,7 @@ fn arp_not_addressed_to_us_is_no_acknowledgement() {
     ];
     node.run(&floatip(), "start", &params).expect(0);
     node.run(&floatip(), "stop", &params).expect(0);
-    let text = log_of(&dir);
+    let text = dir.text();
     assert!(!text.contains("acknowledged"), "{text}");
     assert!(text.contains("192.0.2.254"), "{text}");
 }
@@ -376,7 +368,7 @@ fn forged_adverts_are_no_acknowledgement() {
     let off_link = advert_frame(neighbour, v6(VIP6), 254, neighbour, true, FORGER);
     let to_all = advert_frame(neighbour, v6(ALL_NODES), 255, neighbour, true, FORGER);
     let _injector = Injector::start(&node.peer, "eth0", &[off_link, to_all], 5.0, 1);
-    let log = log_path(&dir);
+    let log = dir.path().to_owned();
     let params = [
         ("ip", VIP6),
         ("nic", "eth0"),
@@ -388,7 +380,7 @@ fn forged_adverts_are_no_acknowledgement() {
     ];
     node.run(&floatip(), "start", &params).expect(0);
     node.run(&floatip(), "stop", &params).expect(0);
-    let text = log_of(&dir);
+    let text = dir.text();
     assert!(!text.contains("acknowledged"), "{text}");
 }
 
@@ -562,13 +554,13 @@ fn a_late_answer_fails_a_foreground_start() {
 /// clears the record, and the monitor after it answers 7.
 fn a_late_answer_after_start_is_recorded_for_monitor() {
     let (node, dir) = ipv6_node();
-    let log = log_path(&dir);
+    let log = dir.path().to_owned();
     let extra = [("arp_bg", "true"), ("HA_LOGFILE", log.as_str())];
     let run = start_hearing_late(&node, &extra, Duration::from_millis(500), late_advert());
     run.expect(0);
     // The watch ends at the last probe + 1 s.
     std::thread::sleep(Duration::from_millis(900));
-    assert!(node.ns.find(VIP6).is_empty(), "withdrawn\n{}", log_of(&dir));
+    assert!(node.ns.find(VIP6).is_empty(), "withdrawn\n{}", dir.text());
     let params = [("ip", VIP6), ("nic", "eth0"), ("cidr_netmask", "64")];
     let monitor = || {
         node.agent(&floatip(), "monitor")

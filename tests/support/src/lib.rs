@@ -16,4 +16,4 @@ pub mod tempdir;
 pub use agent::{alive, AgentCommand, Run, User, STOCK_AGENT, UNKNOWN_ACTIONS};
 pub use hosts::{Lan, Node};
 pub use netns::{remove_leftover_namespaces, run_prefix, sh, AddrInfo, Netns};
-pub use tempdir::TempDir;
+pub use tempdir::{AgentLog, TempDir};

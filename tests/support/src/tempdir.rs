@@ -29,3 +29,29 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// An agent's log file (HA_LOGFILE, which the detached sender writes
+/// too), in a directory of its own, removed when dropped.
+pub struct AgentLog {
+    _dir: TempDir,
+    path: PathBuf,
+}
+
+impl AgentLog {
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> AgentLog {
+        let dir = TempDir::new();
+        let path = dir.path().join("agent.log");
+        AgentLog { _dir: dir, path }
+    }
+
+    /// The path, as HA_LOGFILE takes it.
+    pub fn path(&self) -> &str {
+        self.path.to_str().expect("a UTF-8 temporary path")
+    }
+
+    /// What was logged so far.
+    pub fn text(&self) -> String {
+        std::fs::read_to_string(&self.path).unwrap_or_default()
+    }
+}
