@@ -127,8 +127,8 @@ pub fn open_netlink() -> Result<Netlink> {
     Netlink::open().map_err(|e| Error::generic(format!("Could not open a netlink socket: {e}")))
 }
 
-/// The copies of the VIP that count as the resource (DESIGN.md, "Which
-/// copies count"), found by value in the kernel's address list: on the
+/// The copies of the VIP that count as the resource (ARCHITECTURE.md,
+/// "Which copies count"), found by value in the kernel's address list: on the
 /// configured nic; with none configured (or when it has vanished), on any
 /// interface but a loopback one. LVS-DR realservers and anycast hosts keep
 /// the VIP on lo and `::1` is the host's own, so a loopback copy counts

@@ -119,10 +119,11 @@ pub(super) fn add_ipv6(
 /// as a fresh start would. A link without carrier is not start's to fix:
 /// monitor's check_link_status reports it.
 ///
-/// Without a nic, a copy on any other interface that counts (DESIGN.md,
-/// "Which copies count") is the resource too: the probe said 0 for it, so
-/// a second copy where findif points would be a duplicate on this node.
-/// Start then answers 0, adds nothing, and names both interfaces.
+/// Without a nic, a copy on any other interface that counts
+/// (ARCHITECTURE.md, "Which copies count") is the resource too: the probe
+/// said 0 for it, so a second copy where findif points would be a
+/// duplicate on this node. Start then answers 0, adds nothing, and names
+/// both interfaces.
 fn already_started(netlink: &mut Netlink, config: &Config, placement: &Placement) -> Result<bool> {
     let link = &placement.link;
     let ip = config.vip.ip;

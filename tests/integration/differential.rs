@@ -936,7 +936,7 @@ fn fidelity_cases() -> Vec<Case> {
     use Setup::*;
     use Step::*;
     vec![
-        // A loopback copy is not the resource (DESIGN.md "Which copies count").
+        // A loopback copy is not the resource (ARCHITECTURE.md, "Which copies count").
         case("ipv6 localhost", Base6, &[("ip", "::1")]).accept(&[Monitor, Status], BY_VALUE),
         case(
             "ipv6 localhost, nodad",
