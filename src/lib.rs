@@ -7,7 +7,7 @@
 
 //!
 //! Modules, from the top down; a module uses only modules below it (and
-//! every module may use `ocf`). README.md's "Layout" says what each owns.
+//! every module may use `ocf`). ARCHITECTURE.md says what each owns.
 
 pub mod actions;
 pub mod announce;
