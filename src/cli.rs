@@ -16,7 +16,7 @@ use crate::ocf::action::{self, Action, ENTRIES};
 use crate::ocf::{Error, ExitCode};
 
 /// What argv asks for.
-pub enum Invocation {
+pub(crate) enum Invocation {
     Action(Action, ByHand),
     /// Help or version text, already decided: print it and exit 0.
     Print(String),
@@ -24,7 +24,7 @@ pub enum Invocation {
 
 /// Options that only people give, beyond the parameters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ByHand {
+pub(crate) struct ByHand {
     /// `show --json`: for scripts.
     pub json: bool,
 }
@@ -192,7 +192,7 @@ fn with_parameters(mut command: Command) -> Command {
 
 /// Parses argv. An unknown or missing action is exit 3 before anything else
 /// is looked at; a malformed option is exit 2 with a reason.
-pub fn parse(agent: &str, args: &[OsString], env: &mut Env) -> Result<Invocation, Error> {
+pub(crate) fn parse(agent: &str, args: &[OsString], env: &mut Env) -> Result<Invocation, Error> {
     // Pacemaker's call, `agent <action>` and nothing else, needs no option
     // parser: building clap's definition of every action and parameter
     // would be most of a monitor's run time.

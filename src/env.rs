@@ -16,6 +16,7 @@ impl Env {
         }
     }
 
+    #[cfg(test)]
     pub fn from_pairs<K: Into<OsString>, V: Into<OsString>>(
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Env {
@@ -46,6 +47,7 @@ impl Env {
         self.vars.insert(format!("OCF_RESKEY_{name}").into(), value);
     }
 
+    #[cfg(test)]
     pub fn set(&mut self, key: &str, value: impl Into<OsString>) {
         self.vars.insert(key.into(), value.into());
     }

@@ -22,6 +22,7 @@ use crate::netlink::{
     self, Family, Link, LinkRoutes, Netlink, Route, RouteFilter, RoutesByLink, Scope,
 };
 use crate::ocf::{log, Error, Result};
+use crate::ocf::{messages, Context};
 
 /// What findif is asked: the VIP and what the configuration says of its
 /// placement.
@@ -98,7 +99,7 @@ fn best_main_routes(
                 best.offer(route);
             },
         )
-        .map_err(|e| Error::generic(format!("Could not read the routing table: {e}")))
+        .or_fail(messages::READ_ROUTES_FAILED)
 }
 
 fn findif_v4(
@@ -316,6 +317,7 @@ fn at_least(route: &Route, best: &Option<Route>) -> bool {
 
 /// The main table's unicast route that best covers `ip` (and `ip/prefix`)
 /// among `routes`: [`Candidates`] over a list.
+#[cfg(test)]
 pub fn best_route<'a>(
     routes: impl IntoIterator<Item = &'a Route>,
     ip: IpAddr,
@@ -357,7 +359,7 @@ fn loopback_route(netlink: &mut Netlink, ip: Ipv4Addr) -> Result<Option<Route>> 
     };
     netlink
         .fold_routes(Family::Ipv4, filter, || None, keep)
-        .map_err(|e| Error::generic(format!("Could not read the routing table: {e}")))
+        .or_fail(messages::READ_ROUTES_FAILED)
 }
 
 fn contains(route: &Route, ip: IpAddr) -> bool {
@@ -379,7 +381,7 @@ fn route_link(netlink: &mut Netlink, route: &Route) -> Result<Link> {
 fn base_broadcast(netlink: &mut Netlink, source: IpAddr) -> Result<Option<Ipv4Addr>> {
     let found = netlink
         .find_address(source)
-        .map_err(|e| Error::generic(format!("Could not read addresses: {e}")))?;
+        .or_fail("Could not read addresses")?;
     Ok(found.into_iter().find_map(|a| a.broadcast))
 }
 
@@ -394,7 +396,7 @@ fn base_broadcast_on(
 ) -> Result<Option<Ipv4Addr>> {
     let addresses = netlink
         .addresses(Some(Family::Ipv4))
-        .map_err(|e| Error::generic(format!("Could not read addresses: {e}")))?;
+        .or_fail("Could not read addresses")?;
     Ok(addresses
         .into_iter()
         .filter(|a| {

@@ -203,11 +203,11 @@ mod tests {
     #[test]
     fn written_files_and_directories_have_explicit_modes() {
         let dir = scratch("modes");
-        // SAFETY: umask only changes this process's file creation mask.
-        let old = unsafe { libc::umask(0o077) };
+        use nix::sys::stat::{umask, Mode};
+        let old = umask(Mode::from_bits_truncate(0o077));
         let path = dir.join("sub").join("send_arp-192.0.2.10");
         write_atomically(&path, b"123\n").unwrap();
-        unsafe { libc::umask(old) };
+        umask(old);
         let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&path), FILE_MODE);
         assert_eq!(mode(&dir.join("sub")), DIR_MODE);

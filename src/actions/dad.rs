@@ -22,6 +22,7 @@ use crate::config::{Config, DadMode};
 use crate::net::format_mac;
 use crate::netlink::{Events, Link, Netlink, Wakeup};
 use crate::ocf::{self, log, Error, Result};
+use crate::ocf::{messages, Context};
 
 /// How this start checks the address for duplicates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,9 +74,10 @@ pub fn detect(
             Ok((Detection::Probed, watch))
         }
         Ok(Probed::Holder(mac)) => {
-            log::error(format!("IPv6 address collision {ip} [DAD]"));
+            log::error(messages::collision(ip));
             Err(Error::generic(format!(
-                "IPv6 address collision {ip} [DAD]: {} answers for it on {}",
+                "{}: {} answers for it on {}",
+                messages::collision(ip),
                 format_mac(mac),
                 link.name
             )))
@@ -120,21 +122,22 @@ pub fn wait(
 ) -> Result<Outcome> {
     let limit = (added_at + DAD_LIMIT).min(ocf::deadline(timeout_ms));
     loop {
-        let found = netlink.find_address(ip).map_err(|e| {
-            Error::generic(format!("Could not read the addresses of this node: {e}"))
-        })?;
+        let found = netlink
+            .find_address(ip)
+            .or_fail(messages::READ_ADDRESSES_FAILED)?;
         let Some(address) = found.into_iter().find(|a| a.index == ifindex) else {
             return Err(Error::generic(format!(
                 "{ip} was removed during duplicate address detection"
             )));
         };
         if address.is_dadfailed() {
-            log::error(format!("IPv6 address collision {ip} [DAD]"));
+            log::error(messages::collision(ip));
             if let Err(e) = netlink.delete_address(&address) {
-                log::error(format!("Could not delete IPv6 address: {e}"));
+                log::error(format!("{}: {e}", messages::DELETE_IPV6_FAILED));
             }
             return Err(Error::generic(format!(
-                "IPv6 address collision {ip} [DAD]: another node on the link holds it"
+                "{}: another node on the link holds it",
+                messages::collision(ip)
             )));
         }
         if !address.is_tentative() {

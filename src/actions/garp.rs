@@ -12,6 +12,7 @@ use crate::announce::{run_and_report, unannounceable, Announcer, Limits, Progres
 use crate::config;
 use crate::env::Env;
 use crate::ocf::{self, log, Error, Result};
+use crate::ocf::{messages, Context};
 
 pub fn garp(env: &Env) -> Result<()> {
     let config = config::load(env)?;
@@ -56,7 +57,7 @@ pub fn garp(env: &Env) -> Result<()> {
         closed_loop,
         None,
     )
-    .map_err(|e| Error::generic(format!("Could not send gratuitous arps: {e}")))?
+    .or_fail(messages::SEND_GARP_FAILED)?
     .ok_or_else(|| Error::generic(format!("{} cannot be announced yet", vip.ip)))?;
     log::info(format!(
         "Announcing {} on {}: {}",
@@ -86,9 +87,7 @@ pub fn garp(env: &Env) -> Result<()> {
     match result {
         // No late listening by hand: the address was there already.
         Ok(()) | Err(Stopped::Deadline(_) | Stopped::Collision(_)) => Ok(()),
-        Err(Stopped::Failed(e)) => Err(Error::generic(format!(
-            "Could not send gratuitous arps: {e}"
-        ))),
+        Err(Stopped::Failed(e)) => Err(e).or_fail(messages::SEND_GARP_FAILED),
         Err(Stopped::AddressGone) => Err(Error::generic(format!(
             "{} was removed while announcing",
             vip.ip

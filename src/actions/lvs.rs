@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use crate::config::{paths, Vip};
 use crate::netlink::{Address, AddressFlags, ErrorKind, Netlink};
 use crate::ocf::{log, Error, Result};
+use crate::ocf::{messages, Context};
 use crate::state;
 
 /// `<ip> 32 255.255.255.255 <interface>` is well under this.
@@ -29,7 +30,7 @@ pub fn has_removed_loopback(vip: &Vip) -> bool {
 pub fn remove_conflicting_loopback(netlink: &mut Netlink, vip: &Vip) -> Result<()> {
     let found = netlink
         .find_address(vip.ip)
-        .map_err(|e| Error::generic(format!("Could not read the addresses of this node: {e}")))?;
+        .or_fail(messages::READ_ADDRESSES_FAILED)?;
     for address in found.iter().filter(|a| a.prefix_len == 32) {
         let Ok(Some(link)) = netlink.link_by_index(address.index) else {
             continue;

@@ -28,6 +28,7 @@ use nix::sched::{setns, CloneFlags};
 use crate::config::Vip;
 use crate::netlink::{Address, Link, Name, Netlink};
 use crate::ocf::{log, Action, Error, ExitCode, Result};
+use crate::ocf::{messages, Context};
 use crate::sys::process;
 
 /// start and stop change the kernel's addresses: root only (exit 4).
@@ -124,7 +125,7 @@ pub fn enter_namespace(vip: &Vip) -> Result<Namespace> {
 }
 
 pub fn open_netlink() -> Result<Netlink> {
-    Netlink::open().map_err(|e| Error::generic(format!("Could not open a netlink socket: {e}")))
+    Netlink::open().or_fail("Could not open a netlink socket")
 }
 
 /// The copies of the VIP that count as the resource (ARCHITECTURE.md,
@@ -168,7 +169,7 @@ pub fn copies_anywhere(netlink: &mut Netlink, vip: &Vip) -> Result<Vec<(Address,
 fn read_vip(netlink: &mut Netlink, vip: &Vip) -> Result<Vec<Address>> {
     netlink
         .find_address(vip.ip)
-        .map_err(|e| Error::generic(format!("Could not read the addresses of this node: {e}")))
+        .or_fail(messages::READ_ADDRESSES_FAILED)
 }
 
 /// Whether a copy on lo can be the resource: only for the addresses findif

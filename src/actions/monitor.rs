@@ -26,11 +26,12 @@ use crate::announce::probe::{self, ThisNode};
 use crate::announce::schedule::Schedule;
 use crate::announce::{collision, heal, run_and_report, Announcer, Limits, Progress};
 use crate::config::values::check_label_length;
-use crate::config::{self, Config, Plan, Vip};
+use crate::config::{self, Config, Meta, Params, Plan, Vip};
 use crate::env::Env;
 use crate::findif::{self, Request};
 use crate::net::format_mac;
 use crate::netlink::{Address, Link, Netlink};
+use crate::ocf::messages;
 use crate::ocf::{self, log, Error, Outcome, Result};
 
 pub fn monitor(env: &Env) -> Result<Outcome> {
@@ -140,16 +141,21 @@ fn check_label(netlink: &mut Netlink, config: &Config) -> Result<()> {
     }
 }
 
+/// A monitor with no interval (or 0) is a probe. An interval that cannot
+/// be read is none.
 pub(super) fn is_probe(env: &Env) -> bool {
-    env.get("OCF_RESKEY_CRM_meta_interval")
-        .is_none_or(|interval| interval.trim().is_empty() || interval.trim() == "0")
+    Params::new(env)
+        .meta(Meta::Interval)
+        .ok()
+        .flatten()
+        .is_none_or(|interval| interval.trim() == "0")
 }
 
 pub(super) fn check_dad(address: &Address, config: &Config) -> Result<()> {
     if address.is_dadfailed() {
         return Err(Error::generic(format!(
-            "IPv6 address collision {} [DAD]: the kernel marked it dadfailed, another node holds it",
-            config.vip.ip
+            "{}: the kernel marked it dadfailed, another node holds it",
+            messages::collision(config.vip.ip)
         )));
     }
     Ok(())
@@ -232,7 +238,7 @@ fn refresh(netlink: &mut Netlink, config: &Config, link: &Link, prefix_len: u8) 
     ) {
         Ok(Some(announcer)) => announcer,
         Ok(None) => return,
-        Err(e) => return log::error(format!("Could not send gratuitous arps: {e}")),
+        Err(e) => return log::error(format!("{}: {e}", messages::SEND_GARP_FAILED)),
     };
     let plan = Plan {
         rounds: announce.refresh_rounds,

@@ -36,6 +36,7 @@ use crate::netlink::{
     Address, AddressFlags, ErrorKind, Family, Link, Name, Netlink, INFINITY_LIFE_TIME,
 };
 use crate::ocf::{log, Error, Result};
+use crate::ocf::{messages, Context};
 
 /// An address field reload may change, by the parameter that sets it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -239,7 +240,7 @@ fn secondaries_of(netlink: &mut Netlink, address: &Address) -> Result<Vec<Addres
     }
     let all = netlink
         .addresses(Some(Family::Ipv4))
-        .map_err(|e| Error::generic(format!("Could not read the addresses of this node: {e}")))?;
+        .or_fail(messages::READ_ADDRESSES_FAILED)?;
     Ok(all
         .into_iter()
         .filter(|a| {

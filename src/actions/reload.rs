@@ -55,6 +55,7 @@ use crate::env::Env;
 use crate::findif::Placement;
 use crate::netlink::{Address, Link, Netlink};
 use crate::ocf::{self, log, Action, Error, Outcome, Result};
+use crate::ocf::{messages, Context};
 
 pub fn reload(env: &Env) -> Result<Outcome> {
     config::require_ip(env)?;
@@ -194,7 +195,7 @@ fn check_address_label(netlink: &mut Netlink, config: &Config) -> Result<Option<
     }
     let present = netlink
         .address_label(ip)
-        .map_err(|e| Error::generic(format!("Could not read the IPv6 address labels: {e}")))?;
+        .or_fail("Could not read the IPv6 address labels")?;
     match (present, config.addrlabel) {
         (None, None) => Ok(None),
         (None, Some(value)) => Ok(Some(LabelChange::Add(value))),
@@ -317,7 +318,7 @@ fn resume_sender(netlink: &mut Netlink, config: &Config, placement: &Placement, 
     ) {
         Ok(Some(announcer)) => announcer,
         Ok(None) => return,
-        Err(e) => return log::error(format!("Could not send gratuitous arps: {e}")),
+        Err(e) => return log::error(format!("{}: {e}", messages::SEND_GARP_FAILED)),
     };
     // It listens only within the window and with targets to hear from.
     if events.remaining() == 0 && !announcer.is_listening() {

@@ -12,6 +12,7 @@ use crate::announce::sender::{self, Running};
 use crate::config;
 use crate::env::Env;
 use crate::netlink::{Address, Link, Name, INFINITY_LIFE_TIME};
+use crate::ocf::Context;
 use crate::ocf::{log, Error, Result};
 
 /// One copy of the VIP and the interface it is on.
@@ -62,7 +63,7 @@ pub fn show(env: &Env, json: bool) -> Result<()> {
     } else {
         to_text(&report)
     };
-    log::stdout(&text).map_err(|e| Error::generic(format!("Could not write to stdout: {e}")))
+    log::stdout(&text).or_fail("Could not write to stdout")
 }
 
 fn interface_of(copy: &Copy) -> String {

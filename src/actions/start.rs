@@ -20,6 +20,7 @@ use crate::findif::Placement;
 use crate::net::{format_mac, same_prefix};
 use crate::netlink::{Address, AddressFlags, ErrorKind, Events, Family, Link, Name, Netlink};
 use crate::ocf::{self, log, Action, Error, ExitCode, Result};
+use crate::ocf::{messages, Context};
 
 pub fn start(env: &Env) -> Result<()> {
     // IPaddr2's order: a missing ip is a configuration error before the
@@ -86,13 +87,12 @@ pub(super) fn add_ipv6(
     let link = &placement.link;
     let ip = config.vip.ip;
     let (detection, late) = dad::detect(netlink, link, config)?;
-    let mut events =
-        match detection {
-            dad::Detection::Kernel => Some(Events::ipv6_addresses().map_err(|e| {
-                Error::generic(format!("Could not subscribe to address events: {e}"))
-            })?),
-            _ => None,
-        };
+    let mut events = match detection {
+        dad::Detection::Kernel => {
+            Some(Events::ipv6_addresses().or_fail("Could not subscribe to address events")?)
+        }
+        _ => None,
+    };
     if let Some(value) = config.addrlabel {
         add_address_label(netlink, ip, value);
     }
@@ -194,9 +194,10 @@ fn check_no_other_holder(netlink: &mut Netlink, link: &Link, config: &Config) ->
     let Some(mac) = probe::ask(link, &this_node, ip, probe::BEFORE_ADDING, limit, &question) else {
         return Ok(());
     };
-    log::error(format!("IPv4 address collision {ip} [DAD]"));
+    log::error(messages::collision(ip));
     Err(Error::generic(format!(
-        "IPv4 address collision {ip} [DAD]: {} answers for it on {}",
+        "{}: {} answers for it on {}",
+        messages::collision(ip),
         format_mac(mac),
         link.name
     )))
@@ -282,7 +283,7 @@ pub(super) fn open_announcer(
         match Announcer::prepare(netlink, link, ip, prefix_len, targets, closed_loop, known) {
             Ok(announcer) => announcer?,
             Err(e) => {
-                log::error(format!("Could not send gratuitous arps: {e}"));
+                log::error(format!("{}: {e}", messages::SEND_GARP_FAILED));
                 return None;
             }
         };
@@ -345,7 +346,7 @@ pub(super) fn announce(
         // rounds after it, as a round the wire dropped would be.
         Ok(delivery) => progress.losses.note(&delivery, &announcer),
         Err(e) => {
-            log::error(format!("Could not send gratuitous arps: {e}"));
+            log::error(format!("{}: {e}", messages::SEND_GARP_FAILED));
             return Ok(());
         }
     }
@@ -428,7 +429,8 @@ pub(super) fn spawn_sender(
 ) {
     if let Err(e) = sender::spawn(announcer, events, progress, window, pid_file, late) {
         log::error(format!(
-            "Could not send gratuitous arps: could not start the background sender: {e}"
+            "{}: could not start the background sender: {e}",
+            messages::SEND_GARP_FAILED
         ));
     }
 }

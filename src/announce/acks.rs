@@ -49,10 +49,6 @@ impl Acks {
         self.entries.iter().any(|(_, a)| a.is_some())
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     /// The targets that have not answered.
     pub fn unanswered(&self) -> Vec<Directed> {
         self.entries

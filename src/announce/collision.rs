@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use crate::net::{format_mac, Mac};
 use crate::netlink::Netlink;
 use crate::ocf::log;
+use crate::ocf::messages;
 use crate::state;
 
 /// A record holds one reason line.
@@ -30,10 +31,11 @@ pub fn record_file(pid_file: &Path) -> PathBuf {
 /// The exit reason (and log lines, IPaddr2's wording first) of a late
 /// claim by `mac`.
 pub fn reason(ip: IpAddr, mac: Mac, link_name: &str) -> String {
-    log::error(format!("IPv6 address collision {ip} [DAD]"));
+    log::error(messages::collision(ip));
     format!(
-        "IPv6 address collision {ip} [DAD]: {} answered for it on {link_name} \
+        "{}: {} answered for it on {link_name} \
          within a second of the probes (a proxy or a late holder): the address was removed",
+        messages::collision(ip),
         format_mac(mac)
     )
 }
@@ -42,11 +44,11 @@ pub fn reason(ip: IpAddr, mac: Mac, link_name: &str) -> String {
 pub fn withdraw(netlink: &mut Netlink, ip: IpAddr, ifindex: u32) {
     let copies = match netlink.find_address(ip) {
         Ok(copies) => copies,
-        Err(e) => return log::error(format!("Could not read the addresses of this node: {e}")),
+        Err(e) => return log::error(format!("{}: {e}", messages::READ_ADDRESSES_FAILED)),
     };
     for copy in copies.iter().filter(|a| a.index == ifindex) {
         if let Err(e) = netlink.delete_address(copy) {
-            log::error(format!("Could not delete IPv6 address: {e}"));
+            log::error(format!("{}: {e}", messages::DELETE_IPV6_FAILED));
         }
     }
 }

@@ -19,6 +19,7 @@ use crate::announce::{probe, targets, Announcer, Directed, Losses};
 use crate::config::{AnnounceConfig, Targets};
 use crate::netlink::{Link, Netlink};
 use crate::ocf::log;
+use crate::ocf::messages;
 use crate::sys::socket::EchoSocket;
 use crate::wire::echo;
 
@@ -158,7 +159,7 @@ fn announce_once(
     let announcer = match prepared {
         Ok(Some(announcer)) => announcer,
         Ok(None) => return,
-        Err(e) => return log::error(format!("Could not send gratuitous arps: {e}")),
+        Err(e) => return log::error(format!("{}: {e}", messages::SEND_GARP_FAILED)),
     };
     let extra: Vec<Directed> = gateways
         .iter()
@@ -177,6 +178,6 @@ fn announce_once(
             losses.note(&delivery, &announcer);
             losses.report(ip);
         }
-        Err(e) => log::error(format!("Could not send gratuitous arps: {e}")),
+        Err(e) => log::error(format!("{}: {e}", messages::SEND_GARP_FAILED)),
     }
 }

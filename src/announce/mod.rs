@@ -36,7 +36,7 @@ use crate::sys::socket::{Icmpv6Socket, PacketSocket};
 use crate::wire::arp::{self, Form};
 use crate::wire::ndp;
 use crate::wire::received::{self, ArpOperation, Message, Ndp, NdpKind};
-pub use run::{report, run, run_and_report, Limits, Progress, Stopped};
+pub use run::{run_and_report, Limits, Progress, Stopped};
 pub use targets::Directed;
 
 /// Directed requests to a neighbour's known MAC that may go unanswered

@@ -31,6 +31,7 @@ use crate::announce::{Announcer, Losses};
 use crate::net::Mac;
 use crate::netlink::{Events, Netlink, Wakeup};
 use crate::ocf::log;
+use crate::ocf::messages;
 use crate::wire::arp::Form;
 
 /// The pace of the extension: fast enough that a path opening is caught
@@ -397,7 +398,7 @@ pub fn report(result: &Result<(), Stopped>, ip: IpAddr) {
         Err(Stopped::Deadline(skipped)) => log::warn(format!(
             "{skipped} announcement(s) for {ip} skipped: they would pass the action's timeout"
         )),
-        Err(Stopped::Failed(e)) => log::error(format!("Could not send gratuitous arps: {e}")),
+        Err(Stopped::Failed(e)) => log::error(format!("{}: {e}", messages::SEND_GARP_FAILED)),
         // The caller withdraws the address and says why.
         Err(Stopped::Collision(_)) => {}
     }

@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use crate::env::Env;
 use crate::ocf::{Error, Result};
-pub use params::{Meta, Param, ParamType, Params};
+pub use params::{Meta, Param, Params};
 use values::{parse_bool, Notes};
 
 /// The interface the VIP goes on, as configured.

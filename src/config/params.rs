@@ -116,6 +116,7 @@ pub enum Meta {
 }
 
 impl Meta {
+    #[cfg(test)]
     pub const ALL: &'static [Meta] = &[
         Meta::Timeout,
         Meta::Interval,

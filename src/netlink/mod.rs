@@ -18,7 +18,6 @@ pub use addresses::{Address, INFINITY_LIFE_TIME};
 pub use events::{Events, Wakeup};
 pub use link_routes::{LinkRoutes, RoutesByLink};
 pub use links::Link;
-pub use neighbours::Neighbour;
 pub use routes::{Route, RouteFilter, TABLE_LOCAL, TABLE_MAIN};
 pub use types::{AddressFlags, Error, ErrorKind, Family, Name, OperState, Result, Scope};
 

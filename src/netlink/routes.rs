@@ -126,14 +126,6 @@ impl Route {
 }
 
 impl Netlink {
-    /// Every route of one family, in every table (for `floatip show` and
-    /// tests; actions fold with [`Netlink::fold_routes`]).
-    pub fn routes(&mut self, family: Family) -> Result<Vec<Route>> {
-        self.fold_routes(family, RouteFilter::default(), Vec::new, |all, route| {
-            all.push(route)
-        })
-    }
-
     /// Folds every route of `family` that `filter` admits into a fresh
     /// `init()`, one message at a time: memory stays what `each` keeps,
     /// whatever the size of the table. An interrupted dump (the table

@@ -82,11 +82,6 @@ impl Name {
         &self.0
     }
 
-    /// The name as text, when it is valid UTF-8.
-    pub fn to_str(&self) -> Option<&str> {
-        std::str::from_utf8(&self.0).ok()
-    }
-
     /// As a path component (/proc/sys/net/ipv4/conf/<name>).
     pub fn as_os_str(&self) -> &std::ffi::OsStr {
         use std::os::unix::ffi::OsStrExt;
@@ -100,10 +95,6 @@ impl Name {
 
     pub fn hex(&self) -> String {
         crate::printable::hex(&self.0)
-    }
-
-    pub fn starts_with(&self, prefix: &Name) -> bool {
-        self.0.starts_with(&prefix.0)
     }
 }
 
@@ -183,6 +174,7 @@ impl AddressFlags {
     pub const DADFAILED: AddressFlags = AddressFlags(0x08);
     pub const DEPRECATED: AddressFlags = AddressFlags(0x20);
     pub const TENTATIVE: AddressFlags = AddressFlags(0x40);
+    #[cfg(test)]
     pub const PERMANENT: AddressFlags = AddressFlags(0x80);
     pub const NOPREFIXROUTE: AddressFlags = AddressFlags(0x200);
 

@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod log;
+pub mod messages;
 
 pub use action::Action;
 
@@ -89,6 +90,19 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// The one way an action adds what it was doing to a failure's cause:
+/// `result.or_fail("Could not read the routing table")` fails with 1 and
+/// the reason "Could not read the routing table: <cause>".
+pub trait Context<T> {
+    fn or_fail(self, doing: &str) -> Result<T>;
+}
+
+impl<T, E: fmt::Display> Context<T> for std::result::Result<T, E> {
+    fn or_fail(self, doing: &str) -> Result<T> {
+        self.map_err(|e| Error::generic(format!("{doing}: {e}")))
+    }
+}
 
 /// When this action began: every foreground wait of the action (DAD,
 /// probes, announcements, the sender's exit) comes out of one budget

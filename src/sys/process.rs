@@ -20,13 +20,7 @@ fn thread_count() -> Option<usize> {
 
 /// The two ends of a close-on-exec pipe: (read, write).
 pub fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
-    let mut fds = [0 as RawFd; 2];
-    // SAFETY: pipe2 fills both descriptors on success.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: both are fresh descriptors that nothing else owns.
-    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+    Ok(nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)?)
 }
 
 /// Where fork left this process.
@@ -50,7 +44,7 @@ pub fn fork() -> io::Result<Forked> {
 
 /// Ends a forked child without running the parent's exit handlers.
 pub fn exit_child(code: i32) -> ! {
-    // SAFETY: _exit has no preconditions.
+    // SAFETY: _exit has no preconditions (nix has no safe wrapper).
     unsafe { libc::_exit(code) }
 }
 
@@ -74,15 +68,8 @@ pub fn spawn_keeper() -> Option<OwnedFd> {
                     libc::close(fd);
                 }
             }
-            let mut byte = 0u8;
-            loop {
-                // SAFETY: reads one byte into a valid buffer.
-                let got =
-                    unsafe { libc::read(read_end.as_raw_fd(), (&mut byte as *mut u8).cast(), 1) };
-                if got >= 0 || io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
-                    break;
-                }
-            }
+            let mut byte = [0u8];
+            while let Err(nix::errno::Errno::EINTR) = nix::unistd::read(&read_end, &mut byte) {}
             exit_child(0)
         }
         Forked::Parent(_) => Some(write_end),
@@ -90,19 +77,21 @@ pub fn spawn_keeper() -> Option<OwnedFd> {
 }
 
 /// Its own session, no terminal, stdio on /dev/null so Pacemaker's pipes
-/// close, and no descriptor but `keep`.
+/// close, and no descriptor but `keep`. A step that fails leaves that
+/// much undone and the rest still done: the sender announces either way.
 pub fn detach(keep: &[RawFd]) {
-    // SAFETY: plain system calls on this process's own descriptors.
-    unsafe {
-        libc::setsid();
-        let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
-        if null >= 0 {
-            for fd in 0..3 {
-                libc::dup2(null, fd);
-            }
-            if null > 2 {
-                libc::close(null);
-            }
+    let _ = nix::unistd::setsid();
+    if let Ok(null) = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/null")
+    {
+        let _ = nix::unistd::dup2_stdin(&null);
+        let _ = nix::unistd::dup2_stdout(&null);
+        let _ = nix::unistd::dup2_stderr(&null);
+        if null.as_raw_fd() <= 2 {
+            // It was opened as a closed standard descriptor: it stays one.
+            std::mem::forget(null);
         }
     }
     close_other_descriptors(keep);

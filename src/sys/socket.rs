@@ -399,11 +399,26 @@ fn ipv6_address(ip: Ipv6Addr, ifindex: u32) -> libc::sockaddr_in6 {
     address
 }
 
-/// A plain sockaddr_* structure as the system calls take it.
-fn raw_address<A>(address: &A) -> (*const libc::sockaddr, libc::socklen_t) {
-    let length = std::mem::size_of::<A>() as libc::socklen_t;
-    ((address as *const A).cast(), length)
+/// The socket addresses bind(2) and sendto(2) are given here: plain
+/// sockaddr_* structures of the kernel's layout, and nothing else (sealed,
+/// as nix's SockaddrLike: no other type can be passed as an address).
+trait SocketAddress: sealed::Sealed + Sized {
+    fn raw(&self) -> (*const libc::sockaddr, libc::socklen_t) {
+        let length = std::mem::size_of::<Self>() as libc::socklen_t;
+        ((self as *const Self).cast(), length)
+    }
 }
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for libc::sockaddr_ll {}
+    impl Sealed for libc::sockaddr_in {}
+    impl Sealed for libc::sockaddr_in6 {}
+}
+
+impl SocketAddress for libc::sockaddr_ll {}
+impl SocketAddress for libc::sockaddr_in {}
+impl SocketAddress for libc::sockaddr_in6 {}
 
 fn checked(rc: isize) -> io::Result<()> {
     if rc < 0 {
@@ -527,17 +542,16 @@ fn sender_address(from: &libc::sockaddr_storage) -> Option<IpAddr> {
     }
 }
 
-/// `A` is a plain sockaddr_* structure.
-fn bind<A>(fd: &OwnedFd, address: &A) -> io::Result<()> {
-    let (address, length) = raw_address(address);
+fn bind(fd: &OwnedFd, address: &impl SocketAddress) -> io::Result<()> {
+    let (address, length) = address.raw();
     // SAFETY: address is valid for its length.
     checked(unsafe { libc::bind(fd.as_raw_fd(), address, length) } as isize)
 }
 
-/// `A` is a plain sockaddr_* structure. Never blocks: a full send buffer
-/// (a slow qdisc) answers EAGAIN at once instead of holding the action.
-fn send_to<A>(fd: &OwnedFd, bytes: &[u8], address: &A) -> io::Result<()> {
-    let (address, length) = raw_address(address);
+/// Never blocks: a full send buffer (a slow qdisc) answers EAGAIN at once
+/// instead of holding the action.
+fn send_to(fd: &OwnedFd, bytes: &[u8], address: &impl SocketAddress) -> io::Result<()> {
+    let (address, length) = address.raw();
     let data = bytes.as_ptr().cast();
     let flags = libc::MSG_DONTWAIT;
     // SAFETY: bytes and address are valid for the lengths given.
