@@ -4,105 +4,38 @@
 use libtest_mimic::Trial;
 
 use crate::support::{floatip, Node};
-use crate::trial;
 
 pub fn trials() -> Vec<Trial> {
-    vec![
-        trial(
-            "actions::start_monitor_stop_lifecycle",
-            start_monitor_stop_lifecycle,
-        ),
-        trial(
-            "actions::start_takes_base_broadcast_and_label",
-            start_takes_base_broadcast_and_label,
-        ),
-        trial(
-            "actions::deprecated_nic_label_form",
-            deprecated_nic_label_form,
-        ),
-        trial(
-            "actions::label_longer_than_15_is_refused",
-            label_longer_than_15_is_refused,
-        ),
-        trial(
-            "actions::status_prints_running_and_stopped",
-            status_prints_running_and_stopped,
-        ),
-        trial(
-            "actions::stop_finds_vip_after_base_address_is_gone",
-            stop_finds_vip_after_base_address_is_gone,
-        ),
-        trial(
-            "actions::monitor_when_nic_vanishes",
-            monitor_when_nic_vanishes,
-        ),
-        trial(
-            "actions::start_brings_the_interface_up",
-            start_brings_the_interface_up,
-        ),
-        trial("actions::loopback_vip", loopback_vip),
-        trial(
-            "actions::netmask_forms_and_broadcast_symbols",
-            netmask_forms_and_broadcast_symbols,
-        ),
-        trial(
-            "actions::derived_broadcast_without_base",
-            derived_broadcast_without_base,
-        ),
-        trial("actions::noprefixroute_flag", noprefixroute_flag),
-        trial(
-            "actions::findif_tie_takes_lowest_metric",
-            findif_tie_takes_lowest_metric,
-        ),
-        trial(
-            "actions::no_route_is_generic_error",
-            no_route_is_generic_error,
-        ),
-        trial("actions::unknown_actions_exit_3", unknown_actions_exit_3),
-        trial(
-            "actions::missing_ip_is_configuration_error",
-            missing_ip_is_configuration_error,
-        ),
-        trial(
-            "actions::stop_ignores_unrelated_bad_parameters",
-            stop_ignores_unrelated_bad_parameters,
-        ),
-        trial(
-            "actions::non_root_gets_4_for_start_and_stop",
-            non_root_gets_4_for_start_and_stop,
-        ),
-        trial(
-            "actions::unprivileged_meta_data_and_validate",
-            unprivileged_meta_data_and_validate,
-        ),
-        trial("actions::by_hand_long_options", by_hand_long_options),
-        trial(
-            "actions::bad_option_maps_to_ocf_code",
-            bad_option_maps_to_ocf_code,
-        ),
-        trial(
-            "actions::non_utf8_parameter_is_reasoned",
-            non_utf8_parameter_is_reasoned,
-        ),
-        trial("actions::ip_compared_as_value", ip_compared_as_value),
-        trial(
-            "actions::network_namespace_missing",
-            network_namespace_missing,
-        ),
-        trial(
-            "actions::network_namespace_entered",
-            network_namespace_entered,
-        ),
-        trial("actions::logs_under_invoked_name", logs_under_invoked_name),
-        trial(
-            "actions::log_lines_match_the_stock_agent",
-            log_lines_match_the_stock_agent,
-        ),
-        trial(
-            "actions::syslog_lines_match_the_stock_agent",
-            syslog_lines_match_the_stock_agent,
-        ),
-    ]
+    trials!("actions":
+        start_monitor_stop_lifecycle,
+        start_takes_base_broadcast_and_label,
+        deprecated_nic_label_form,
+        label_longer_than_15_is_refused,
+        status_prints_running_and_stopped,
+        stop_finds_vip_after_base_address_is_gone,
+        monitor_when_nic_vanishes,
+        start_brings_the_interface_up,
+        loopback_vip,
+        netmask_forms_and_broadcast_symbols,
+        derived_broadcast_without_base,
+        noprefixroute_flag,
+        findif_tie_takes_lowest_metric,
+        no_route_is_generic_error,
+        unknown_actions_exit_3,
+        missing_ip_is_configuration_error,
+        stop_ignores_unrelated_bad_parameters,
+        non_root_gets_4_for_start_and_stop,
+        unprivileged_meta_data_and_validate,
+        by_hand_long_options,
+        bad_option_maps_to_ocf_code,
+        non_utf8_parameter_is_reasoned,
+        ip_compared_as_value,
+        network_namespace_missing,
+        network_namespace_entered,
+        logs_under_invoked_name,
+        log_lines_match_the_stock_agent,
+        syslog_lines_match_the_stock_agent,
+    )
 }
 
 const VIP: &str = "192.0.2.10";

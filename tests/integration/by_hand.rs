@@ -7,30 +7,17 @@ use libtest_mimic::Trial;
 use serde_json::Value;
 
 use crate::support::{floatip, Node, User};
-use crate::trial;
 
 const VIP: &str = "192.0.2.10";
 const V6: &str = "2001:db8:1234::10";
 
 pub fn trials() -> Vec<Trial> {
-    vec![
-        trial(
-            "by_hand::help_says_what_the_meta_data_says",
-            help_says_what_the_meta_data_says,
-        ),
-        trial(
-            "by_hand::both_spellings_of_an_option",
-            both_spellings_of_an_option,
-        ),
-        trial(
-            "by_hand::show_tells_address_link_and_sender",
-            show_tells_address_link_and_sender,
-        ),
-        trial(
-            "by_hand::show_tells_the_kernel_flags",
-            show_tells_the_kernel_flags,
-        ),
-    ]
+    trials!("by_hand":
+        help_says_what_the_meta_data_says,
+        both_spellings_of_an_option,
+        show_tells_address_link_and_sender,
+        show_tells_the_kernel_flags,
+    )
 }
 
 fn help_says_what_the_meta_data_says() {

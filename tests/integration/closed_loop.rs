@@ -17,7 +17,6 @@ use libtest_mimic::Trial;
 
 use crate::capture::{announcements, parse_mac, Capture, Frame, REQUEST};
 use crate::support::{floatip, AgentLog, Lan};
-use crate::trial;
 
 const VIP: &str = "192.0.2.10";
 const V6: &str = "2001:db8:1234::10";
@@ -29,52 +28,19 @@ const GW: usize = 2;
 const D: usize = 3;
 
 pub fn trials() -> Vec<Trial> {
-    vec![
-        trial(
-            "closed_loop::answered_targets_add_nothing",
-            answered_targets_add_nothing,
-        ),
-        trial(
-            "closed_loop::window_ends_the_extension",
-            window_ends_the_extension,
-        ),
-        trial(
-            "closed_loop::path_opening_sends_one_full_round",
-            path_opening_sends_one_full_round,
-        ),
-        trial(
-            "closed_loop::carrier_return_sends_a_round",
-            carrier_return_sends_a_round,
-        ),
-        trial(
-            "closed_loop::stop_silences_the_extension",
-            stop_silences_the_extension,
-        ),
-        trial(
-            "closed_loop::arp_bg_false_detaches_only_the_extension",
-            arp_bg_false_detaches_only_the_extension,
-        ),
-        trial(
-            "closed_loop::ipv6_acks_and_extension",
-            ipv6_acks_and_extension,
-        ),
-        trial(
-            "closed_loop::no_target_is_open_loop",
-            no_target_is_open_loop,
-        ),
-        trial(
-            "closed_loop::window_zero_is_open_loop",
-            window_zero_is_open_loop,
-        ),
-        trial(
-            "closed_loop::monitor_level_10_heals_a_stale_gateway",
-            monitor_level_10_heals_a_stale_gateway,
-        ),
-        trial(
-            "closed_loop::garp_by_hand_reports_answers",
-            garp_by_hand_reports_answers,
-        ),
-    ]
+    trials!("closed_loop":
+        answered_targets_add_nothing,
+        window_ends_the_extension,
+        path_opening_sends_one_full_round,
+        carrier_return_sends_a_round,
+        stop_silences_the_extension,
+        arp_bg_false_detaches_only_the_extension,
+        ipv6_acks_and_extension,
+        no_target_is_open_loop,
+        window_zero_is_open_loop,
+        monitor_level_10_heals_a_stale_gateway,
+        garp_by_hand_reports_answers,
+    )
 }
 
 /// A, B, GW and D; A and B route through GW (IPv4, and IPv6 with `ipv6`).

@@ -21,54 +21,23 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::capture::{announcements, Capture};
 use crate::support::{alive, floatip, AgentLog, Node, TempDir};
-use crate::trial;
 
 const VIP: &str = "192.0.2.10";
 
 pub fn trials() -> Vec<Trial> {
-    vec![
-        trial(
-            "field::strings_of_other_interfaces_fail_no_action",
-            strings_of_other_interfaces_fail_no_action,
-        ),
-        trial(
-            "field::a_vip_whose_own_label_is_not_utf8",
-            a_vip_whose_own_label_is_not_utf8,
-        ),
-        trial(
-            "field::kernel_strings_are_printed_safely",
-            kernel_strings_are_printed_safely,
-        ),
-        trial(
-            "field::start_without_nic_makes_no_second_copy",
-            start_without_nic_makes_no_second_copy,
-        ),
-        trial(
-            "field::lost_frames_pfifo_limit_0",
-            lost_frames_pfifo_limit_0,
-        ),
-        trial("field::lost_frames_cls_bpf_drop", lost_frames_cls_bpf_drop),
-        trial(
-            "field::lost_frames_link_set_down",
-            lost_frames_link_set_down,
-        ),
-        trial(
-            "field::full_send_buffer_never_blocks_start",
-            full_send_buffer_never_blocks_start,
-        ),
-        trial(
-            "field::interface_deleted_mid_announcement",
-            interface_deleted_mid_announcement,
-        ),
-        trial(
-            "field::state_others_can_write_is_no_proof",
-            state_others_can_write_is_no_proof,
-        ),
-        trial(
-            "field::state_in_a_sticky_root_directory_is_trusted",
-            state_in_a_sticky_root_directory_is_trusted,
-        ),
-    ]
+    trials!("field":
+        strings_of_other_interfaces_fail_no_action,
+        a_vip_whose_own_label_is_not_utf8,
+        kernel_strings_are_printed_safely,
+        start_without_nic_makes_no_second_copy,
+        lost_frames_pfifo_limit_0,
+        lost_frames_cls_bpf_drop,
+        lost_frames_link_set_down,
+        full_send_buffer_never_blocks_start,
+        interface_deleted_mid_announcement,
+        state_others_can_write_is_no_proof,
+        state_in_a_sticky_root_directory_is_trusted,
+    )
 }
 
 /// `ip -n <ns> <args>` with arguments that may be any bytes.

@@ -9,43 +9,24 @@ use libtest_mimic::Trial;
 
 use crate::capture::{announcements, parse_mac, Capture, REPLY, REQUEST};
 use crate::support::{alive, floatip, Lan, Node, STOCK_AGENT};
-use crate::trial;
 
 const VIP: &str = "192.0.2.10";
 const VIP4: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 10);
 const BROADCAST: [u8; 6] = [0xff; 6];
 
 pub fn trials() -> Vec<Trial> {
-    vec![
-        trial(
-            "garp::start_sends_send_arp_frames_on_the_backoff_schedule",
-            start_sends_send_arp_frames_on_the_backoff_schedule,
-        ),
-        trial("garp::modes_and_fixed_spacing", modes_and_fixed_spacing),
-        trial(
-            "garp::foreground_when_arp_bg_is_false",
-            foreground_when_arp_bg_is_false,
-        ),
-        trial("garp::nothing_on_loopback", nothing_on_loopback),
-        trial("garp::refresh_rounds_on_monitor", refresh_rounds_on_monitor),
-        trial(
-            "garp::failover_between_three_hosts",
-            failover_between_three_hosts,
-        ),
-        trial(
-            "garp::stop_ends_the_sender_first",
-            stop_ends_the_sender_first,
-        ),
-        trial(
-            "garp::stale_or_garbage_pid_file_is_never_obeyed",
-            stale_or_garbage_pid_file_is_never_obeyed,
-        ),
-        trial(
-            "garp::stop_ends_a_stock_send_arp",
-            stop_ends_a_stock_send_arp,
-        ),
-        trial("garp::operator_command", operator_command),
-    ]
+    trials!("garp":
+        start_sends_send_arp_frames_on_the_backoff_schedule,
+        modes_and_fixed_spacing,
+        foreground_when_arp_bg_is_false,
+        nothing_on_loopback,
+        refresh_rounds_on_monitor,
+        failover_between_three_hosts,
+        stop_ends_the_sender_first,
+        stale_or_garbage_pid_file_is_never_obeyed,
+        stop_ends_a_stock_send_arp,
+        operator_command,
+    )
 }
 
 fn comm(pid: u32) -> String {

@@ -11,7 +11,6 @@ use libtest_mimic::Trial;
 
 use crate::capture::{parse_mac, Capture, REQUEST};
 use crate::support::{floatip, AgentLog, Lan, TempDir};
-use crate::trial;
 
 const VIP: &str = "192.0.2.10";
 const A: usize = 0;
@@ -22,32 +21,14 @@ const R1_IP: &str = "192.0.2.3";
 const R2_IP: &str = "192.0.2.4";
 
 pub fn trials() -> Vec<Trial> {
-    vec![
-        trial(
-            "gateways::an_ipv6_next_hop_of_an_ipv4_route_is_addressed",
-            an_ipv6_next_hop_of_an_ipv4_route_is_addressed,
-        ),
-        trial(
-            "gateways::next_hop_objects_are_resolved",
-            next_hop_objects_are_resolved,
-        ),
-        trial(
-            "gateways::one_stale_router_of_two_is_healed",
-            one_stale_router_of_two_is_healed,
-        ),
-        trial(
-            "gateways::a_router_with_a_new_mac_is_asked_by_broadcast",
-            a_router_with_a_new_mac_is_asked_by_broadcast,
-        ),
-        trial(
-            "gateways::a_routing_table_in_another_table_is_not_read",
-            a_routing_table_in_another_table_is_not_read,
-        ),
-        trial(
-            "gateways::a_large_routing_table_costs_no_memory",
-            a_large_routing_table_costs_no_memory,
-        ),
-    ]
+    trials!("gateways":
+        an_ipv6_next_hop_of_an_ipv4_route_is_addressed,
+        next_hop_objects_are_resolved,
+        one_stale_router_of_two_is_healed,
+        a_router_with_a_new_mac_is_asked_by_broadcast,
+        a_routing_table_in_another_table_is_not_read,
+        a_large_routing_table_costs_no_memory,
+    )
 }
 
 fn run(lan: &Lan, host: usize, action: &str, params: &[(&str, &str)], log: &AgentLog) -> i32 {

@@ -9,46 +9,21 @@ use std::time::{Duration, Instant};
 use libtest_mimic::Trial;
 
 use crate::support::{alive, floatip, AgentCommand, Netns, Node, Run, TempDir};
-use crate::trial;
 
 const VIP: &str = "192.0.2.10";
 
 pub fn trials() -> Vec<Trial> {
-    vec![
-        trial(
-            "hardening::bad_values_of_every_parameter",
-            bad_values_of_every_parameter,
-        ),
-        trial(
-            "hardening::unknown_boolean_spellings_warn",
-            unknown_boolean_spellings_warn,
-        ),
-        trial(
-            "hardening::named_namespace_deleted",
-            named_namespace_deleted,
-        ),
-        trial(
-            "hardening::rsctmp_missing_unwritable_or_full",
-            rsctmp_missing_unwritable_or_full,
-        ),
-        trial(
-            "hardening::sigkill_at_any_point_of_start",
-            sigkill_at_any_point_of_start,
-        ),
-        trial("hardening::without_cap_net_admin", without_cap_net_admin),
-        trial(
-            "hardening::hundred_vips_in_parallel",
-            hundred_vips_in_parallel,
-        ),
-        trial(
-            "hardening::racing_starts_and_start_racing_stop",
-            racing_starts_and_start_racing_stop,
-        ),
-        trial(
-            "hardening::writes_only_where_allowed",
-            writes_only_where_allowed,
-        ),
-    ]
+    trials!("hardening":
+        bad_values_of_every_parameter,
+        unknown_boolean_spellings_warn,
+        named_namespace_deleted,
+        rsctmp_missing_unwritable_or_full,
+        sigkill_at_any_point_of_start,
+        without_cap_net_admin,
+        hundred_vips_in_parallel,
+        racing_starts_and_start_racing_stop,
+        writes_only_where_allowed,
+    )
 }
 
 /// The bad forms every parameter must refuse.

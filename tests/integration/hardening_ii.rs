@@ -20,7 +20,6 @@ use std::time::{Duration, Instant};
 use libtest_mimic::Trial;
 
 use crate::support::{alive, floatip, status_within, Node, Run, TempDir};
-use crate::trial;
 
 const VIP: &str = "192.0.2.10";
 const OTHER_VIP: &str = "192.0.2.11";
@@ -31,61 +30,22 @@ const V6: &str = "2001:db8:1234::10";
 const WATCHDOG: Duration = Duration::from_secs(15);
 
 pub fn trials() -> Vec<Trial> {
-    vec![
-        trial(
-            "hardening_ii::log_files_that_cannot_take_a_line",
-            log_files_that_cannot_take_a_line,
-        ),
-        trial(
-            "hardening_ii::log_fifo_with_a_reader_gets_the_lines",
-            log_fifo_with_a_reader_gets_the_lines,
-        ),
-        trial(
-            "hardening_ii::syslog_missing_or_full",
-            syslog_missing_or_full,
-        ),
-        trial(
-            "hardening_ii::failing_stdout_and_stderr",
-            failing_stdout_and_stderr,
-        ),
-        trial(
-            "hardening_ii::huge_counts_stay_bounded",
-            huge_counts_stay_bounded,
-        ),
-        trial(
-            "hardening_ii::huge_garp_targets_list",
-            huge_garp_targets_list,
-        ),
-        trial(
-            "hardening_ii::vip_left_elsewhere_when_the_nic_goes",
-            vip_left_elsewhere_when_the_nic_goes,
-        ),
-        trial("hardening_ii::planted_state_files", planted_state_files),
-        trial(
-            "hardening_ii::state_files_modes_whatever_the_umask",
-            state_files_modes_whatever_the_umask,
-        ),
-        trial(
-            "hardening_ii::sender_identity_is_exact",
-            sender_identity_is_exact,
-        ),
-        trial(
-            "hardening_ii::namespace_entries_that_are_not_namespaces",
-            namespace_entries_that_are_not_namespaces,
-        ),
-        trial(
-            "hardening_ii::dadfailed_copy_is_started_afresh",
-            dadfailed_copy_is_started_afresh,
-        ),
-        trial(
-            "hardening_ii::copy_on_a_down_link_gets_the_link_up",
-            copy_on_a_down_link_gets_the_link_up,
-        ),
-        trial(
-            "hardening_ii::stop_kills_a_stubborn_sender_within_its_budget",
-            stop_kills_a_stubborn_sender_within_its_budget,
-        ),
-    ]
+    trials!("hardening_ii":
+        log_files_that_cannot_take_a_line,
+        log_fifo_with_a_reader_gets_the_lines,
+        syslog_missing_or_full,
+        failing_stdout_and_stderr,
+        huge_counts_stay_bounded,
+        huge_garp_targets_list,
+        vip_left_elsewhere_when_the_nic_goes,
+        planted_state_files,
+        state_files_modes_whatever_the_umask,
+        sender_identity_is_exact,
+        namespace_entries_that_are_not_namespaces,
+        dadfailed_copy_is_started_afresh,
+        copy_on_a_down_link_gets_the_link_up,
+        stop_kills_a_stubborn_sender_within_its_budget,
+    )
 }
 
 /// An agent action in `node` with these parameters and environment

@@ -10,7 +10,6 @@ use libtest_mimic::Trial;
 
 use crate::capture::{adverts, parse_mac, Capture};
 use crate::support::{floatip, Lan, Node};
-use crate::trial;
 
 const VIP: &str = "2001:db8:1234::10";
 
@@ -19,35 +18,17 @@ fn vip() -> Ipv6Addr {
 }
 
 pub fn trials() -> Vec<Trial> {
-    vec![
-        trial("ipv6::advertisement_fields", advertisement_fields),
-        trial(
-            "ipv6::first_advert_follows_dad_at_once",
-            first_advert_follows_dad_at_once,
-        ),
-        trial(
-            "ipv6::dad_conflict_fails_start_and_removes_the_address",
-            dad_conflict_fails_start_and_removes_the_address,
-        ),
-        trial(
-            "ipv6::dadfailed_vip_fails_monitor",
-            dadfailed_vip_fails_monitor,
-        ),
-        trial(
-            "ipv6::failover_between_three_hosts",
-            failover_between_three_hosts,
-        ),
-        trial(
-            "ipv6::addrlabel_added_and_removed",
-            addrlabel_added_and_removed,
-        ),
-        trial("ipv6::lifetime_and_flags", lifetime_and_flags),
-        trial("ipv6::link_local_needs_nic", link_local_needs_nic),
-        trial(
-            "ipv6::refresh_and_operator_command",
-            refresh_and_operator_command,
-        ),
-    ]
+    trials!("ipv6":
+        advertisement_fields,
+        first_advert_follows_dad_at_once,
+        dad_conflict_fails_start_and_removes_the_address,
+        dadfailed_vip_fails_monitor,
+        failover_between_three_hosts,
+        addrlabel_added_and_removed,
+        lifetime_and_flags,
+        link_local_needs_nic,
+        refresh_and_operator_command,
+    )
 }
 
 fn base(node: &Node) {

@@ -12,30 +12,17 @@ use std::time::{Duration, Instant};
 use libtest_mimic::Trial;
 
 use crate::support::{alive, floatip, AgentLog, Lan, Node, TempDir};
-use crate::trial;
 
 const VIP: &str = "192.0.2.10";
 const FALLBACKS: &str = "FLOATIP_TEST_FALLBACKS";
 
 pub fn trials() -> Vec<Trial> {
-    vec![
-        trial(
-            "kernel_floor::stop_ends_the_sender_without_pidfds",
-            stop_ends_the_sender_without_pidfds,
-        ),
-        trial(
-            "kernel_floor::the_sender_closes_inherited_descriptors_without_close_range",
-            the_sender_closes_inherited_descriptors_without_close_range,
-        ),
-        trial(
-            "kernel_floor::gateways_answer_echoes_without_bind_to_ifindex",
-            gateways_answer_echoes_without_bind_to_ifindex,
-        ),
-        trial(
-            "kernel_floor::routes_are_chosen_alike_without_strict_checking",
-            routes_are_chosen_alike_without_strict_checking,
-        ),
-    ]
+    trials!("kernel_floor":
+        stop_ends_the_sender_without_pidfds,
+        the_sender_closes_inherited_descriptors_without_close_range,
+        gateways_answer_echoes_without_bind_to_ifindex,
+        routes_are_chosen_alike_without_strict_checking,
+    )
 }
 
 fn sender_pid(rsctmp: &Path) -> u32 {

@@ -16,7 +16,6 @@ use libtest_mimic::Trial;
 use std::os::unix::process::CommandExt;
 
 use crate::support::{floatip, status_within, AgentCommand, AgentLog, Lan, Netns, Node};
-use crate::trial;
 
 const VIP4: &str = "192.0.2.10";
 const VIP6: &str = "2001:db8::10";
@@ -24,60 +23,21 @@ const VIP6: &str = "2001:db8::10";
 const FORGER: [u8; 6] = [0x02, 0xf0, 0x0d, 0, 0, 1];
 
 pub fn trials() -> Vec<Trial> {
-    vec![
-        trial(
-            "listening::off_link_adverts_fail_no_start_and_no_monitor",
-            off_link_adverts_fail_no_start_and_no_monitor,
-        ),
-        trial(
-            "listening::an_on_link_advert_still_is_a_collision",
-            an_on_link_advert_still_is_a_collision,
-        ),
-        trial(
-            "listening::arp_not_addressed_to_us_is_no_acknowledgement",
-            arp_not_addressed_to_us_is_no_acknowledgement,
-        ),
-        trial(
-            "listening::forged_adverts_are_no_acknowledgement",
-            forged_adverts_are_no_acknowledgement,
-        ),
-        trial(
-            "listening::a_flood_ends_no_level_20_monitor_late",
-            a_flood_ends_no_level_20_monitor_late,
-        ),
-        trial(
-            "listening::a_flood_ends_no_dad_probe_late",
-            a_flood_ends_no_dad_probe_late,
-        ),
-        trial(
-            "listening::a_second_nic_is_not_another_holder",
-            a_second_nic_is_not_another_holder,
-        ),
-        trial(
-            "listening::run_arping_hears_no_collision_from_its_own_nic",
-            run_arping_hears_no_collision_from_its_own_nic,
-        ),
-        trial(
-            "listening::a_late_answer_fails_a_foreground_start",
-            a_late_answer_fails_a_foreground_start,
-        ),
-        trial(
-            "listening::a_late_answer_after_start_is_recorded_for_monitor",
-            a_late_answer_after_start_is_recorded_for_monitor,
-        ),
-        trial(
-            "listening::a_delayed_ndp_proxy_fails_start",
-            a_delayed_ndp_proxy_fails_start,
-        ),
-        trial(
-            "listening::a_forged_late_answer_changes_nothing",
-            a_forged_late_answer_changes_nothing,
-        ),
-        trial(
-            "listening::a_collision_record_others_can_write_is_no_proof",
-            a_collision_record_others_can_write_is_no_proof,
-        ),
-    ]
+    trials!("listening":
+        off_link_adverts_fail_no_start_and_no_monitor,
+        an_on_link_advert_still_is_a_collision,
+        arp_not_addressed_to_us_is_no_acknowledgement,
+        forged_adverts_are_no_acknowledgement,
+        a_flood_ends_no_level_20_monitor_late,
+        a_flood_ends_no_dad_probe_late,
+        a_second_nic_is_not_another_holder,
+        run_arping_hears_no_collision_from_its_own_nic,
+        a_late_answer_fails_a_foreground_start,
+        a_late_answer_after_start_is_recorded_for_monitor,
+        a_delayed_ndp_proxy_fails_start,
+        a_forged_late_answer_changes_nothing,
+        a_collision_record_others_can_write_is_no_proof,
+    )
 }
 
 /// Sends `frames` round-robin on `dev` in `ns` for `seconds`, from

@@ -2,6 +2,14 @@
 //! and need root; without root every trial is reported as ignored (never a
 //! silent pass). Run: `sudo cargo test --test integration`.
 
+/// A module's trials, each named `module::function` after its function:
+/// `trials!("field": strings_fail_no_action, …)`.
+macro_rules! trials {
+    ($module:literal: $($test:ident),* $(,)?) => {
+        vec![$($crate::trial(concat!($module, "::", stringify!($test)), $test)),*]
+    };
+}
+
 mod actions;
 mod by_hand;
 mod capture;

@@ -5,43 +5,21 @@
 use libtest_mimic::Trial;
 
 use crate::support::{floatip, Node, TempDir, STOCK_AGENT};
-use crate::trial;
 
 const VIP: &str = "192.0.2.10";
 const V6: &str = "2001:db8:1234::10";
 
 pub fn trials() -> Vec<Trial> {
-    vec![
-        trial(
-            "parameters::link_down_or_without_carrier_fails_monitor",
-            link_down_or_without_carrier_fails_monitor,
-        ),
-        trial(
-            "parameters::check_level_20_finds_a_second_holder",
-            check_level_20_finds_a_second_holder,
-        ),
-        trial("parameters::check_level_20_ipv6", check_level_20_ipv6),
-        trial(
-            "parameters::run_arping_refuses_a_taken_address",
-            run_arping_refuses_a_taken_address,
-        ),
-        trial(
-            "parameters::lvs_support_moves_the_loopback_copy_aside",
-            lvs_support_moves_the_loopback_copy_aside,
-        ),
-        trial(
-            "parameters::lvs_support_restores_what_the_stock_agent_saved",
-            lvs_support_restores_what_the_stock_agent_saved,
-        ),
-        trial(
-            "parameters::flush_routes_flushes_the_cache_on_stop",
-            flush_routes_flushes_the_cache_on_stop,
-        ),
-        trial(
-            "parameters::warns_when_the_vip_becomes_a_primary",
-            warns_when_the_vip_becomes_a_primary,
-        ),
-    ]
+    trials!("parameters":
+        link_down_or_without_carrier_fails_monitor,
+        check_level_20_finds_a_second_holder,
+        check_level_20_ipv6,
+        run_arping_refuses_a_taken_address,
+        lvs_support_moves_the_loopback_copy_aside,
+        lvs_support_restores_what_the_stock_agent_saved,
+        flush_routes_flushes_the_cache_on_stop,
+        warns_when_the_vip_becomes_a_primary,
+    )
 }
 
 fn recurring<'a>(params: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {

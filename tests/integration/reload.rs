@@ -10,63 +10,26 @@ use libtest_mimic::Trial;
 
 use crate::capture::{announcements, Capture};
 use crate::support::{alive, floatip, Node, Run};
-use crate::trial;
 
 const VIP: &str = "192.0.2.10";
 const V6: &str = "2001:db8::10";
 
 pub fn trials() -> Vec<Trial> {
-    vec![
-        trial("reload::listed_in_usage", listed_in_usage),
-        trial(
-            "reload::announcement_change_replaces_the_sender",
-            announcement_change_replaces_the_sender,
-        ),
-        trial(
-            "reload::rounds_already_due_are_not_sent_again",
-            rounds_already_due_are_not_sent_again,
-        ),
-        trial(
-            "reload::ipv4_prefix_changes_in_place",
-            ipv4_prefix_changes_in_place,
-        ),
-        trial(
-            "reload::ipv4_label_broadcast_noprefixroute_change_in_place",
-            ipv4_label_broadcast_noprefixroute_change_in_place,
-        ),
-        trial(
-            "reload::removing_a_primary_keeps_its_secondaries",
-            removing_a_primary_keeps_its_secondaries,
-        ),
-        trial(
-            "reload::ipv6_fields_change_in_place",
-            ipv6_fields_change_in_place,
-        ),
-        trial(
-            "reload::nic_change_moves_and_announces",
-            nic_change_moves_and_announces,
-        ),
-        trial(
-            "reload::not_running_answers_as_monitor",
-            not_running_answers_as_monitor,
-        ),
-        trial(
-            "reload::invalid_parameters_touch_nothing",
-            invalid_parameters_touch_nothing,
-        ),
-        trial(
-            "reload::unsafe_changes_fail_with_a_reason",
-            unsafe_changes_fail_with_a_reason,
-        ),
-        trial(
-            "reload::ipv6_address_label_follows",
-            ipv6_address_label_follows,
-        ),
-        trial(
-            "reload::unchanged_parameters_change_nothing",
-            unchanged_parameters_change_nothing,
-        ),
-    ]
+    trials!("reload":
+        listed_in_usage,
+        announcement_change_replaces_the_sender,
+        rounds_already_due_are_not_sent_again,
+        ipv4_prefix_changes_in_place,
+        ipv4_label_broadcast_noprefixroute_change_in_place,
+        removing_a_primary_keeps_its_secondaries,
+        ipv6_fields_change_in_place,
+        nic_change_moves_and_announces,
+        not_running_answers_as_monitor,
+        invalid_parameters_touch_nothing,
+        unsafe_changes_fail_with_a_reason,
+        ipv6_address_label_follows,
+        unchanged_parameters_change_nothing,
+    )
 }
 
 fn v4(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {

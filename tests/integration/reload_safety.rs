@@ -7,30 +7,17 @@
 use libtest_mimic::Trial;
 
 use crate::support::{floatip, Node};
-use crate::trial;
 
 const VIP: &str = "192.0.2.10";
 const V6: &str = "2001:db8::10";
 
 pub fn trials() -> Vec<Trial> {
-    vec![
-        trial(
-            "reload_safety::to_a_nic_that_is_down",
-            to_a_nic_that_is_down,
-        ),
-        trial(
-            "reload_safety::to_a_nic_without_carrier",
-            to_a_nic_without_carrier,
-        ),
-        trial(
-            "reload_safety::to_a_nic_where_dad_fails",
-            to_a_nic_where_dad_fails,
-        ),
-        trial(
-            "reload_safety::to_a_nic_still_tentative_at_the_timeout",
-            to_a_nic_still_tentative_at_the_timeout,
-        ),
-    ]
+    trials!("reload_safety":
+        to_a_nic_that_is_down,
+        to_a_nic_without_carrier,
+        to_a_nic_where_dad_fails,
+        to_a_nic_still_tentative_at_the_timeout,
+    )
 }
 
 /// Where the VIP is configured: (interface, flags as `ip -j` lists them).

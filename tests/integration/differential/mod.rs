@@ -1,0 +1,397 @@
+//! floatip against the stock IPaddr2, side by side: each case runs the same
+//! sequence of actions with the same parameters on two identical namespaced
+//! nodes, and compares every exit code and the VIP as the kernel holds it
+//! afterwards (interface, prefix, broadcast, label, flags), plus processes
+//! left in the node's namespace at the end.
+//!
+//! Every case carries its accepted differences, each with its steps and
+//! its reason (the README's "differences from IPaddr2" table says the
+//! same); a difference not accepted fails the test, and so does an
+//! accepted one that no longer occurs.
+
+use std::path::Path;
+
+use std::thread::sleep;
+use std::time::Duration;
+
+use libtest_mimic::Trial;
+
+use crate::support::{alive, floatip, AddrInfo, Node, User, STOCK_AGENT, UNKNOWN_ACTIONS};
+
+mod cases;
+mod fidelity;
+mod observe;
+mod reload;
+
+use cases::cases;
+use fidelity::fidelity_cases;
+use observe::*;
+pub use reload::reload_trials;
+
+const VIP: &str = "192.0.2.10";
+const V6: &str = "2001:db8:1234::10";
+
+pub fn trials() -> Vec<Trial> {
+    let count = cases().len();
+    let mut trials = vec![
+        Trial::test("differential::at_least_200_cases", move || {
+            assert!(count >= 200, "{count} cases");
+            Ok(())
+        }),
+        Trial::test("differential::cases_are_named_once_and_reasoned", || {
+            cases_are_named_once_and_reasoned();
+            Ok(())
+        }),
+        Trial::test("differential::unknown_actions", || {
+            unknown_actions();
+            Ok(())
+        }),
+        Trial::test("differential::floatip_own_actions", || {
+            floatip_own_actions();
+            Ok(())
+        }),
+        Trial::test("differential::reload_action", || {
+            reload_action();
+            Ok(())
+        }),
+    ];
+    trials.extend(cases().into_iter().map(|case| {
+        let name = format!("differential::{}", case.name.replace(' ', "_"));
+        Trial::test(name, move || {
+            compare(&case);
+            Ok(())
+        })
+    }));
+    trials
+}
+
+/// How a node is prepared before a case runs.
+#[derive(Clone, Copy, Debug)]
+enum Setup {
+    /// eth0 carries 192.0.2.1/24 brd 192.0.2.255; eth1 has no address.
+    Base,
+    /// eth0 and eth1 have no addresses.
+    Bare,
+    /// eth0 carries 2001:db8:1234::1/64 (nodad).
+    Base6,
+    /// Base, plus the VIP as a /32 on lo (an LVS realserver's copy).
+    BaseWithLoopbackVip,
+    /// Base and Base6 together, plus this address (with prefix) on lo: an
+    /// anycast or LVS-DR host's own copy.
+    LoopbackCopy(&'static str),
+    /// Base, with lo down.
+    LoopbackDown,
+    /// Base, with `vipnic` as an alternative name of eth0.
+    Altname,
+    /// Base and Base6 together, the peer at 192.0.2.254 and
+    /// 2001:db8:1234::fe and the node's default routes through it: the
+    /// gateway garp_targets addresses and the level-10 monitor checks.
+    Gateway,
+    /// Base6, with the VIP also on the peer (nodad) and added here with
+    /// DAD: the kernel marks this node's copy dadfailed.
+    DadfailedCopy,
+    /// Base and Base6 together, plus this address (with prefix) on eth1:
+    /// the VIP is already configured where findif does not point.
+    CopyOnEth1(&'static str),
+}
+
+/// Something that happens to the node after the two starts.
+#[derive(Clone, Copy, Debug)]
+enum Fault {
+    None,
+    /// The VIP's interface (eth1) disappears.
+    NicRemoved,
+    /// An operator deletes the VIP by hand.
+    AddressRemoved,
+    /// The base address 192.0.2.1/24 is deleted (the kernel takes its
+    /// secondaries with it unless promote_secondaries is on).
+    BaseRemoved,
+    /// Like BaseRemoved, with promote_secondaries on: the VIP survives.
+    BaseRemovedPromoting,
+    /// The peer's end of eth0 goes down: no carrier.
+    CarrierLost,
+    /// The VIP is added by hand on eth1 as well.
+    CopyOnOtherNic,
+    /// The VIP's interface eth1 is renamed to eth5 (the VIP goes with it).
+    NicRenamed,
+    /// The VIP is moved by hand from the given eth1 to eth0, and eth1
+    /// disappears: the resource is still here, in the wrong place.
+    NicRemovedCopyElsewhere,
+}
+
+/// The observations of a case, in order: the actions every case runs
+/// (the fault strikes after `StartAgain`), then the processes left.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    Validate,
+    Start,
+    StartAgain,
+    /// A monitor with interval 0: Pacemaker's probe.
+    Probe,
+    /// A recurring monitor (interval 10 s).
+    Monitor,
+    Status,
+    Stop,
+    StopAgain,
+    ProbeAfterStop,
+    /// Processes of either agent still running after the last stop.
+    Leftover,
+}
+
+/// Each step's action and `OCF_RESKEY_CRM_meta_interval` (empty: unset).
+const STEPS: &[(Step, &str, &str)] = &[
+    (Step::Validate, "validate-all", ""),
+    (Step::Start, "start", ""),
+    (Step::StartAgain, "start", ""),
+    (Step::Probe, "monitor", "0"),
+    (Step::Monitor, "monitor", "10000"),
+    (Step::Status, "status", ""),
+    (Step::Stop, "stop", ""),
+    (Step::StopAgain, "stop", ""),
+    (Step::ProbeAfterStop, "monitor", "0"),
+];
+const FAULT_AFTER: Step = Step::StartAgain;
+
+/// Steps that accepted differences often share.
+const EVERY_ACTION: &[Step] = &EVERY_ACTION_ARRAY;
+const EVERY_ACTION_ARRAY: [Step; 9] = [
+    Step::Validate,
+    Step::Start,
+    Step::StartAgain,
+    Step::Probe,
+    Step::Monitor,
+    Step::Status,
+    Step::Stop,
+    Step::StopAgain,
+    Step::ProbeAfterStop,
+];
+const AFTER_VALIDATE: &[Step] = EVERY_ACTION_ARRAY.split_first().unwrap().1;
+const ALL_BUT_STOPS: &[Step] = &[
+    Step::Validate,
+    Step::Start,
+    Step::StartAgain,
+    Step::Probe,
+    Step::Monitor,
+    Step::Status,
+    Step::ProbeAfterStop,
+];
+const WHILE_STARTED: &[Step] = &[
+    Step::Start,
+    Step::StartAgain,
+    Step::Probe,
+    Step::Monitor,
+    Step::Status,
+];
+/// Every monitor and status: a configuration they answer 6 for.
+const MONITORS: &[Step] = &[
+    Step::Probe,
+    Step::Monitor,
+    Step::Status,
+    Step::ProbeAfterStop,
+];
+const STOPS: &[Step] = &[Step::Stop, Step::StopAgain];
+
+/// A difference kept on purpose: at these steps, for this reason.
+#[derive(Clone, Debug)]
+struct Accepted {
+    steps: &'static [Step],
+    reason: &'static str,
+}
+
+#[derive(Clone, Debug)]
+struct Case {
+    name: String,
+    setup: Setup,
+    params: Vec<(&'static str, &'static str)>,
+    fault: Fault,
+    user: User,
+    accepted: Vec<Accepted>,
+}
+
+impl Case {
+    /// An IPv6 VIP whose duplicate address detection floatip does itself
+    /// (dad_mode=probe, the default, and nodad unset): floatip's copy then
+    /// carries the nodad flag where the stock agent's does not.
+    fn probes_dad(&self) -> bool {
+        let param = |name: &str| {
+            self.params
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| *v)
+        };
+        let truthy =
+            |v: &str| ["true", "yes", "1", "on", "ja"].contains(&v.to_ascii_lowercase().as_str());
+        let ipv6 = param("ip").is_some_and(|ip| ip.contains(':'));
+        let nodad = param("nodad").is_some_and(truthy);
+        ipv6 && !nodad && param("dad_mode").is_none_or(|mode| mode.is_empty() || mode == "probe")
+    }
+
+    /// Accepts floatip answering differently from IPaddr2 at `steps`.
+    fn accept(mut self, steps: &'static [Step], reason: &'static str) -> Case {
+        self.accepted.push(Accepted { steps, reason });
+        self
+    }
+
+    fn accepts(&self, step: Step) -> bool {
+        self.accepted.iter().any(|a| a.steps.contains(&step))
+    }
+}
+
+fn case(name: &str, setup: Setup, params: &[(&'static str, &'static str)]) -> Case {
+    Case {
+        name: name.to_owned(),
+        setup,
+        params: params.to_vec(),
+        fault: Fault::None,
+        user: User::Root,
+        accepted: Vec::new(),
+    }
+}
+
+fn faulty(name: &str, setup: Setup, params: &[(&'static str, &'static str)], fault: Fault) -> Case {
+    Case {
+        fault,
+        ..case(name, setup, params)
+    }
+}
+
+/// Case names are trial names: each once. Every accepted difference says
+/// where and why.
+fn cases_are_named_once_and_reasoned() {
+    let all = cases();
+    let mut names: Vec<&str> = all.iter().map(|c| c.name.as_str()).collect();
+    names.sort_unstable();
+    let count = names.len();
+    names.dedup();
+    assert_eq!(names.len(), count, "a case name is used twice");
+    for case in &all {
+        for accepted in &case.accepted {
+            assert!(!accepted.steps.is_empty(), "{}: no step", case.name);
+            assert!(!accepted.reason.is_empty(), "{}: no reason", case.name);
+        }
+    }
+}
+
+/// Actions an OCF agent does not implement: 3, whatever the parameters
+/// say. floatip answers before any validation (with an exit reason);
+/// IPaddr2 validates first and answers 6 (or 4) for a bad configuration.
+fn unknown_actions() {
+    let node = Node::with_base();
+    let mut differences = Vec::new();
+    for action in UNKNOWN_ACTIONS.iter().copied().chain(["bogus", ""]) {
+        for params in [vec![("ip", VIP)], vec![("ip", "bogus")], vec![]] {
+            let ours = run_quietly(&node, &floatip(), action, &params, User::Root);
+            assert_eq!(ours, 3, "floatip {action:?} {params:?}");
+            let stock = run_quietly(&node, Path::new(STOCK_AGENT), action, &params, User::Root);
+            if stock != ours {
+                differences.push((action, params.clone(), stock));
+            }
+        }
+    }
+    // The documented difference: only with an invalid configuration.
+    for (action, params, stock) in &differences {
+        assert!(
+            params.first().is_none_or(|(_, ip)| *ip != VIP),
+            "IPaddr2 answered {stock} for {action:?} with a valid configuration"
+        );
+    }
+}
+
+/// floatip's own by-hand actions (README, "Differences from IPaddr2"):
+/// IPaddr2 answers 3 for them; `show` changes nothing and answers 0,
+/// `garp` announces only an address this node holds (1 when it holds
+/// none).
+fn floatip_own_actions() {
+    let node = Node::with_base();
+    for (action, ours_expected) in [("show", 0), ("garp", 1)] {
+        let params = [("ip", VIP), ("nic", "eth0")];
+        let stock = run_quietly(&node, Path::new(STOCK_AGENT), action, &params, User::Root);
+        assert_eq!(stock, 3, "IPaddr2 {action}");
+        let ours = run_quietly(&node, &floatip(), action, &params, User::Root);
+        assert_eq!(ours, ours_expected, "floatip {action}");
+        assert!(node.ns.find(VIP).is_empty(), "{action} configured nothing");
+    }
+}
+
+/// reload (README, "Differences from IPaddr2"): IPaddr2 has none and
+/// answers 3 whether or not the VIP runs; floatip answers as monitor (7)
+/// where it does not run and 0 where it does, and its usage line is the
+/// stock one with `reload` after `monitor`. What a reload leaves is
+/// compared with the stock agent's stop + start in `reload_*`.
+fn reload_action() {
+    let params = [("ip", VIP), ("nic", "eth0"), ("cidr_netmask", "24")];
+    for (agent, stopped, started) in [(Path::new(STOCK_AGENT), 3, 3), (&floatip(), 7, 0)] {
+        let node = Node::with_base();
+        let code = run_quietly(&node, agent, "reload", &params, User::Root);
+        assert_eq!(code, stopped, "{} reload, not running", agent.display());
+        assert!(node.ns.find(VIP).is_empty(), "reload configured nothing");
+        assert_eq!(run_quietly(&node, agent, "start", &params, User::Root), 0);
+        let code = run_quietly(&node, agent, "reload", &params, User::Root);
+        assert_eq!(code, started, "{} reload, running", agent.display());
+        assert_eq!(node.ns.find(VIP).len(), 1, "the VIP stays configured");
+        assert_eq!(run_quietly(&node, agent, "stop", &params, User::Root), 0);
+    }
+    // The program name aside (IPaddr2 prints its path, floatip its name).
+    let usage = |agent: &Path| {
+        let node = Node::new();
+        let text = node.agent(agent, "usage").run().stdout;
+        text.find('{').map(|i| text[i..].to_owned()).unwrap_or(text)
+    };
+    let ours = usage(&floatip());
+    let stock = usage(Path::new(STOCK_AGENT));
+    assert_eq!(
+        ours.replace("|reload", ""),
+        stock,
+        "usage apart from reload"
+    );
+    assert!(ours.contains("|monitor|reload|"), "{ours}");
+}
+
+const DERIVED_BROADCAST: &str =
+    "floatip derives the broadcast from the prefix when no base address offers one (IPaddr2 sets none)";
+const STOP_NEEDS_ONLY_TARGET: &str =
+    "stop never fails on a parameter it does not need to find the VIP (IPaddr2 answers 6, and the node is fenced)";
+const INVALID_IS_6: &str =
+    "monitor, probe and status of an invalid configuration answer 6 (IPaddr2: 7 or a soft 1, which hides the mistake)";
+const BY_VALUE: &str =
+    "monitor, status and stop find the VIP by value, not through findif (IPaddr2 misses it or fails when the routes changed)";
+const NIC_VANISHED: &str =
+    "a recurring monitor whose configured nic is gone answers 1 whether or not cidr_netmask is set (IPaddr2: only without it)";
+const WHITESPACE: &str =
+    "a value with surrounding whitespace is refused with 6 (IPaddr2 accepts it by accident of shell word splitting)";
+const SEND_ARP_OPTS: &str =
+    "unknown send_arp_opts are refused with 6 (IPaddr2 starts, and its send_arp then rejects them: no announcement is sent)";
+const OWN_PARAMETERS: &str = "floatip's own parameters are validated (IPaddr2 does not know them)";
+const NATIVE_SENDER: &str =
+    "every arp_sender value is served by the native sender (IPaddr2 needs the named program installed: 5 without it)";
+const CLUSTERIP: &str =
+    "Cluster IP clone mode is refused with 6: iptables CLUSTERIP is gone from Linux (IPaddr2 fails with 5 when iptables is missing)";
+const NAMESPACE: &str =
+    "network_namespace is entered in-process: missing is start 5, probe 7, stop 0; invalid is 6 (IPaddr2 re-executes through ip netns exec, which exits 255)";
+const BASE_BY_VALUE: &str =
+    "the base address's broadcast is looked up by value (IPaddr2 greps ip addr output for it as a substring and can pick another line, here the lo copy)";
+const BROADCAST_IPV4_ONLY: &str =
+    "broadcast is an IPv4 setting and is ignored for IPv6 (IPaddr2 passes it to ip, which fails)";
+const SENDER_ENDED: &str =
+    "stop always ends the background sender (IPaddr2 leaves send_ua running, and exits before ending send_arp when findif fails)";
+const EVERY_COPY: &str =
+    "without nic, stop removes every copy of the VIP (IPaddr2 removes the one findif points at and then reports 7 while another is still configured)";
+const NEVER_WORKS: &str =
+    "a value that can never work answers 6 at once (IPaddr2 starts and fails with 1 on every node in turn)";
+const LEADING_ZEROS: &str =
+    "a prefix length with a leading zero is read as decimal, with a warning (iproute2 reads it as octal: IPaddr2 adds /24 for 030 and then never finds it again)";
+const SILENTLY_CHANGED: &str =
+    "a value IPaddr2 silently turns into something else is refused with 6 (a dotted netmask for IPv6, an addrlabel value past 32 bits, an iflabel with a space)";
+const REFRESH_VALIDATED: &str = "arp_count_refresh is validated (IPaddr2 never checks it)";
+const NO_HANG: &str =
+    "arp_interval=1 does not hang the sender (IPaddr2's send_arp hangs until it is killed; with arp_bg=false its start hangs)";
+const DADFAILED_AFRESH: &str =
+    "a dadfailed copy is not \"already started\": start removes it and runs DAD afresh, failing (1, no copy left) while the duplicate is on the link (IPaddr2 answers 0 and monitors 0 a VIP that another node holds)";
+const ALTNAME: &str =
+    "an alternative interface name works as nic (IPaddr2's findif and ip_served compare the name as text and fail, or lose the address it added)";
+const WRONG_PLACE: &str =
+    "the configured nic vanished while a copy of the VIP is on another interface: probe and monitor 1, stop removes that copy (IPaddr2 says 7 and stops with 0 while it stays)";
+const NO_SECOND_COPY: &str =
+    "without nic, a copy of the VIP already on another interface is the resource: start adds no second copy, and stop removes that one (IPaddr2 adds a second copy where findif points, and its stop leaves the first)";
+const LINK_STATUS: &str =
+    "check_link_status: a VIP on a link without carrier fails monitor (IPaddr2 4.12 reports success)";
