@@ -340,3 +340,32 @@ fn resume_sender(netlink: &mut Netlink, config: &Config, placement: &Placement, 
     let pid_file = &config.vip.sender_pid_file;
     start::spawn_sender(announcer, events, progress, announce.window, pid_file, None);
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{Param, ReloadClass};
+
+    /// Where this module applies each class of parameter. The match is
+    /// exhaustive: a new class does not compile until it is placed here
+    /// (and the README's reload table, which a config test checks, says
+    /// it).
+    fn applied_by(class: ReloadClass) -> &'static str {
+        match class {
+            ReloadClass::Announcement => "resume_sender",
+            ReloadClass::NextMonitor | ReloadClass::NextStartStop => "nothing now",
+            ReloadClass::InPlace => "change_in_place",
+            ReloadClass::Readdress => "move_to",
+            ReloadClass::AddressLabel => "check_address_label",
+            ReloadClass::LvsMove => "check_lvs",
+            ReloadClass::RecoverBy7 => "check (not running here: 7)",
+            ReloadClass::Unique => "Pacemaker (a restart)",
+        }
+    }
+
+    #[test]
+    fn every_parameter_has_a_class_reload_applies() {
+        for param in Param::LISTED {
+            assert!(!applied_by(param.reload()).is_empty(), "{}", param.name());
+        }
+    }
+}

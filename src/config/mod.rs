@@ -27,6 +27,8 @@ use std::time::Duration;
 
 use crate::env::Env;
 use crate::ocf::{Error, Result};
+#[cfg(test)]
+pub use params::{Family, ReloadClass};
 pub use params::{Meta, Param, Params};
 use values::{parse_bool, Notes};
 

@@ -26,8 +26,45 @@ impl ParamType {
     }
 }
 
+/// Which address family a parameter is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    Both,
+    Ipv4,
+    Ipv6,
+}
+
+/// How reload applies a changed value (see `actions::reload`, and the
+/// README's reload table, which a test holds to this one). Data for the
+/// tests that hold the docs and the reload code to the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(test), allow(dead_code))]
+pub enum ReloadClass {
+    /// A running background sender is ended and replaced, on the same
+    /// timeline.
+    Announcement,
+    /// Read by the next monitor; nothing to change now.
+    NextMonitor,
+    /// Read by the next start or stop; nothing to change now.
+    NextStartStop,
+    /// The address is changed in place (readdress) and read back.
+    InPlace,
+    /// The address moves to the interface the new value names.
+    Readdress,
+    /// The IPv6 address label is added or changed.
+    AddressLabel,
+    /// Turned on: a conflicting loopback copy is moved away; turned off
+    /// after one was: 1 with the reason (restart-by-1).
+    LvsMove,
+    /// The address is not where the new value looks: reload answers 7 and
+    /// Pacemaker recovers with stop (old parameters) and start.
+    RecoverBy7,
+    /// Marked unique in the meta-data: Pacemaker restarts instead.
+    Unique,
+}
+
 macro_rules! parameters {
-    ($($variant:ident = $name:literal, $default:literal, $kind:ident;)*) => {
+    ($($variant:ident = $name:literal, $default:literal, $kind:ident, $family:ident, $origin:literal, $reload:ident;)*) => {
         /// A parameter, by the name Pacemaker passes it as (`OCF_RESKEY_<name>`).
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum Param {
@@ -67,41 +104,71 @@ macro_rules! parameters {
                     Param::Netmask => ParamType::String,
                 }
             }
+
+            /// The address family it is for. Every parameter is validated
+            /// at start, validate-all, monitor and reload, never at stop.
+            #[cfg_attr(not(test), allow(dead_code))]
+            pub fn family(self) -> Family {
+                match self {
+                    $(Param::$variant => Family::$family,)*
+                    Param::Netmask => Family::Both,
+                }
+            }
+
+            /// Where it comes from: the IPaddr2 version that has it, or
+            /// "floatip" for floatip's own.
+            #[cfg_attr(not(test), allow(dead_code))]
+            pub fn origin(self) -> &'static str {
+                match self {
+                    $(Param::$variant => $origin,)*
+                    Param::Netmask => "4.12",
+                }
+            }
+
+            /// How reload applies a changed value.
+            #[cfg_attr(not(test), allow(dead_code))]
+            pub fn reload(self) -> ReloadClass {
+                match self {
+                    $(Param::$variant => ReloadClass::$reload,)*
+                    Param::Netmask => ReloadClass::InPlace,
+                }
+            }
         }
     };
 }
 
 parameters! {
-    Ip = "ip", "", String;
-    Nic = "nic", "", String;
-    CidrNetmask = "cidr_netmask", "", String;
-    Broadcast = "broadcast", "", String;
-    Iflabel = "iflabel", "", String;
-    LvsSupport = "lvs_support", "false", Boolean;
-    LvsIpv6Addrlabel = "lvs_ipv6_addrlabel", "false", Boolean;
-    LvsIpv6AddrlabelValue = "lvs_ipv6_addrlabel_value", "99", Integer;
-    Mac = "mac", "", String;
-    ClusteripHash = "clusterip_hash", "sourceip-sourceport", String;
-    UniqueCloneAddress = "unique_clone_address", "false", Boolean;
-    ArpInterval = "arp_interval", "200", Integer;
-    ArpCount = "arp_count", "5", Integer;
-    ArpCountRefresh = "arp_count_refresh", "0", Integer;
-    ArpBg = "arp_bg", "", String;
-    ArpSender = "arp_sender", "", String;
-    SendArpOpts = "send_arp_opts", "", String;
-    FlushRoutes = "flush_routes", "false", Boolean;
-    RunArping = "run_arping", "false", String;
-    Nodad = "nodad", "false", String;
-    Noprefixroute = "noprefixroute", "false", String;
-    PreferredLft = "preferred_lft", "forever", String;
-    NetworkNamespace = "network_namespace", "", String;
-    GarpCount = "garp_count", "", Integer;
-    GarpMode = "garp_mode", "both", String;
-    GarpSpacing = "garp_spacing", "backoff", String;
-    CheckLinkStatus = "check_link_status", "true", Boolean;
-    GarpTargets = "garp_targets", "gateway", String;
-    GarpWindow = "garp_window", "30", Integer;
-    DadMode = "dad_mode", "probe", String;
+    // name, meta-data default, type, family, origin, how reload applies it
+    Ip = "ip", "", String, Both, "4.12", Unique;
+    Nic = "nic", "", String, Both, "4.12", Readdress;
+    CidrNetmask = "cidr_netmask", "", String, Both, "4.12", InPlace;
+    Broadcast = "broadcast", "", String, Ipv4, "4.12", InPlace;
+    Iflabel = "iflabel", "", String, Both, "4.12", InPlace;
+    LvsSupport = "lvs_support", "false", Boolean, Ipv4, "4.12", LvsMove;
+    LvsIpv6Addrlabel = "lvs_ipv6_addrlabel", "false", Boolean, Ipv6, "4.12", AddressLabel;
+    LvsIpv6AddrlabelValue = "lvs_ipv6_addrlabel_value", "99", Integer, Ipv6, "4.12", AddressLabel;
+    Mac = "mac", "", String, Ipv4, "4.12", NextStartStop;
+    ClusteripHash = "clusterip_hash", "sourceip-sourceport", String, Ipv4, "4.12", NextStartStop;
+    UniqueCloneAddress = "unique_clone_address", "false", Boolean, Both, "4.12", RecoverBy7;
+    ArpInterval = "arp_interval", "200", Integer, Both, "4.12", Announcement;
+    ArpCount = "arp_count", "5", Integer, Both, "4.12", Announcement;
+    ArpCountRefresh = "arp_count_refresh", "0", Integer, Both, "4.12", NextMonitor;
+    ArpBg = "arp_bg", "", String, Both, "4.12", NextStartStop;
+    ArpSender = "arp_sender", "", String, Both, "4.12", Announcement;
+    SendArpOpts = "send_arp_opts", "", String, Ipv4, "4.12", Announcement;
+    FlushRoutes = "flush_routes", "false", Boolean, Both, "4.12", NextStartStop;
+    RunArping = "run_arping", "false", String, Ipv4, "4.12", NextStartStop;
+    Nodad = "nodad", "false", String, Ipv6, "4.12", NextStartStop;
+    Noprefixroute = "noprefixroute", "false", String, Both, "4.12", InPlace;
+    PreferredLft = "preferred_lft", "forever", String, Ipv6, "4.12", InPlace;
+    NetworkNamespace = "network_namespace", "", String, Both, "4.12", RecoverBy7;
+    GarpCount = "garp_count", "", Integer, Both, "floatip", Announcement;
+    GarpMode = "garp_mode", "both", String, Both, "floatip", Announcement;
+    GarpSpacing = "garp_spacing", "backoff", String, Both, "floatip", Announcement;
+    CheckLinkStatus = "check_link_status", "true", Boolean, Both, "4.17", NextMonitor;
+    GarpTargets = "garp_targets", "gateway", String, Both, "floatip", Announcement;
+    GarpWindow = "garp_window", "30", Integer, Both, "floatip", Announcement;
+    DadMode = "dad_mode", "probe", String, Ipv6, "floatip", NextStartStop;
 }
 
 /// Pacemaker's meta-attributes of the resource and the operation

@@ -482,3 +482,91 @@ fn garp_window_is_whole_seconds_from_zero() {
         );
     }
 }
+
+/// The rows of the README table whose header is `header`: each row's
+/// first cell's parameter names, and the whole row.
+fn readme_rows(header: &str) -> Vec<(Vec<String>, String)> {
+    const README: &str = include_str!("../../README.md");
+    let start = README.find(header).expect("the table is in the README");
+    README[start..]
+        .lines()
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .map(|line| {
+            let first = line.split('|').nth(1).unwrap_or("");
+            let names = first
+                .split([',', ';'])
+                .filter_map(|part| part.split_whitespace().next())
+                .map(str::to_owned)
+                .collect();
+            (names, line.to_owned())
+        })
+        .collect()
+}
+
+/// Every parameter the meta-data lists has its row in the README's
+/// parameter table, marked "(floatip)" exactly when it is floatip's own.
+#[test]
+fn the_parameter_table_in_the_readme_follows_the_table() {
+    let rows = readme_rows("| parameter | default | meaning |");
+    for param in Param::LISTED {
+        let name = param.name();
+        let (_, row) = rows
+            .iter()
+            .find(|(names, _)| names.iter().any(|n| n == name))
+            .unwrap_or_else(|| panic!("{name} has no row in the README's parameter table"));
+        let first = row.split('|').nth(1).unwrap();
+        assert_eq!(
+            param.origin() == "floatip",
+            first.contains("(floatip)"),
+            "{name}: origin {} but the row says {first}",
+            param.origin()
+        );
+    }
+}
+
+/// Every parameter is in a row of the README's reload table that says how
+/// its class applies.
+#[test]
+fn the_reload_table_in_the_readme_follows_the_table() {
+    let rows = readme_rows("| parameters | how they apply |");
+    for param in Param::LISTED {
+        let phrase = match param.reload() {
+            ReloadClass::Announcement => "to the next announcements",
+            ReloadClass::NextMonitor => "from the next monitor",
+            ReloadClass::NextStartStop => "from the next start",
+            ReloadClass::InPlace => "the address changes in place",
+            ReloadClass::Readdress => "the address is added on the new interface",
+            ReloadClass::AddressLabel => "the IPv6 address label is added or changed",
+            ReloadClass::LvsMove => "a conflicting /32 on lo is moved away",
+            ReloadClass::RecoverBy7 => "reload answers 7",
+            ReloadClass::Unique => "marked unique",
+        };
+        let name = param.name();
+        assert!(
+            rows.iter()
+                .any(|(names, row)| names.iter().any(|n| n == name) && row.contains(phrase)),
+            "{name} ({:?}) has no reload row saying \"{phrase}\"",
+            param.reload()
+        );
+    }
+}
+
+/// Parameters of one family only are named so in the README's table.
+#[test]
+fn family_specific_parameters_say_so() {
+    let rows = readme_rows("| parameter | default | meaning |");
+    for param in Param::LISTED {
+        let family = match param.family() {
+            Family::Both => continue,
+            Family::Ipv4 => "IPv4",
+            Family::Ipv6 => "IPv6",
+        };
+        let name = param.name();
+        let stated = rows.iter().any(|(names, row)| {
+            names.iter().any(|n| n == name)
+                && (row.contains(family) || row.contains("Cluster IP") || row.contains("LVS"))
+        });
+        assert!(stated, "{name} is {family} only: its row should say so");
+    }
+}
