@@ -11,8 +11,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use testkit::{Lan, Netns};
 
-use crate::report::ms;
 use crate::sample::measure;
+use crate::stats::ms;
 use crate::{V6, VIP};
 
 /// One trial's result: ms until the client followed, `None` if it never did.

@@ -14,8 +14,8 @@ use std::process::Command;
 use testkit::Lan;
 
 use crate::failover::{add_clsact, clear_filter_on, from_mac_drop, set_filter_on, NeighMonitor};
-use crate::report::ms;
 use crate::sample::measure;
+use crate::stats::ms;
 use crate::{V6, VIP};
 
 /// After the loss ends, how long a client may take to count as following.

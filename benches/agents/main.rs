@@ -11,6 +11,7 @@ mod late_path;
 mod report;
 mod routes;
 mod sample;
+mod stats;
 mod vips;
 
 use std::fmt::Write as _;

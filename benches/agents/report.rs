@@ -1,50 +1,14 @@
-//! Reporting: statistics over samples, and the markdown tables of
-//! bench/results.md. Nothing here measures.
+//! Reporting: the markdown tables of bench/results.md. Nothing here
+//! measures; the statistics are `stats`'.
 
 use std::fmt::Write as _;
-use std::time::Duration;
 
 use crate::failover::{Scenario, Trials};
 use crate::faults;
 use crate::late_path::{LateScenario, LateTrial};
 use crate::sample::{Actions, Sample};
+use crate::stats::{fmt_ms, median, ms, percentile, ratio};
 use crate::vips::Totals;
-
-pub fn median(values: &[f64]) -> f64 {
-    percentile(values, 0.5)
-}
-
-pub fn percentile(values: &[f64], p: f64) -> f64 {
-    if values.is_empty() {
-        return f64::NAN;
-    }
-    let mut sorted = values.to_vec();
-    sorted.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let rank = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
-}
-
-pub fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-pub fn fmt_ms(v: f64) -> String {
-    if v.is_nan() {
-        "–".into()
-    } else if v < 10.0 {
-        format!("{v:.2} ms")
-    } else {
-        format!("{v:.0} ms")
-    }
-}
-
-pub fn ratio(ours: f64, theirs: f64) -> String {
-    if ours.is_nan() || theirs.is_nan() || theirs == 0.0 {
-        "–".into()
-    } else {
-        format!("{:.3}", ours / theirs)
-    }
-}
 
 pub fn actions(out: &mut String, actions: &Actions) {
     let (n, cycles) = (actions.runs, actions.cycles);

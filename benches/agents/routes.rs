@@ -11,8 +11,8 @@ use std::path::Path;
 
 use testkit::{Node, TempDir};
 
-use crate::report::{median, ms};
 use crate::sample::{measure, Sample};
+use crate::stats::{median, ms};
 use crate::VIP;
 
 const GATEWAY: &str = "192.0.2.254";
