@@ -15,6 +15,14 @@ use crate::support::{alive, floatip, AgentLog, Lan, Node, TempDir};
 
 const VIP: &str = "192.0.2.10";
 const FALLBACKS: &str = "FLOATIP_TEST_FALLBACKS";
+/// A background sender that is still announcing ten seconds later.
+const LONG_ANNOUNCEMENT: [(&str, &str); 5] = [
+    ("ip", VIP),
+    ("cidr_netmask", "24"),
+    ("garp_count", "100"),
+    ("arp_interval", "100"),
+    ("garp_spacing", "fixed"),
+];
 
 pub fn trials() -> Vec<Trial> {
     trials!("kernel_floor":
@@ -35,13 +43,7 @@ fn sender_pid(rsctmp: &Path) -> u32 {
 /// time, and waits by watching /proc.
 fn stop_ends_the_sender_without_pidfds() {
     let node = Node::with_base();
-    let params = [
-        ("ip", VIP),
-        ("cidr_netmask", "24"),
-        ("garp_count", "100"),
-        ("arp_interval", "100"),
-        ("garp_spacing", "fixed"),
-    ];
+    let params = LONG_ANNOUNCEMENT;
     node.run(&floatip(), "start", &params).expect(0);
     let pid = sender_pid(node.rsctmp.path());
     assert!(alive(pid));
@@ -63,13 +65,7 @@ fn the_sender_closes_inherited_descriptors_without_close_range() {
     let dir = TempDir::new();
     let marker = dir.path().join("inherited");
     fs::write(&marker, b"").unwrap();
-    let params = [
-        ("ip", VIP),
-        ("cidr_netmask", "24"),
-        ("garp_count", "100"),
-        ("arp_interval", "100"),
-        ("garp_spacing", "fixed"),
-    ];
+    let params = LONG_ANNOUNCEMENT;
     let mut command = node
         .agent(&floatip(), "start")
         .params(&params)

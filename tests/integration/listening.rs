@@ -302,21 +302,32 @@ fn arp_not_addressed_to_us_is_no_acknowledgement() {
     let other_target = arp_frame(ours, 2, sender, ([0x02, 1, 1, 1, 1, 1], ipv4(VIP4)));
     let request = arp_frame(ours, 1, sender, (ours, ipv4(VIP4)));
     let frames = [broadcast, other_target, request];
-    let _injector = Injector::start(&node.peer, "eth0", &frames, 4.0, 1);
-    let log = dir.path().to_owned();
     let params = [
         ("ip", VIP4),
         ("cidr_netmask", "24"),
         ("garp_targets", "192.0.2.254"),
-        ("garp_window", "1"),
         ("arp_bg", "false"),
-        ("HA_LOGFILE", log.as_str()),
     ];
+    let text = announce_under(&node, &dir, &frames, &params);
+    assert!(text.contains("192.0.2.254"), "{text}");
+}
+
+/// Starts and stops with `params` (garp_window 1 s) while `frames` are
+/// injected: what was logged, which must acknowledge nothing.
+fn announce_under(
+    node: &Node,
+    log: &AgentLog,
+    frames: &[Vec<u8>],
+    params: &[(&str, &str)],
+) -> String {
+    let _injector = Injector::start(&node.peer, "eth0", frames, 4.0, 1);
+    let mut params = params.to_vec();
+    params.extend([("garp_window", "1"), ("HA_LOGFILE", log.path())]);
     node.run(&floatip(), "start", &params).expect(0);
     node.run(&floatip(), "stop", &params).expect(0);
-    let text = dir.text();
+    let text = log.text();
     assert!(!text.contains("acknowledged"), "{text}");
-    assert!(text.contains("192.0.2.254"), "{text}");
+    text
 }
 
 /// garp_targets 2001:db8::fe never answers; forged solicited
@@ -327,21 +338,14 @@ fn forged_adverts_are_no_acknowledgement() {
     let neighbour = v6("2001:db8::fe");
     let off_link = advert_frame(neighbour, v6(VIP6), 254, neighbour, true, FORGER);
     let to_all = advert_frame(neighbour, v6(ALL_NODES), 255, neighbour, true, FORGER);
-    let _injector = Injector::start(&node.peer, "eth0", &[off_link, to_all], 5.0, 1);
-    let log = dir.path().to_owned();
     let params = [
         ("ip", VIP6),
         ("nic", "eth0"),
         ("cidr_netmask", "64"),
         ("garp_targets", "2001:db8::fe"),
-        ("garp_window", "1"),
         ("nodad", "true"),
-        ("HA_LOGFILE", log.as_str()),
     ];
-    node.run(&floatip(), "start", &params).expect(0);
-    node.run(&floatip(), "stop", &params).expect(0);
-    let text = dir.text();
-    assert!(!text.contains("acknowledged"), "{text}");
+    announce_under(&node, &dir, &[off_link, to_all], &params);
 }
 
 /// ARP for other addresses, as fast as three senders can: a level-20
