@@ -13,10 +13,10 @@ use std::process::Command;
 
 use testkit::Lan;
 
-use crate::failover::{add_clsact, clear_filter_on, from_mac_drop, set_filter_on, NeighMonitor};
 use crate::sample::measure;
 use crate::stats::ms;
 use crate::{V6, VIP};
+use testkit::lab::{add_clsact, clear_filter_on, drop_from, set_filter_on, NeighMonitor};
 
 /// After the loss ends, how long a client may take to count as following.
 const FOLLOW_WAIT: Duration = Duration::from_secs(3);
@@ -110,7 +110,7 @@ fn trials(agent: &Path, scenario: &LateScenario) -> Vec<LateTrial> {
     let port_b = "p1";
     add_clsact(&switch, port_b);
     let mac_b = lan.hosts[b].mac("eth0");
-    let drop_b = from_mac_drop(&mac_b, ethertype);
+    let drop_b = drop_from(&mac_b, ethertype);
     let gateway = NeighMonitor::start(&lan.hosts[c], vip);
     let other = NeighMonitor::start(&lan.hosts[d], vip);
     let mut results = Vec::new();

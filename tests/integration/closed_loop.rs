@@ -9,13 +9,13 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::path::PathBuf;
-use std::process::Command;
 use std::thread::sleep;
 use std::time::{Duration, Instant, SystemTime};
 
 use libtest_mimic::Trial;
 
 use crate::capture::{announcements, parse_mac, Capture, Frame, REQUEST};
+use crate::support::lab::{self, drop_from};
 use crate::support::{floatip, AgentLog, Lan};
 
 const VIP: &str = "192.0.2.10";
@@ -208,22 +208,8 @@ fn window_ends_the_extension() {
 
 /// Classic BPF, direct action: drop every frame of `ethertype` whose
 /// source MAC is `mac`.
-fn drop_from(mac: &str, ethertype: u16) -> String {
-    let b = parse_mac(mac).map(u64::from);
-    let high = (b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3];
-    let low = (b[4] << 8) | b[5];
-    format!(
-        "8,40 0 0 12,21 0 5 {ethertype},32 0 0 6,21 0 3 {high},40 0 0 10,21 0 1 {low},6 0 0 2,6 0 0 0"
-    )
-}
-
 fn tc(lan: &Lan, args: &[&str]) {
-    let status = Command::new("ip")
-        .args(["netns", "exec", &lan.switch_name(), "tc"])
-        .args(args)
-        .status()
-        .unwrap();
-    assert!(status.success(), "tc {args:?}");
+    lab::tc(&lan.switch_name(), args);
 }
 
 fn path_opening_sends_one_full_round() {

@@ -397,12 +397,7 @@ fn start_without_nic_makes_no_second_copy() {
 
 /// `tc` inside the node's namespace.
 fn tc(node: &Node, args: &[&str]) {
-    let status = Command::new("ip")
-        .args(["netns", "exec", &node.ns.name, "tc"])
-        .args(args)
-        .status()
-        .unwrap();
-    assert!(status.success(), "tc {args:?}");
+    crate::support::lab::tc(&node.ns.name, args);
 }
 
 /// The agent's HA_LOGFILE, read back.
