@@ -14,7 +14,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use libtest_mimic::Trial;
 
-use crate::capture::{announcements, parse_mac, Capture, Frame, REQUEST};
+use crate::support::capture::{announcements, parse_mac, Capture, Frame, REQUEST};
 use crate::support::lab::{self, drop_from};
 use crate::support::{floatip, AgentLog, Lan};
 
@@ -93,7 +93,7 @@ fn vip4() -> Ipv4Addr {
 }
 
 /// B's ARP frames for the VIP: (time, directed to this neighbour?) pairs.
-fn from_b(frames: &[Frame], lan: &Lan) -> Vec<(SystemTime, crate::capture::Arp)> {
+fn from_b(frames: &[Frame], lan: &Lan) -> Vec<(SystemTime, crate::support::capture::Arp)> {
     let mac_b = parse_mac(&lan.hosts[B].mac("eth0"));
     announcements(frames, vip4())
         .into_iter()
@@ -101,7 +101,7 @@ fn from_b(frames: &[Frame], lan: &Lan) -> Vec<(SystemTime, crate::capture::Arp)>
         .collect()
 }
 
-fn directed_to(frames: &[(SystemTime, crate::capture::Arp)], ip: &str) -> usize {
+fn directed_to(frames: &[(SystemTime, crate::support::capture::Arp)], ip: &str) -> usize {
     let ip: Ipv4Addr = ip.parse().unwrap();
     frames
         .iter()
@@ -109,7 +109,7 @@ fn directed_to(frames: &[(SystemTime, crate::capture::Arp)], ip: &str) -> usize 
         .count()
 }
 
-fn gratuitous(frames: &[(SystemTime, crate::capture::Arp)]) -> usize {
+fn gratuitous(frames: &[(SystemTime, crate::support::capture::Arp)]) -> usize {
     frames.iter().filter(|(_, a)| a.target_ip == vip4()).count()
 }
 

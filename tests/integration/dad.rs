@@ -8,7 +8,7 @@ use std::process::Child;
 
 use libtest_mimic::Trial;
 
-use crate::capture::{adverts, parse_mac, Capture, Frame, Ndp};
+use crate::support::capture::{adverts, parse_mac, Capture, Frame, Ndp};
 use crate::support::{floatip, Lan, Node};
 use crate::trial;
 

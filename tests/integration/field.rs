@@ -19,7 +19,7 @@ use std::net::Ipv4Addr;
 use std::thread::sleep;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::capture::{announcements, Capture};
+use crate::support::capture::{announcements, Capture};
 use crate::support::{alive, floatip, AgentLog, Node, TempDir};
 
 const VIP: &str = "192.0.2.10";

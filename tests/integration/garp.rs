@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use libtest_mimic::Trial;
 
-use crate::capture::{announcements, parse_mac, Capture, REPLY, REQUEST};
+use crate::support::capture::{announcements, parse_mac, Capture, REPLY, REQUEST};
 use crate::support::{alive, floatip, Lan, Node, STOCK_AGENT};
 
 const VIP: &str = "192.0.2.10";

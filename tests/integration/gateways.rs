@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use libtest_mimic::Trial;
 
-use crate::capture::{parse_mac, Capture, REQUEST};
+use crate::support::capture::{parse_mac, Capture, REQUEST};
 use crate::support::{floatip, AgentLog, Lan, TempDir};
 
 const VIP: &str = "192.0.2.10";

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use libtest_mimic::Trial;
 
-use crate::capture::{adverts, parse_mac, Capture};
+use crate::support::capture::{adverts, parse_mac, Capture};
 use crate::support::{floatip, Lan, Node};
 
 const VIP: &str = "2001:db8:1234::10";

@@ -12,7 +12,6 @@ macro_rules! trials {
 
 mod actions;
 mod by_hand;
-mod capture;
 mod closed_loop;
 mod conformance;
 mod dad;

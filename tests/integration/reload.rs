@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use libtest_mimic::Trial;
 
-use crate::capture::{announcements, Capture};
+use crate::support::capture::{announcements, Capture};
 use crate::support::{alive, floatip, Node, Run};
 
 const VIP: &str = "192.0.2.10";
@@ -116,7 +116,7 @@ fn announcement_change_replaces_the_sender() {
     assert!(sent.len() >= 2, "frames after the reload: {sent:?}");
     assert!(
         sent.iter()
-            .all(|(_, a)| a.operation == crate::capture::REPLY),
+            .all(|(_, a)| a.operation == crate::support::capture::REPLY),
         "only replies after the reload: {sent:?}"
     );
     assert!(run
@@ -275,7 +275,7 @@ fn nic_change_moves_and_announces() {
     assert_eq!(prefix_lens(&node, VIP), [("eth1".to_owned(), 24)]);
     sleep(Duration::from_millis(400));
     let frames = capture.finish();
-    let mac = crate::capture::parse_mac(&node.ns.mac("eth1"));
+    let mac = crate::support::capture::parse_mac(&node.ns.mac("eth1"));
     let ip: Ipv4Addr = VIP.parse().unwrap();
     let sent = announcements(&frames, ip);
     assert!(

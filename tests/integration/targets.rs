@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use libtest_mimic::Trial;
 
-use crate::capture::{parse_mac, Capture, REQUEST};
+use crate::support::capture::{parse_mac, Capture, REQUEST};
 use crate::support::{floatip, Lan, STOCK_AGENT};
 use crate::trial;
 

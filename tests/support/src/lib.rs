@@ -2,7 +2,8 @@
 //! benchmark: network namespaces that the tests create and always delete
 //! (`netns`), hosts built from them (`hosts`), one builder that runs an
 //! agent the way Pacemaker does (`agent`), the lab's plumbing (`lab`: tc
-//! loss filters, a neighbour-table monitor), and temporary directories.
+//! loss filters, a neighbour-table monitor), packet captures decoded
+//! (`capture`), and temporary directories.
 //!
 //! Only documentation addresses are used (192.0.2.0/24, 198.51.100.0/24,
 //! 203.0.113.0/24, 2001:db8::/32), and nothing touches the root namespace.
@@ -10,6 +11,7 @@
 //! never through floatip's own word.
 
 pub mod agent;
+pub mod capture;
 pub mod hosts;
 pub mod lab;
 pub mod netns;

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::support::tempdir::TempDir;
-use crate::support::Netns;
+use crate::netns::Netns;
+use crate::tempdir::TempDir;
 
 pub struct Capture {
     child: Child,
