@@ -227,18 +227,11 @@ fn refresh(netlink: &mut Netlink, config: &Config, link: &Link, prefix_len: u8) 
     const REFRESH_INTERVAL_MS: u32 = 20;
     let ip = config.vip.ip;
     let announce = &config.announce;
-    let announcer = match Announcer::prepare(
-        netlink,
-        link,
-        ip,
-        prefix_len,
-        &announce.targets,
-        false,
-        None,
-    ) {
-        Ok(Some(announcer)) => announcer,
-        Ok(None) => return,
-        Err(e) => return log::error(format!("{}: {e}", messages::SEND_GARP_FAILED)),
+    let targets = &announce.targets;
+    let Some(announcer) =
+        Announcer::prepare_or_log(netlink, link, ip, prefix_len, targets, false, None)
+    else {
+        return;
     };
     let plan = Plan {
         rounds: announce.refresh_rounds,

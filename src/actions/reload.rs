@@ -54,8 +54,8 @@ use crate::config::{self, Config};
 use crate::env::Env;
 use crate::findif::Placement;
 use crate::netlink::{Address, Link, Netlink};
+use crate::ocf::Context;
 use crate::ocf::{self, log, Action, Error, Outcome, Result};
-use crate::ocf::{messages, Context};
 
 pub fn reload(env: &Env) -> Result<Outcome> {
     config::require_ip(env)?;
@@ -307,18 +307,11 @@ fn resume_sender(netlink: &mut Netlink, config: &Config, placement: &Placement, 
     let closed_loop = !announce.window.is_zero() && elapsed < announce.window;
     let link = &placement.link;
     let prefix_len = placement.prefix_len;
-    let announcer = match Announcer::prepare(
-        netlink,
-        link,
-        ip,
-        prefix_len,
-        &announce.targets,
-        closed_loop,
-        None,
-    ) {
-        Ok(Some(announcer)) => announcer,
-        Ok(None) => return,
-        Err(e) => return log::error(format!("{}: {e}", messages::SEND_GARP_FAILED)),
+    let targets = &announce.targets;
+    let Some(announcer) =
+        Announcer::prepare_or_log(netlink, link, ip, prefix_len, targets, closed_loop, None)
+    else {
+        return;
     };
     // It listens only within the window and with targets to hear from.
     if events.remaining() == 0 && !announcer.is_listening() {

@@ -280,13 +280,7 @@ pub(super) fn open_announcer(
     let prefix_len = placement.prefix_len;
     let known = placement.routes.clone();
     let announcer =
-        match Announcer::prepare(netlink, link, ip, prefix_len, targets, closed_loop, known) {
-            Ok(announcer) => announcer?,
-            Err(e) => {
-                log::error(format!("{}: {e}", messages::SEND_GARP_FAILED));
-                return None;
-            }
-        };
+        Announcer::prepare_or_log(netlink, link, ip, prefix_len, targets, closed_loop, known)?;
     if announcer.targets().is_empty() {
         log::info(format!(
             "No garp_targets on {}: announcing {ip} open-loop, {} round(s) and no acknowledgements",

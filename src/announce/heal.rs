@@ -147,19 +147,11 @@ fn announce_once(
     announce: &AnnounceConfig,
     gateways: &[Directed],
 ) {
-    let prepared = Announcer::prepare(
-        netlink,
-        link,
-        ip,
-        prefix_len,
-        &announce.targets,
-        false,
-        None,
-    );
-    let announcer = match prepared {
-        Ok(Some(announcer)) => announcer,
-        Ok(None) => return,
-        Err(e) => return log::error(format!("{}: {e}", messages::SEND_GARP_FAILED)),
+    let targets = &announce.targets;
+    let Some(announcer) =
+        Announcer::prepare_or_log(netlink, link, ip, prefix_len, targets, false, None)
+    else {
+        return;
     };
     let extra: Vec<Directed> = gateways
         .iter()

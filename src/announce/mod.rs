@@ -31,7 +31,7 @@ use std::time::Instant;
 use crate::config::Targets;
 use crate::net::{solicited_node, Mac, BROADCAST_MAC, ETH_P_ARP};
 use crate::netlink::{Link, LinkRoutes, Netlink};
-use crate::ocf::log;
+use crate::ocf::{log, messages};
 use crate::sys::socket::{Icmpv6Socket, PacketSocket};
 use crate::wire::arp::{self, Form};
 use crate::wire::ndp;
@@ -229,6 +229,26 @@ impl Announcer {
         announcer.misses = targets.iter().map(|_| Cell::new(0)).collect();
         announcer.targets = targets;
         Ok(Some(announcer))
+    }
+
+    /// [`Announcer::prepare`] where announcing is a courtesy, not the
+    /// action's outcome (start once the address is up, monitor's refresh
+    /// and heal, a resumed sender): a failure is logged in IPaddr2's words
+    /// and nothing is announced.
+    pub fn prepare_or_log(
+        netlink: &mut Netlink,
+        link: &Link,
+        ip: IpAddr,
+        prefix_len: u8,
+        targets: &Targets,
+        closed_loop: bool,
+        known: Option<LinkRoutes>,
+    ) -> Option<Announcer> {
+        Announcer::prepare(netlink, link, ip, prefix_len, targets, closed_loop, known)
+            .unwrap_or_else(|e| {
+                log::error(format!("{}: {e}", messages::SEND_GARP_FAILED));
+                None
+            })
     }
 
     /// Whether answers to the directed requests are read.

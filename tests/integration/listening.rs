@@ -235,14 +235,7 @@ fn ipv6_node() -> (Node, AgentLog) {
 /// start nor the level-20 monitor.
 fn off_link_adverts_fail_no_start_and_no_monitor() {
     let (node, dir) = ipv6_node();
-    let forged = advert_frame(
-        v6("fe80::f00d"),
-        v6(ALL_NODES),
-        254,
-        v6(VIP6),
-        false,
-        FORGER,
-    );
+    let forged = vip_advert(254);
     let _injector = Injector::start(&node.peer, "eth0", &[forged], 6.0, 1);
     let log = dir.path().to_owned();
     let params = [
@@ -266,14 +259,7 @@ fn off_link_adverts_fail_no_start_and_no_monitor() {
 /// holder, and start fails naming its MAC.
 fn an_on_link_advert_still_is_a_collision() {
     let (node, _dir) = ipv6_node();
-    let genuine = advert_frame(
-        v6("fe80::f00d"),
-        v6(ALL_NODES),
-        255,
-        v6(VIP6),
-        false,
-        FORGER,
-    );
+    let genuine = vip_advert(255);
     let _injector = Injector::start(&node.peer, "eth0", &[genuine], 4.0, 1);
     let params = [("ip", VIP6), ("nic", "eth0"), ("cidr_netmask", "64")];
     let run = node.run(&floatip(), "start", &params);
@@ -481,11 +467,13 @@ fn start_hearing_late(
     crate::support::Run::from(output)
 }
 
-fn late_advert() -> Vec<u8> {
+/// Another node's unsolicited advertisement for the VIP, to all nodes,
+/// with `hop_limit` (255 on-link; less: it crossed a router, a forgery).
+fn vip_advert(hop_limit: u8) -> Vec<u8> {
     advert_frame(
         v6("fe80::f00d"),
         v6(ALL_NODES),
-        255,
+        hop_limit,
         v6(VIP6),
         false,
         FORGER,
@@ -498,7 +486,7 @@ fn late_advert() -> Vec<u8> {
 /// it again and fails with the collision and the MAC.
 fn a_late_answer_fails_a_foreground_start() {
     let (node, _dir) = ipv6_node();
-    let run = start_hearing_late(&node, &[], Duration::from_millis(500), late_advert());
+    let run = start_hearing_late(&node, &[], Duration::from_millis(500), vip_advert(255));
     run.expect(1);
     assert!(
         run.exit_reasons()
@@ -520,7 +508,7 @@ fn a_late_answer_after_start_is_recorded_for_monitor() {
     let (node, dir) = ipv6_node();
     let log = dir.path().to_owned();
     let extra = [("arp_bg", "true"), ("HA_LOGFILE", log.as_str())];
-    let run = start_hearing_late(&node, &extra, Duration::from_millis(500), late_advert());
+    let run = start_hearing_late(&node, &extra, Duration::from_millis(500), vip_advert(255));
     run.expect(0);
     // The watch ends at the last probe + 1 s.
     std::thread::sleep(Duration::from_millis(900));
@@ -578,14 +566,7 @@ fn a_delayed_ndp_proxy_fails_start() {
 /// A late advertisement from off-link (hop limit 254) withdraws nothing.
 fn a_forged_late_answer_changes_nothing() {
     let (node, _dir) = ipv6_node();
-    let forged = advert_frame(
-        v6("fe80::f00d"),
-        v6(ALL_NODES),
-        254,
-        v6(VIP6),
-        false,
-        FORGER,
-    );
+    let forged = vip_advert(254);
     let run = start_hearing_late(&node, &[], Duration::from_millis(500), forged);
     run.expect(0);
     assert_eq!(node.ns.find(VIP6).len(), 1);
