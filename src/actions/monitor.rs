@@ -228,9 +228,9 @@ fn refresh(netlink: &mut Netlink, config: &Config, link: &Link, prefix_len: u8) 
     let ip = config.vip.ip;
     let announce = &config.announce;
     let targets = &announce.targets;
-    let Some(announcer) =
-        Announcer::prepare_or_log(netlink, link, ip, prefix_len, targets, false, None)
-    else {
+    let Some(announcer) = crate::announce::or_logged(Announcer::prepare(
+        netlink, link, ip, prefix_len, targets, false, None,
+    )) else {
         return;
     };
     let plan = Plan {

@@ -308,9 +308,15 @@ fn resume_sender(netlink: &mut Netlink, config: &Config, placement: &Placement, 
     let link = &placement.link;
     let prefix_len = placement.prefix_len;
     let targets = &announce.targets;
-    let Some(announcer) =
-        Announcer::prepare_or_log(netlink, link, ip, prefix_len, targets, closed_loop, None)
-    else {
+    let Some(announcer) = crate::announce::or_logged(Announcer::prepare(
+        netlink,
+        link,
+        ip,
+        prefix_len,
+        targets,
+        closed_loop,
+        None,
+    )) else {
         return;
     };
     // It listens only within the window and with targets to hear from.

@@ -279,8 +279,15 @@ pub(super) fn open_announcer(
     let targets = &announce.targets;
     let prefix_len = placement.prefix_len;
     let known = placement.routes.clone();
-    let announcer =
-        Announcer::prepare_or_log(netlink, link, ip, prefix_len, targets, closed_loop, known)?;
+    let announcer = crate::announce::or_logged(Announcer::prepare(
+        netlink,
+        link,
+        ip,
+        prefix_len,
+        targets,
+        closed_loop,
+        known,
+    ))?;
     if announcer.targets().is_empty() {
         log::info(format!(
             "No garp_targets on {}: announcing {ip} open-loop, {} round(s) and no acknowledgements",

@@ -148,9 +148,9 @@ fn announce_once(
     gateways: &[Directed],
 ) {
     let targets = &announce.targets;
-    let Some(announcer) =
-        Announcer::prepare_or_log(netlink, link, ip, prefix_len, targets, false, None)
-    else {
+    let Some(announcer) = crate::announce::or_logged(Announcer::prepare(
+        netlink, link, ip, prefix_len, targets, false, None,
+    )) else {
         return;
     };
     let extra: Vec<Directed> = gateways

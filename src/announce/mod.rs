@@ -39,6 +39,17 @@ use crate::wire::received::{self, ArpOperation, Message, Ndp, NdpKind};
 pub use run::{run_and_report, Limits, Progress, Stopped};
 pub use targets::Directed;
 
+/// [`Announcer::prepare`]'s answer where announcing is a courtesy, not
+/// the action's outcome (start once the address is up, monitor's refresh
+/// and heal, a resumed sender): a failure is logged in IPaddr2's words and
+/// nothing is announced.
+pub fn or_logged(prepared: io::Result<Option<Announcer>>) -> Option<Announcer> {
+    prepared.unwrap_or_else(|e| {
+        log::error(format!("{}: {e}", messages::SEND_GARP_FAILED));
+        None
+    })
+}
+
 /// Directed requests to a neighbour's known MAC that may go unanswered
 /// before the next ones are broadcast.
 const UNICAST_MISSES: u8 = 2;
@@ -229,26 +240,6 @@ impl Announcer {
         announcer.misses = targets.iter().map(|_| Cell::new(0)).collect();
         announcer.targets = targets;
         Ok(Some(announcer))
-    }
-
-    /// [`Announcer::prepare`] where announcing is a courtesy, not the
-    /// action's outcome (start once the address is up, monitor's refresh
-    /// and heal, a resumed sender): a failure is logged in IPaddr2's words
-    /// and nothing is announced.
-    pub fn prepare_or_log(
-        netlink: &mut Netlink,
-        link: &Link,
-        ip: IpAddr,
-        prefix_len: u8,
-        targets: &Targets,
-        closed_loop: bool,
-        known: Option<LinkRoutes>,
-    ) -> Option<Announcer> {
-        Announcer::prepare(netlink, link, ip, prefix_len, targets, closed_loop, known)
-            .unwrap_or_else(|e| {
-                log::error(format!("{}: {e}", messages::SEND_GARP_FAILED));
-                None
-            })
     }
 
     /// Whether answers to the directed requests are read.

@@ -145,7 +145,7 @@ pub fn link_routes(netlink: &mut Netlink, family: Family, link: &Link, vip: IpAd
         oif: Some(link.index),
     };
     let read = netlink.fold_routes(family, filter, LinkRoutes::default, |routes, route| {
-        routes.keep(route, link.index)
+        routes.keep(&route, link.index)
     });
     let mut routes = match read {
         Ok(routes) => routes,

@@ -24,7 +24,7 @@ pub struct LinkRoutes {
 
 impl LinkRoutes {
     /// Keeps what `route` (through `ifindex`) adds.
-    pub fn keep(&mut self, route: Route, ifindex: u32) {
+    pub fn keep(&mut self, route: &Route, ifindex: u32) {
         let add = |gateway: IpAddr, list: &mut Vec<IpAddr>| {
             if !list.contains(&gateway) && list.len() < KEPT_LIMIT {
                 list.push(gateway);
@@ -97,7 +97,7 @@ impl RoutesByLink {
                 }
                 None => continue,
             };
-            self.links[position].1.keep(route.clone(), index);
+            self.links[position].1.keep(route, index);
         }
         if let Some(id) = route.next_hop_id {
             if !self.next_hop_ids.contains(&id) && self.next_hop_ids.len() < KEPT_LIMIT {

@@ -55,32 +55,22 @@ impl PacketSocket {
     }
 
     /// Receives one frame, waiting until `deadline`; `None` on timeout.
-    /// Frames this node sent on the interface (the kernel hands every
-    /// packet socket a copy, PACKET_OUTGOING) are passed over: a node
-    /// never hears itself.
+    /// A socket bound to one protocol is not handed the frames this node
+    /// sends (the kernel copies those only to sockets that take every
+    /// protocol); what this node's other interfaces send is told apart by
+    /// MAC (`announce::probe::ThisNode`).
     pub fn receive(&self, buffer: &mut [u8], deadline: Instant) -> io::Result<Option<usize>> {
-        loop {
-            // SAFETY: sockaddr_ll is plain data; zeroed is valid.
-            let mut from: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
-            let mut length = std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t;
-            let received = receive_when_ready(&self.fd, deadline, || {
-                // SAFETY: buffer and from are valid for the lengths given.
-                unsafe {
-                    libc::recvfrom(
-                        self.fd.as_raw_fd(),
-                        buffer.as_mut_ptr().cast(),
-                        buffer.len(),
-                        libc::MSG_DONTWAIT,
-                        (&mut from as *mut libc::sockaddr_ll).cast(),
-                        &mut length,
-                    )
-                }
-            })?;
-            match received {
-                Some(_) if from.sll_pkttype == libc::PACKET_OUTGOING => continue,
-                other => return Ok(other),
+        receive_when_ready(&self.fd, deadline, || {
+            // SAFETY: buffer is valid for its length.
+            unsafe {
+                libc::recv(
+                    self.fd.as_raw_fd(),
+                    buffer.as_mut_ptr().cast(),
+                    buffer.len(),
+                    libc::MSG_DONTWAIT,
+                )
             }
-        }
+        })
     }
 
     /// Sends one complete Ethernet frame (header included) to `destination`.

@@ -203,7 +203,7 @@ pub fn icmpv6_message(
     let kind = match icmp.get_icmpv6_type() {
         Icmpv6Types::NeighborSolicit => {
             let from_unspecified = source.is_unspecified();
-            let source_mac = options.link_layer(NdpOptionTypes::SourceLLAddr.0);
+            let source_mac = options.first(NdpOptionTypes::SourceLLAddr.0);
             if from_unspecified && (!is_solicited_node(destination) || source_mac.is_some()) {
                 return None;
             }
@@ -221,7 +221,7 @@ pub fn icmpv6_message(
             NdpKind::Advertisement {
                 target,
                 solicited,
-                target_mac: options.link_layer(NdpOptionTypes::TargetLLAddr.0),
+                target_mac: options.first(NdpOptionTypes::TargetLLAddr.0),
             }
         }
         _ => return None,
@@ -269,10 +269,6 @@ impl<'a> Options<'a> {
             rest = &rest[length..];
         }
         None
-    }
-
-    fn link_layer(&self, kind: u8) -> Option<Mac> {
-        self.first(kind)
     }
 }
 
