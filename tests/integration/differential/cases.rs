@@ -658,6 +658,16 @@ pub(super) fn cases() -> Vec<Case> {
             &[],
         ),
         case(
+            "run_arping with the VIP on this node's second nic",
+            SecondNicOnTheSegment,
+            &[
+                ("nic", "eth0"),
+                ("cidr_netmask", "24"),
+                ("run_arping", "true"),
+            ],
+        )
+        .accept(WHILE_STARTED, OWN_NIC),
+        case(
             "ipv6 copy already on another nic /128",
             CopyOnEth1("2001:db8:1234::10/128"),
             &[("ip", V6)],

@@ -93,6 +93,10 @@ enum Setup {
     /// Base and Base6 together, plus this address (with prefix) on eth1:
     /// the VIP is already configured where findif does not point.
     CopyOnEth1(&'static str),
+    /// Base, eth0 and eth1 on one segment (the peer bridges its ends), and
+    /// the VIP as a /32 on eth1: this node's own second NIC answers ARP
+    /// for it (arp_ignore=0).
+    SecondNicOnTheSegment,
 }
 
 /// Something that happens to the node after the two starts.
@@ -393,5 +397,7 @@ const WRONG_PLACE: &str =
     "the configured nic vanished while a copy of the VIP is on another interface: probe and monitor 1, stop removes that copy (IPaddr2 says 7 and stops with 0 while it stays)";
 const NO_SECOND_COPY: &str =
     "without nic, a copy of the VIP already on another interface is the resource: start adds no second copy, and stop removes that one (IPaddr2 adds a second copy where findif points, and its stop leaves the first)";
+const OWN_NIC: &str =
+    "run_arping takes no answer from this node's own interfaces for another holder: start adds the VIP on eth0 (IPaddr2's arping -D hears the node's second NIC, fails start with a collision, and then reports 7)";
 const LINK_STATUS: &str =
     "check_link_status: a VIP on a link without carrier fails monitor (IPaddr2 4.12 reports success)";

@@ -135,6 +135,17 @@ pub(super) fn prepare(setup: Setup) -> Node {
                 .ip(&["addr", "add", address, "dev", "eth1", "nodad"]);
             node
         }
+        Setup::SecondNicOnTheSegment => {
+            let node = Node::with_base();
+            node.peer.ip(&["link", "add", "br0", "type", "bridge"]);
+            for port in ["eth0", "eth1"] {
+                node.peer.ip(&["link", "set", port, "master", "br0"]);
+            }
+            node.peer.ip(&["link", "set", "br0", "up"]);
+            node.ns
+                .ip(&["addr", "add", &format!("{VIP}/32"), "dev", "eth1"]);
+            node
+        }
         Setup::Altname => {
             let node = Node::with_base();
             node.ns.ip(&[
