@@ -3,8 +3,10 @@
 //!
 //! The binary (src/main.rs) calls [`main`]; the library shows nothing else
 //! but [`cli::command`], which the man page and completion generators
-//! (examples/) share with the agent. Everything else is the crate's own,
-//! so the compiler reports what nothing uses.
+//! (examples/) share with the agent, and [`differences`], the list of
+//! deliberate differences from the stock agent that the docs and the
+//! differential test are held to. Everything else is the crate's own, so
+//! the compiler reports what nothing uses.
 
 //!
 //! Modules, from the top down; a module uses only modules below it (and
@@ -14,6 +16,7 @@ mod actions;
 mod announce;
 pub mod cli;
 mod config;
+pub mod differences;
 mod env;
 mod findif;
 mod metadata;

@@ -10,8 +10,9 @@
 //! ([`crate::state`]).
 
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use crate::config::paths;
 use crate::net::{format_mac, Mac};
 use crate::netlink::Netlink;
 use crate::ocf::log;
@@ -20,13 +21,6 @@ use crate::state;
 
 /// A record holds one reason line.
 const RECORD_LIMIT: usize = 512;
-
-/// The record's path, beside the sender's pid file.
-pub fn record_file(pid_file: &Path) -> PathBuf {
-    let mut name = pid_file.as_os_str().to_owned();
-    name.push(".floatip-collision");
-    PathBuf::from(name)
-}
 
 /// The exit reason (and log lines, IPaddr2's wording first) of a late
 /// claim by `mac`.
@@ -56,7 +50,7 @@ pub fn withdraw(netlink: &mut Netlink, ip: IpAddr, ifindex: u32) {
 /// The detached sender's record of a late collision.
 pub fn record(pid_file: &Path, reason: &str) {
     let line = format!("{}\n", reason.replace('\n', " "));
-    if let Err(e) = state::write_atomically(&record_file(pid_file), line.as_bytes()) {
+    if let Err(e) = state::write_atomically(&paths::collision_record(pid_file), line.as_bytes()) {
         log::error(format!(
             "Could not record the collision for the next monitor: {e}"
         ));
@@ -66,7 +60,7 @@ pub fn record(pid_file: &Path, reason: &str) {
 /// The recorded reason, if a trusted record is there; an untrusted one
 /// is no proof and is passed over with a warning.
 pub fn recorded(pid_file: &Path) -> Option<String> {
-    let path = record_file(pid_file);
+    let path = paths::collision_record(pid_file);
     match state::read_small(&path, RECORD_LIMIT) {
         Ok(Some(text)) => Some(text.trim().to_owned()),
         Ok(None) => None,
@@ -79,5 +73,5 @@ pub fn recorded(pid_file: &Path) -> Option<String> {
 
 /// stop, and the next start, begin afresh.
 pub fn clear(pid_file: &Path) {
-    state::remove(&record_file(pid_file));
+    state::remove(&paths::collision_record(pid_file));
 }

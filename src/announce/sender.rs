@@ -28,12 +28,13 @@ use std::fs;
 use std::io::{self, Read, Write};
 use std::net::IpAddr;
 use std::os::fd::OwnedFd;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::announce::probe::LateWatch;
 use crate::announce::schedule::Schedule;
 use crate::announce::{collision, run_and_report, Announcer, Limits, Progress, Stopped};
+use crate::config::paths;
 use crate::netlink::Netlink;
 use crate::ocf::log;
 use crate::state;
@@ -49,28 +50,11 @@ const EXIT_WAIT: Duration = Duration::from_secs(2);
 /// A pid file holds one pid; anything longer is not one of ours.
 const PID_FILE_LIMIT: usize = 32;
 
-/// floatip's companion of a pid file: `<pid> <start time in ticks>`.
-pub fn companion_file(pid_file: &Path) -> PathBuf {
-    beside(pid_file, ".floatip-start")
-}
-
-/// floatip's record of the sender's schedule, for `floatip show`: the
-/// wall-clock ms of the first round, then [`Schedule::to_record`].
-pub fn schedule_file(pid_file: &Path) -> PathBuf {
-    beside(pid_file, ".floatip-schedule")
-}
-
-fn beside(pid_file: &Path, suffix: &str) -> PathBuf {
-    let mut name = pid_file.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
-}
-
 /// Every file of one sender.
 fn remove_files(pid_file: &Path) {
     state::remove(pid_file);
-    state::remove(&companion_file(pid_file));
-    state::remove(&schedule_file(pid_file));
+    state::remove(&paths::sender_companion(pid_file));
+    state::remove(&paths::sender_schedule(pid_file));
 }
 
 /// Starts the detached sender for what is left of `events` (the caller
@@ -179,7 +163,7 @@ fn write_schedule(pid_file: &Path, events: &Schedule, start: Instant) {
         .unwrap_or_default()
         .as_millis();
     let record = format!("{millis} {}\n", events.to_record());
-    let _ = state::write_atomically(&schedule_file(pid_file), record.as_bytes());
+    let _ = state::write_atomically(&paths::sender_schedule(pid_file), record.as_bytes());
 }
 
 /// The companion first, then the pid file, each written atomically: a pid
@@ -192,7 +176,7 @@ fn write_pid_file(path: &Path, pid: i32) -> io::Result<()> {
         )
     })?;
     state::write_atomically(
-        &companion_file(path),
+        &paths::sender_companion(path),
         format!("{pid} {started}\n").as_bytes(),
     )?;
     state::write_atomically(path, format!("{pid}\n").as_bytes())
@@ -208,7 +192,7 @@ fn read_pid(path: &Path) -> Option<i32> {
 
 /// The start time the companion records for `pid`, if it is about `pid`.
 fn recorded_start(pid_file: &Path, pid: i32) -> Option<u64> {
-    let text = state::read_small(&companion_file(pid_file), 64).ok()??;
+    let text = state::read_small(&paths::sender_companion(pid_file), 64).ok()??;
     let mut words = text.split_whitespace();
     let recorded_pid: i32 = words.next()?.parse().ok()?;
     let ticks: u64 = words.next()?.parse().ok()?;
@@ -247,7 +231,7 @@ pub fn inspect(pid_file: &Path, ip: IpAddr) -> Option<Running> {
 
 /// The schedule record: when the first round left, and the schedule.
 fn schedule_record(pid_file: &Path) -> Option<(SystemTime, String)> {
-    let text = state::read_small(&schedule_file(pid_file), 256).ok()??;
+    let text = state::read_small(&paths::sender_schedule(pid_file), 256).ok()??;
     let (millis, record) = text.trim().split_once(' ')?;
     let first_round = UNIX_EPOCH + Duration::from_millis(millis.parse().ok()?);
     Some((first_round, record.to_owned()))

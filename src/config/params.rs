@@ -63,8 +63,24 @@ pub enum ReloadClass {
     Unique,
 }
 
+/// What stop does with a parameter. Every parameter is validated at
+/// start, validate-all, monitor (probe and status too), reload and garp:
+/// an invalid value answers 6 there. Stop never answers an error for one
+/// (a failed stop gets the node fenced).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(test), allow(dead_code))]
+pub enum AtStop {
+    /// Not read.
+    Unread,
+    /// Read leniently: an unreadable value is the default.
+    Lenient,
+    /// Locates the VIP: an invalid value means nothing can have been
+    /// started with it, and stop answers 0 with a warning.
+    Locates,
+}
+
 macro_rules! parameters {
-    ($($variant:ident = $name:literal, $default:literal, $kind:ident, $family:ident, $origin:literal, $reload:ident;)*) => {
+    ($($variant:ident = $name:literal, $default:literal, $kind:ident, $family:ident, $origin:literal, $reload:ident, $stop:ident;)*) => {
         /// A parameter, by the name Pacemaker passes it as (`OCF_RESKEY_<name>`).
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum Param {
@@ -105,8 +121,7 @@ macro_rules! parameters {
                 }
             }
 
-            /// The address family it is for. Every parameter is validated
-            /// at start, validate-all, monitor and reload, never at stop.
+            /// The address family it is for.
             #[cfg_attr(not(test), allow(dead_code))]
             pub fn family(self) -> Family {
                 match self {
@@ -117,7 +132,6 @@ macro_rules! parameters {
 
             /// Where it comes from: the IPaddr2 version that has it, or
             /// "floatip" for floatip's own.
-            #[cfg_attr(not(test), allow(dead_code))]
             pub fn origin(self) -> &'static str {
                 match self {
                     $(Param::$variant => $origin,)*
@@ -133,42 +147,52 @@ macro_rules! parameters {
                     Param::Netmask => ReloadClass::InPlace,
                 }
             }
+
+            /// What stop does with it.
+            #[cfg_attr(not(test), allow(dead_code))]
+            pub fn at_stop(self) -> AtStop {
+                match self {
+                    $(Param::$variant => AtStop::$stop,)*
+                    Param::Netmask => AtStop::Unread,
+                }
+            }
         }
     };
 }
 
 parameters! {
-    // name, meta-data default, type, family, origin, how reload applies it
-    Ip = "ip", "", String, Both, "4.12", Unique;
-    Nic = "nic", "", String, Both, "4.12", Readdress;
-    CidrNetmask = "cidr_netmask", "", String, Both, "4.12", InPlace;
-    Broadcast = "broadcast", "", String, Ipv4, "4.12", InPlace;
-    Iflabel = "iflabel", "", String, Both, "4.12", InPlace;
-    LvsSupport = "lvs_support", "false", Boolean, Ipv4, "4.12", LvsMove;
-    LvsIpv6Addrlabel = "lvs_ipv6_addrlabel", "false", Boolean, Ipv6, "4.12", AddressLabel;
-    LvsIpv6AddrlabelValue = "lvs_ipv6_addrlabel_value", "99", Integer, Ipv6, "4.12", AddressLabel;
-    Mac = "mac", "", String, Ipv4, "4.12", NextStartStop;
-    ClusteripHash = "clusterip_hash", "sourceip-sourceport", String, Ipv4, "4.12", NextStartStop;
-    UniqueCloneAddress = "unique_clone_address", "false", Boolean, Both, "4.12", RecoverBy7;
-    ArpInterval = "arp_interval", "200", Integer, Both, "4.12", Announcement;
-    ArpCount = "arp_count", "5", Integer, Both, "4.12", Announcement;
-    ArpCountRefresh = "arp_count_refresh", "0", Integer, Both, "4.12", NextMonitor;
-    ArpBg = "arp_bg", "", String, Both, "4.12", NextStartStop;
-    ArpSender = "arp_sender", "", String, Both, "4.12", Announcement;
-    SendArpOpts = "send_arp_opts", "", String, Ipv4, "4.12", Announcement;
-    FlushRoutes = "flush_routes", "false", Boolean, Both, "4.12", NextStartStop;
-    RunArping = "run_arping", "false", String, Ipv4, "4.12", NextStartStop;
-    Nodad = "nodad", "false", String, Ipv6, "4.12", NextStartStop;
-    Noprefixroute = "noprefixroute", "false", String, Both, "4.12", InPlace;
-    PreferredLft = "preferred_lft", "forever", String, Ipv6, "4.12", InPlace;
-    NetworkNamespace = "network_namespace", "", String, Both, "4.12", RecoverBy7;
-    GarpCount = "garp_count", "", Integer, Both, "floatip", Announcement;
-    GarpMode = "garp_mode", "both", String, Both, "floatip", Announcement;
-    GarpSpacing = "garp_spacing", "backoff", String, Both, "floatip", Announcement;
-    CheckLinkStatus = "check_link_status", "true", Boolean, Both, "4.17", NextMonitor;
-    GarpTargets = "garp_targets", "gateway", String, Both, "floatip", Announcement;
-    GarpWindow = "garp_window", "30", Integer, Both, "floatip", Announcement;
-    DadMode = "dad_mode", "probe", String, Ipv6, "floatip", NextStartStop;
+    // name, meta-data default, type, family, origin, how reload applies it,
+    // what stop does with it
+    Ip = "ip", "", String, Both, "4.12", Unique, Locates;
+    Nic = "nic", "", String, Both, "4.12", Readdress, Locates;
+    CidrNetmask = "cidr_netmask", "", String, Both, "4.12", InPlace, Unread;
+    Broadcast = "broadcast", "", String, Ipv4, "4.12", InPlace, Unread;
+    Iflabel = "iflabel", "", String, Both, "4.12", InPlace, Unread;
+    LvsSupport = "lvs_support", "false", Boolean, Ipv4, "4.12", LvsMove, Locates;
+    LvsIpv6Addrlabel = "lvs_ipv6_addrlabel", "false", Boolean, Ipv6, "4.12", AddressLabel, Lenient;
+    LvsIpv6AddrlabelValue = "lvs_ipv6_addrlabel_value", "99", Integer, Ipv6, "4.12", AddressLabel, Lenient;
+    Mac = "mac", "", String, Ipv4, "4.12", NextStartStop, Unread;
+    ClusteripHash = "clusterip_hash", "sourceip-sourceport", String, Ipv4, "4.12", NextStartStop, Unread;
+    UniqueCloneAddress = "unique_clone_address", "false", Boolean, Both, "4.12", RecoverBy7, Locates;
+    ArpInterval = "arp_interval", "200", Integer, Both, "4.12", Announcement, Unread;
+    ArpCount = "arp_count", "5", Integer, Both, "4.12", Announcement, Unread;
+    ArpCountRefresh = "arp_count_refresh", "0", Integer, Both, "4.12", NextMonitor, Unread;
+    ArpBg = "arp_bg", "", String, Both, "4.12", NextStartStop, Unread;
+    ArpSender = "arp_sender", "", String, Both, "4.12", Announcement, Unread;
+    SendArpOpts = "send_arp_opts", "", String, Ipv4, "4.12", Announcement, Unread;
+    FlushRoutes = "flush_routes", "false", Boolean, Both, "4.12", NextStartStop, Lenient;
+    RunArping = "run_arping", "false", String, Ipv4, "4.12", NextStartStop, Unread;
+    Nodad = "nodad", "false", String, Ipv6, "4.12", NextStartStop, Unread;
+    Noprefixroute = "noprefixroute", "false", String, Both, "4.12", InPlace, Unread;
+    PreferredLft = "preferred_lft", "forever", String, Ipv6, "4.12", InPlace, Unread;
+    NetworkNamespace = "network_namespace", "", String, Both, "4.12", RecoverBy7, Locates;
+    GarpCount = "garp_count", "", Integer, Both, "floatip", Announcement, Unread;
+    GarpMode = "garp_mode", "both", String, Both, "floatip", Announcement, Unread;
+    GarpSpacing = "garp_spacing", "backoff", String, Both, "floatip", Announcement, Unread;
+    CheckLinkStatus = "check_link_status", "true", Boolean, Both, "4.17", NextMonitor, Unread;
+    GarpTargets = "garp_targets", "gateway", String, Both, "floatip", Announcement, Unread;
+    GarpWindow = "garp_window", "30", Integer, Both, "floatip", Announcement, Unread;
+    DadMode = "dad_mode", "probe", String, Ipv6, "floatip", NextStartStop, Unread;
 }
 
 /// Pacemaker's meta-attributes of the resource and the operation

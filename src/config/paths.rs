@@ -1,5 +1,16 @@
-//! Where floatip keeps its small state files, by IPaddr2's names so that
-//! either agent finds what the other wrote.
+//! Every state file floatip keeps, in one place. All live under
+//! `$HA_RSCTMP` (`/run/resource-agents` unless set), carry IPaddr2's names
+//! where IPaddr2 has the file (so either agent finds what the other
+//! wrote), and are written and read through [`crate::state`] (atomic
+//! writes, bounded reads, trusted only where nobody else can write).
+//!
+//! | file | holds | written by | read by | removed by |
+//! |---|---|---|---|---|
+//! | `send_arp-[<ns>-]<ip>` (IPaddr2's) | the background sender's pid, one line | start (the sender, once it runs) | stop, reload, show | the sender when done, stop |
+//! | `<pid file>.floatip-start` | `<pid> <start time in ticks>` (field 22 of /proc/<pid>/stat): proof that the pid is still our sender | the sender, before its pid file | stop, reload, show | with the pid file |
+//! | `<pid file>.floatip-schedule` | wall-clock ms of the first round, then what is left of the schedule | the sender | show; reload (a replaced sender keeps the timeline) | with the pid file |
+//! | `<pid file>.floatip-collision` | the exit reason of a late duplicate, one line | the sender, after it withdrew the address | monitor (answers 1 with it) | stop, the next start |
+//! | `<ip>` (IPaddr2's) | `<ip> 32 255.255.255.255 <interface>`: the loopback copy lvs_support moved away | start or reload with lvs_support | stop (puts the copy back), reload | stop |
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -24,6 +35,27 @@ pub fn sender_pid_file(rsctmp: &Path, namespace: Option<&str>, ip: IpAddr) -> Pa
         None => format!("send_arp-{ip}"),
     };
     rsctmp.join(name)
+}
+
+/// The companion of a pid file: `<pid> <start time in ticks>`.
+pub fn sender_companion(pid_file: &Path) -> PathBuf {
+    beside(pid_file, ".floatip-start")
+}
+
+/// The sender's schedule record, for `floatip show`.
+pub fn sender_schedule(pid_file: &Path) -> PathBuf {
+    beside(pid_file, ".floatip-schedule")
+}
+
+/// The record of a late duplicate, for the next monitor.
+pub fn collision_record(pid_file: &Path) -> PathBuf {
+    beside(pid_file, ".floatip-collision")
+}
+
+fn beside(pid_file: &Path, suffix: &str) -> PathBuf {
+    let mut name = pid_file.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 /// lvs_support's record of a loopback copy it moved out of the way:
@@ -51,5 +83,26 @@ mod tests {
             PathBuf::from("/tmp/r/send_arp-blue-192.0.2.10")
         );
         assert_eq!(lvs_record(&dir, ip), PathBuf::from("/tmp/r/192.0.2.10"));
+    }
+
+    #[test]
+    fn floatip_files_sit_beside_the_pid_file() {
+        let pid_file = Path::new("/tmp/r/send_arp-192.0.2.10");
+        for (path, name) in [
+            (
+                sender_companion(pid_file),
+                "send_arp-192.0.2.10.floatip-start",
+            ),
+            (
+                sender_schedule(pid_file),
+                "send_arp-192.0.2.10.floatip-schedule",
+            ),
+            (
+                collision_record(pid_file),
+                "send_arp-192.0.2.10.floatip-collision",
+            ),
+        ] {
+            assert_eq!(path, Path::new("/tmp/r").join(name));
+        }
     }
 }

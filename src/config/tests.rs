@@ -3,6 +3,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
+use super::params::{AtStop, ParamType};
 use super::values::{parse_bool, Notes};
 use super::*;
 use crate::ocf::ExitCode;
@@ -505,17 +506,31 @@ fn readme_rows(header: &str) -> Vec<(Vec<String>, String)> {
 }
 
 /// Every parameter the meta-data lists has its row in the README's
-/// parameter table, marked "(floatip)" exactly when it is floatip's own.
+/// parameter table, with the table's default where it has one, marked
+/// "(floatip)" exactly when it is floatip's own.
 #[test]
 fn the_parameter_table_in_the_readme_follows_the_table() {
     let rows = readme_rows("| parameter | default | meaning |");
     for param in Param::LISTED {
         let name = param.name();
-        let (_, row) = rows
+        let (names, row) = rows
             .iter()
             .find(|(names, _)| names.iter().any(|n| n == name))
             .unwrap_or_else(|| panic!("{name} has no row in the README's parameter table"));
         let first = row.split('|').nth(1).unwrap();
+        // A row of several parameters lists their defaults in order.
+        let defaults: Vec<&str> = row.split('|').nth(2).unwrap().trim().split(", ").collect();
+        let position = names.iter().position(|n| n == name).unwrap();
+        let default = if defaults.len() == names.len() {
+            defaults[position]
+        } else {
+            defaults[0]
+        };
+        assert!(
+            param.default().is_empty() || default == param.default(),
+            "{name}: the README's default is {default}, the table's {}",
+            param.default()
+        );
         assert_eq!(
             param.origin() == "floatip",
             first.contains("(floatip)"),
@@ -568,5 +583,81 @@ fn family_specific_parameters_say_so() {
                 && (row.contains(family) || row.contains("Cluster IP") || row.contains("LVS"))
         });
         assert!(stated, "{name} is {family} only: its row should say so");
+    }
+}
+
+/// What stop reads is what the table says: a parameter it does not read
+/// changes nothing whatever its value; one it reads leniently is its
+/// default when unreadable; one that locates the VIP changes what stop
+/// looks for (or, when invalid, tells it nothing can have been started).
+/// Every other action validates every parameter: an invalid value that is
+/// not a boolean (booleans warn) is refused there.
+#[test]
+fn what_stop_does_with_each_parameter_follows_the_table() {
+    let stop = |pairs: &[(&str, &str)]| {
+        format!(
+            "{:?}",
+            parse_for_stop(&params(pairs), &mut Notes::default())
+        )
+    };
+    for ip in ["192.0.2.10", "2001:db8::10"] {
+        let base = [
+            ("ip", ip),
+            ("lvs_ipv6_addrlabel", "true"),
+            ("CRM_meta_clone", "3"),
+        ];
+        let unset = stop(&base);
+        for param in Param::LISTED.iter().filter(|p| **p != Param::Ip) {
+            let name = param.name();
+            let sample = match param.kind() {
+                ParamType::Boolean => "true",
+                _ => "bogus value",
+            };
+            let with = |value| stop(&[&base[..], &[(name, value)]].concat());
+            match param.at_stop() {
+                AtStop::Unread => {
+                    assert_eq!(with(sample), unset, "{name}: stop should not read it");
+                    assert_eq!(with("1"), unset, "{name}: stop should not read it");
+                }
+                AtStop::Lenient => {
+                    let without: Vec<_> =
+                        base.iter().filter(|(n, _)| *n != name).copied().collect();
+                    assert_eq!(
+                        with("bogus value"),
+                        stop(&without),
+                        "{name}: unreadable is the default"
+                    )
+                }
+                AtStop::Locates => {
+                    let locating = match param {
+                        Param::NetworkNamespace => "blue",
+                        Param::Nic => "eth0",
+                        _ => sample,
+                    };
+                    assert_ne!(with(locating), unset, "{name}: stop should look with it");
+                }
+            }
+            // Read only in Cluster IP clone mode, which is refused (as
+            // IPaddr2 ignores them outside it).
+            let cluster_ip_only = [Param::Mac, Param::ClusteripHash].contains(param);
+            if !cluster_ip_only {
+                let mut notes = Notes::default();
+                let refused = parse(
+                    &params(&[&base[..], &[(name, "bogus value\u{1}")]].concat()),
+                    &mut notes,
+                );
+                // Booleans read anything else as false, with a warning.
+                let warned = notes.0.iter().any(|(_, text)| text.contains(name));
+                let family_ignores = match param.family() {
+                    Family::Ipv4 => ip.contains(':'),
+                    Family::Ipv6 => !ip.contains(':'),
+                    Family::Both => false,
+                };
+                assert!(
+                    refused.is_err() || warned || family_ignores,
+                    "{name}: an invalid value passes validation unwarned ({ip})"
+                );
+            }
+        }
     }
 }

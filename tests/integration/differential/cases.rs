@@ -13,24 +13,29 @@ pub(super) fn cases() -> Vec<Case> {
         case("ip other address", Base, &[("ip", "192.0.2.200")]),
         case("ip network address", Base, &[("ip", "192.0.2.0")]),
         case("ip broadcast address", Base, &[("ip", "192.0.2.255")]),
-        case("invalid ip", Base, &[("ip", "192.0.2.300")]).accept(MONITORS, INVALID_IS_6),
+        case("invalid ip", Base, &[("ip", "192.0.2.300")]).accept(MONITORS, Difference::InvalidIs6),
         case("empty ip", Base, &[("ip", "")]),
         case("ip with spaces", Base, &[("ip", " 192.0.2.10")])
-            .accept(&[Validate, Start, StartAgain], WHITESPACE)
-            .accept(MONITORS, INVALID_IS_6),
-        case("ip with letters", Base, &[("ip", "not_ip_address")]).accept(MONITORS, INVALID_IS_6),
-        case("ip leading zeros", Base, &[("ip", "192.0.2.010")]).accept(MONITORS, INVALID_IS_6),
-        case("ip three octets", Base, &[("ip", "192.0.2")]).accept(MONITORS, INVALID_IS_6),
-        case("ip zero first octet", Base, &[("ip", "0.0.2.10")]).accept(MONITORS, INVALID_IS_6),
+            .accept(&[Validate, Start, StartAgain], Difference::Whitespace)
+            .accept(MONITORS, Difference::InvalidIs6),
+        case("ip with letters", Base, &[("ip", "not_ip_address")])
+            .accept(MONITORS, Difference::InvalidIs6),
+        case("ip leading zeros", Base, &[("ip", "192.0.2.010")])
+            .accept(MONITORS, Difference::InvalidIs6),
+        case("ip three octets", Base, &[("ip", "192.0.2")])
+            .accept(MONITORS, Difference::InvalidIs6),
+        case("ip zero first octet", Base, &[("ip", "0.0.2.10")])
+            .accept(MONITORS, Difference::InvalidIs6),
         case(
             "ip shell metacharacters",
             Base,
             &[("ip", "192.0.2.10;true")],
         )
-        .accept(MONITORS, INVALID_IS_6),
-        case("ip unicode", Base, &[("ip", "192.0.2.１０")]).accept(MONITORS, INVALID_IS_6),
+        .accept(MONITORS, Difference::InvalidIs6),
+        case("ip unicode", Base, &[("ip", "192.0.2.１０")])
+            .accept(MONITORS, Difference::InvalidIs6),
         case("unreachable ip", Base, &[("ip", "198.51.100.7")])
-            .accept(&[Monitor, Status], BY_VALUE),
+            .accept(&[Monitor, Status], Difference::ByValue),
         case("loopback ip", Base, &[("ip", "127.0.0.3")]),
         case(
             "loopback ip with nic",
@@ -44,23 +49,24 @@ pub(super) fn cases() -> Vec<Case> {
             Base,
             &[("nic", "eth1"), ("cidr_netmask", "24")],
         )
-        .accept(WHILE_STARTED, DERIVED_BROADCAST),
+        .accept(WHILE_STARTED, Difference::DerivedBroadcast),
         case("other nic without cidr_netmask", Base, &[("nic", "eth1")])
-            .accept(&[Monitor, Status], BY_VALUE),
-        case("missing nic", Base, &[("nic", "eth9")]).accept(&[Status], BY_VALUE),
+            .accept(&[Monitor, Status], Difference::ByValue),
+        case("missing nic", Base, &[("nic", "eth9")]).accept(&[Status], Difference::ByValue),
         case(
             "missing nic with cidr_netmask",
             Base,
             &[("nic", "eth9"), ("cidr_netmask", "24")],
         )
-        .accept(&[Monitor], NIC_VANISHED),
+        .accept(&[Monitor], Difference::NicVanished),
         case("empty nic", Base, &[("nic", "")]),
         case("nic:label", Base, &[("nic", "eth0:vip")]),
         case("nic:label long", Base, &[("nic", "eth0:abcdefghijk")])
-            .accept(STOPS, STOP_NEEDS_ONLY_TARGET),
-        case("nic path", Base, &[("nic", "../eth0")]).accept(MONITORS, INVALID_IS_6),
-        case("nic with space", Base, &[("nic", "eth 0")]).accept(MONITORS, INVALID_IS_6),
-        case("nic overlong", Base, &[("nic", "eth0eth0eth0eth0eth0")]).accept(&[Status], BY_VALUE),
+            .accept(STOPS, Difference::StopNeedsOnlyTarget),
+        case("nic path", Base, &[("nic", "../eth0")]).accept(MONITORS, Difference::InvalidIs6),
+        case("nic with space", Base, &[("nic", "eth 0")]).accept(MONITORS, Difference::InvalidIs6),
+        case("nic overlong", Base, &[("nic", "eth0eth0eth0eth0eth0")])
+            .accept(&[Status], Difference::ByValue),
         // cidr_netmask
         case(
             "nic and cidr_netmask",
@@ -69,14 +75,14 @@ pub(super) fn cases() -> Vec<Case> {
         ),
         case("narrower cidr_netmask", Base, &[("cidr_netmask", "28")]),
         case("wider cidr_netmask", Base, &[("cidr_netmask", "16")])
-            .accept(&[Monitor, Status], BY_VALUE),
+            .accept(&[Monitor, Status], Difference::ByValue),
         case("cidr_netmask 32", Base, &[("cidr_netmask", "32")]),
         case(
             "cidr_netmask 1",
             Base,
             &[("nic", "eth1"), ("cidr_netmask", "1")],
         )
-        .accept(WHILE_STARTED, DERIVED_BROADCAST),
+        .accept(WHILE_STARTED, Difference::DerivedBroadcast),
         case("dotted netmask", Base, &[("cidr_netmask", "255.255.255.0")]),
         case(
             "dotted netmask 28",
@@ -88,7 +94,7 @@ pub(super) fn cases() -> Vec<Case> {
             Base,
             &[("cidr_netmask", "255.0.255.0")],
         )
-        .accept(MONITORS, INVALID_IS_6),
+        .accept(MONITORS, Difference::InvalidIs6),
         case("netmask alias", Base, &[("netmask", "24")]),
         case(
             "netmask alias and cidr_netmask",
@@ -96,22 +102,23 @@ pub(super) fn cases() -> Vec<Case> {
             &[("netmask", "16"), ("cidr_netmask", "24")],
         ),
         case("invalid cidr_netmask", Base, &[("cidr_netmask", "33")])
-            .accept(MONITORS, INVALID_IS_6),
-        case("cidr_netmask zero", Base, &[("cidr_netmask", "0")]).accept(MONITORS, INVALID_IS_6),
+            .accept(MONITORS, Difference::InvalidIs6),
+        case("cidr_netmask zero", Base, &[("cidr_netmask", "0")])
+            .accept(MONITORS, Difference::InvalidIs6),
         case(
             "cidr_netmask letters",
             Base,
             &[("cidr_netmask", "not_netmask")],
         )
-        .accept(MONITORS, INVALID_IS_6),
+        .accept(MONITORS, Difference::InvalidIs6),
         case("cidr_netmask negative", Base, &[("cidr_netmask", "-1")])
-            .accept(MONITORS, INVALID_IS_6),
+            .accept(MONITORS, Difference::InvalidIs6),
         case(
             "cidr_netmask four digits",
             Base,
             &[("cidr_netmask", "0024")],
         )
-        .accept(MONITORS, INVALID_IS_6),
+        .accept(MONITORS, Difference::InvalidIs6),
         case("empty cidr_netmask", Base, &[("cidr_netmask", "")]),
         // broadcast
         case("broadcast address", Base, &[("broadcast", "192.0.2.127")]),
@@ -121,13 +128,14 @@ pub(super) fn cases() -> Vec<Case> {
             &[("cidr_netmask", "26"), ("broadcast", "+")],
         ),
         case("broadcast minus", Base, &[("broadcast", "-")]),
-        case("invalid broadcast", Base, &[("broadcast", "bcast")]).accept(MONITORS, INVALID_IS_6),
+        case("invalid broadcast", Base, &[("broadcast", "bcast")])
+            .accept(MONITORS, Difference::InvalidIs6),
         case(
             "broadcast out of range",
             Base,
             &[("broadcast", "192.0.2.256")],
         )
-        .accept(MONITORS, INVALID_IS_6),
+        .accept(MONITORS, Difference::InvalidIs6),
         case("empty broadcast", Base, &[("broadcast", "")]),
         // iflabel
         case("iflabel", Base, &[("nic", "eth0"), ("iflabel", "vip")]),
@@ -142,7 +150,7 @@ pub(super) fn cases() -> Vec<Case> {
             Base,
             &[("nic", "eth0"), ("iflabel", "abcdefghijk")],
         )
-        .accept(STOPS, STOP_NEEDS_ONLY_TARGET),
+        .accept(STOPS, Difference::StopNeedsOnlyTarget),
         case("empty iflabel", Base, &[("nic", "eth0"), ("iflabel", "")]),
         // noprefixroute, nodad, preferred_lft on IPv4
         case("noprefixroute", Base, &[("noprefixroute", "true")]),
@@ -155,7 +163,7 @@ pub(super) fn cases() -> Vec<Case> {
                 ("noprefixroute", "yes"),
             ],
         )
-        .accept(WHILE_STARTED, DERIVED_BROADCAST),
+        .accept(WHILE_STARTED, Difference::DerivedBroadcast),
         case(
             "noprefixroute unknown spelling",
             Base,
@@ -169,22 +177,24 @@ pub(super) fn cases() -> Vec<Case> {
             &[("preferred_lft", "soon")],
         ),
         case("preferred_lft empty", Base, &[("preferred_lft", "")])
-            .accept(STOPS, STOP_NEEDS_ONLY_TARGET),
+            .accept(STOPS, Difference::StopNeedsOnlyTarget),
         // announcements
         case("arp_count one", Base, &[("arp_count", "1")]),
         case("arp_count ten", Base, &[("arp_count", "10")]),
-        case("arp_count zero", Base, &[("arp_count", "0")]).accept(STOPS, STOP_NEEDS_ONLY_TARGET),
-        case("arp_count empty", Base, &[("arp_count", "")]).accept(STOPS, STOP_NEEDS_ONLY_TARGET),
+        case("arp_count zero", Base, &[("arp_count", "0")])
+            .accept(STOPS, Difference::StopNeedsOnlyTarget),
+        case("arp_count empty", Base, &[("arp_count", "")])
+            .accept(STOPS, Difference::StopNeedsOnlyTarget),
         case("arp_count letters", Base, &[("arp_count", "five")])
-            .accept(STOPS, STOP_NEEDS_ONLY_TARGET),
+            .accept(STOPS, Difference::StopNeedsOnlyTarget),
         case("arp_interval 100", Base, &[("arp_interval", "100")]),
         case("arp_interval one", Base, &[("arp_interval", "1")]),
         case("arp_interval empty", Base, &[("arp_interval", "")])
-            .accept(STOPS, STOP_NEEDS_ONLY_TARGET),
+            .accept(STOPS, Difference::StopNeedsOnlyTarget),
         case("arp_interval zero", Base, &[("arp_interval", "0")])
-            .accept(STOPS, STOP_NEEDS_ONLY_TARGET),
+            .accept(STOPS, Difference::StopNeedsOnlyTarget),
         case("arp_interval negative", Base, &[("arp_interval", "-200")])
-            .accept(STOPS, STOP_NEEDS_ONLY_TARGET),
+            .accept(STOPS, Difference::StopNeedsOnlyTarget),
         case("arp_count_refresh", Base, &[("arp_count_refresh", "2")]),
         case("arp_bg false", Base, &[("arp_bg", "false")]),
         case("arp_bg true", Base, &[("arp_bg", "true")]),
@@ -205,13 +215,13 @@ pub(super) fn cases() -> Vec<Case> {
             Base,
             &[("arp_sender", "ipoibarping")],
         )
-        .accept(EVERY_ACTION, NATIVE_SENDER),
+        .accept(EVERY_ACTION, Difference::NativeSender),
         case(
             "unknown arp_sender",
             Base,
             &[("arp_sender", "carrier-pigeon")],
         )
-        .accept(STOPS, STOP_NEEDS_ONLY_TARGET),
+        .accept(STOPS, Difference::StopNeedsOnlyTarget),
         case("send_arp_opts reply", Base, &[("send_arp_opts", "-A")]),
         case("send_arp_opts request", Base, &[("send_arp_opts", "-U")]),
         case(
@@ -220,19 +230,20 @@ pub(super) fn cases() -> Vec<Case> {
             &[("send_arp_opts", "-i 100")],
         ),
         case("send_arp_opts unknown", Base, &[("send_arp_opts", "-X")])
-            .accept(ALL_BUT_STOPS, SEND_ARP_OPTS),
+            .accept(ALL_BUT_STOPS, Difference::SendArpOptsChecked),
         case("garp_count", Base, &[("garp_count", "3")]),
-        case("garp_count zero", Base, &[("garp_count", "0")]).accept(ALL_BUT_STOPS, OWN_PARAMETERS),
+        case("garp_count zero", Base, &[("garp_count", "0")])
+            .accept(ALL_BUT_STOPS, Difference::OwnParametersValidated),
         case("garp_mode reply", Base, &[("garp_mode", "reply")]),
         case("garp_mode unknown", Base, &[("garp_mode", "loud")])
-            .accept(ALL_BUT_STOPS, OWN_PARAMETERS),
+            .accept(ALL_BUT_STOPS, Difference::OwnParametersValidated),
         case("garp_spacing fixed", Base, &[("garp_spacing", "fixed")]),
         case("garp_spacing unknown", Base, &[("garp_spacing", "random")])
-            .accept(ALL_BUT_STOPS, OWN_PARAMETERS),
+            .accept(ALL_BUT_STOPS, Difference::OwnParametersValidated),
         case("garp_window", Base, &[("garp_window", "5")]),
         case("garp_window zero", Base, &[("garp_window", "0")]),
         case("garp_window unknown", Base, &[("garp_window", "30s")])
-            .accept(ALL_BUT_STOPS, OWN_PARAMETERS),
+            .accept(ALL_BUT_STOPS, Difference::OwnParametersValidated),
         // A gateway that answers (the closed loop ends with the rounds), one
         // that is not there (the extension runs until stop ends it), and the
         // level-10 monitor's echo: the outcomes stay IPaddr2's.
@@ -282,19 +293,19 @@ pub(super) fn cases() -> Vec<Case> {
             BaseWithLoopbackVip,
             &[("lvs_support", "true")],
         )
-        .accept(WHILE_STARTED, BASE_BY_VALUE),
+        .accept(WHILE_STARTED, Difference::BaseBroadcastByValue),
         case(
             "lvs_support with nic",
             BaseWithLoopbackVip,
             &[("lvs_support", "true"), ("nic", "eth0")],
         )
-        .accept(WHILE_STARTED, BASE_BY_VALUE),
+        .accept(WHILE_STARTED, Difference::BaseBroadcastByValue),
         case(
             "lvs_ipv6_addrlabel on IPv4",
             Base,
             &[("lvs_ipv6_addrlabel", "true")],
         )
-        .accept(STOPS, STOP_NEEDS_ONLY_TARGET),
+        .accept(STOPS, Difference::StopNeedsOnlyTarget),
         case(
             "lvs_ipv6_addrlabel_value garbage on IPv4",
             Base,
@@ -305,7 +316,7 @@ pub(super) fn cases() -> Vec<Case> {
             Base,
             &[("unique_clone_address", "true")],
         )
-        .accept(STOPS, STOP_NEEDS_ONLY_TARGET),
+        .accept(STOPS, Difference::StopNeedsOnlyTarget),
         case(
             "unique_clone_address",
             Base,
@@ -326,19 +337,19 @@ pub(super) fn cases() -> Vec<Case> {
             Base,
             &[("OCF_RESKEY_CRM_meta_clone_max", "0")],
         )
-        .accept(STOPS, STOP_NEEDS_ONLY_TARGET),
+        .accept(STOPS, Difference::StopNeedsOnlyTarget),
         case(
             "clone_max letters",
             Base,
             &[("OCF_RESKEY_CRM_meta_clone_max", "many")],
         )
-        .accept(STOPS, STOP_NEEDS_ONLY_TARGET),
+        .accept(STOPS, Difference::StopNeedsOnlyTarget),
         case(
             "cluster ip clone",
             Base,
             &[("OCF_RESKEY_CRM_meta_clone_max", "2")],
         )
-        .accept(EVERY_ACTION, CLUSTERIP),
+        .accept(EVERY_ACTION, Difference::ClusterIpRefused),
         case(
             "cluster ip clone bad hash",
             Base,
@@ -347,8 +358,8 @@ pub(super) fn cases() -> Vec<Case> {
                 ("clusterip_hash", "random"),
             ],
         )
-        .accept(ALL_BUT_STOPS, CLUSTERIP)
-        .accept(STOPS, STOP_NEEDS_ONLY_TARGET),
+        .accept(ALL_BUT_STOPS, Difference::ClusterIpRefused)
+        .accept(STOPS, Difference::StopNeedsOnlyTarget),
         case(
             "cluster ip clone bad mac",
             Base,
@@ -357,8 +368,8 @@ pub(super) fn cases() -> Vec<Case> {
                 ("mac", "00:11:22:33:44:55"),
             ],
         )
-        .accept(ALL_BUT_STOPS, CLUSTERIP)
-        .accept(STOPS, STOP_NEEDS_ONLY_TARGET),
+        .accept(ALL_BUT_STOPS, Difference::ClusterIpRefused)
+        .accept(STOPS, Difference::StopNeedsOnlyTarget),
         case(
             "lvs_support with clones",
             Base,
@@ -367,7 +378,7 @@ pub(super) fn cases() -> Vec<Case> {
                 ("OCF_RESKEY_CRM_meta_clone_max", "2"),
             ],
         )
-        .accept(STOPS, STOP_NEEDS_ONLY_TARGET),
+        .accept(STOPS, Difference::StopNeedsOnlyTarget),
         case("mac without clone", Base, &[("mac", "not-a-mac")]),
         case(
             "clusterip_hash without clone",
@@ -379,13 +390,13 @@ pub(super) fn cases() -> Vec<Case> {
             Base,
             &[("network_namespace", "fip-no-such-namespace")],
         )
-        .accept(EVERY_ACTION, NAMESPACE),
+        .accept(EVERY_ACTION, Difference::NamespaceInProcess),
         case(
             "network_namespace path",
             Base,
             &[("network_namespace", "../x")],
         )
-        .accept(EVERY_ACTION, NAMESPACE),
+        .accept(EVERY_ACTION, Difference::NamespaceInProcess),
         case("OCF_CHECK_LEVEL 10", Base, &[("OCF_CHECK_LEVEL", "10")]),
         case("OCF_CHECK_LEVEL 20", Base, &[("OCF_CHECK_LEVEL", "20")]),
         case(
@@ -393,13 +404,13 @@ pub(super) fn cases() -> Vec<Case> {
             Bare,
             &[("nic", "eth0"), ("cidr_netmask", "24")],
         )
-        .accept(WHILE_STARTED, DERIVED_BROADCAST),
+        .accept(WHILE_STARTED, Difference::DerivedBroadcast),
         case(
             "no base, cidr_netmask only",
             Bare,
             &[("cidr_netmask", "24")],
         )
-        .accept(&[Monitor, Status], BY_VALUE),
+        .accept(&[Monitor, Status], Difference::ByValue),
         case(
             "no base, /32",
             Bare,
@@ -437,9 +448,9 @@ pub(super) fn cases() -> Vec<Case> {
             Base6,
             &[("ip", V6), ("dad_mode", "optimistic")],
         )
-        .accept(ALL_BUT_STOPS, OWN_PARAMETERS),
+        .accept(ALL_BUT_STOPS, Difference::OwnParametersValidated),
         case("dad_mode unknown on IPv4", Base, &[("dad_mode", "fast")])
-            .accept(ALL_BUT_STOPS, OWN_PARAMETERS),
+            .accept(ALL_BUT_STOPS, Difference::OwnParametersValidated),
         case(
             "ipv6 nic and cidr_netmask",
             Base6,
@@ -470,7 +481,7 @@ pub(super) fn cases() -> Vec<Case> {
             Base6,
             &[("ip", V6), ("nodad", "true"), ("cidr_netmask", "48")],
         )
-        .accept(&[Monitor, Status], BY_VALUE),
+        .accept(&[Monitor, Status], Difference::ByValue),
         case(
             "ipv6 prefix 128",
             Base6,
@@ -501,9 +512,9 @@ pub(super) fn cases() -> Vec<Case> {
             Base6,
             &[("ip", V6), ("cidr_netmask", "129")],
         )
-        .accept(MONITORS, INVALID_IS_6),
+        .accept(MONITORS, Difference::InvalidIs6),
         case("ipv6 invalid address", Base6, &[("ip", "2001:db8::g")])
-            .accept(MONITORS, INVALID_IS_6),
+            .accept(MONITORS, Difference::InvalidIs6),
         case(
             "ipv6 link-local without nic",
             Base6,
@@ -519,13 +530,13 @@ pub(super) fn cases() -> Vec<Case> {
             Base6,
             &[("ip", "2001:db8:5678::2"), ("nodad", "true")],
         )
-        .accept(&[Monitor, Status], BY_VALUE),
+        .accept(&[Monitor, Status], Difference::ByValue),
         case(
             "ipv6 lvs_support",
             Base6,
             &[("ip", V6), ("lvs_support", "true")],
         )
-        .accept(STOPS, STOP_NEEDS_ONLY_TARGET),
+        .accept(STOPS, Difference::StopNeedsOnlyTarget),
         case(
             "ipv6 addrlabel",
             Base6,
@@ -555,7 +566,7 @@ pub(super) fn cases() -> Vec<Case> {
                 ("lvs_ipv6_addrlabel_value", "x"),
             ],
         )
-        .accept(STOPS, STOP_NEEDS_ONLY_TARGET),
+        .accept(STOPS, Difference::StopNeedsOnlyTarget),
         case(
             "ipv6 send_arp_opts ignored",
             Base6,
@@ -566,7 +577,7 @@ pub(super) fn cases() -> Vec<Case> {
             Base6,
             &[("ip", V6), ("nodad", "true"), ("arp_bg", "true")],
         )
-        .accept(&[Leftover], SENDER_ENDED),
+        .accept(&[Leftover], Difference::SenderEnded),
         case(
             "ipv6 arp_count 1",
             Base6,
@@ -577,7 +588,7 @@ pub(super) fn cases() -> Vec<Case> {
             Base6,
             &[("ip", V6), ("nodad", "true"), ("broadcast", "192.0.2.255")],
         )
-        .accept(WHILE_STARTED, BROADCAST_IPV4_ONLY),
+        .accept(WHILE_STARTED, Difference::BroadcastIpv4Only),
         case(
             "ipv6 unique_clone_address",
             Base6,
@@ -587,7 +598,7 @@ pub(super) fn cases() -> Vec<Case> {
                 ("OCF_RESKEY_CRM_meta_globally_unique", "true"),
             ],
         )
-        .accept(MONITORS, INVALID_IS_6),
+        .accept(MONITORS, Difference::InvalidIs6),
         // faults
         faulty(
             "fault nic removed",
@@ -595,8 +606,8 @@ pub(super) fn cases() -> Vec<Case> {
             &[("nic", "eth1"), ("cidr_netmask", "24")],
             Fault::NicRemoved,
         )
-        .accept(&[Monitor], NIC_VANISHED)
-        .accept(&[Start, StartAgain], DERIVED_BROADCAST),
+        .accept(&[Monitor], Difference::NicVanished)
+        .accept(&[Start, StartAgain], Difference::DerivedBroadcast),
         faulty(
             "fault address removed by hand",
             Base,
@@ -604,15 +615,15 @@ pub(super) fn cases() -> Vec<Case> {
             Fault::AddressRemoved,
         ),
         // arp_count=30: the stock agent's sender outlives the case's steps
-        // (6 s) however loaded the machine, so that SENDER_ENDED shows.
+        // (6 s) however loaded the machine, so that Difference::SenderEnded shows.
         faulty(
             "fault base removed",
             Base,
             &[("arp_count", "30")],
             Fault::BaseRemoved,
         )
-        .accept(&[Leftover], SENDER_ENDED)
-        .accept(&[Monitor, Status], BY_VALUE),
+        .accept(&[Leftover], Difference::SenderEnded)
+        .accept(&[Monitor, Status], Difference::ByValue),
         faulty(
             "fault base removed, promote_secondaries",
             Base,
@@ -625,7 +636,7 @@ pub(super) fn cases() -> Vec<Case> {
             &[("nic", "eth0")],
             Fault::CarrierLost,
         )
-        .accept(&[Probe, Monitor, Status], LINK_STATUS),
+        .accept(&[Probe, Monitor, Status], Difference::CheckLinkStatus),
         faulty(
             "fault carrier lost, check_link_status false",
             Base,
@@ -644,13 +655,16 @@ pub(super) fn cases() -> Vec<Case> {
             &[],
             Fault::CopyOnOtherNic,
         )
-        .accept(&[Stop, StopAgain, ProbeAfterStop], EVERY_COPY),
+        .accept(
+            &[Stop, StopAgain, ProbeAfterStop],
+            Difference::CopiesThatCount,
+        ),
         case(
             "copy already on another nic /32",
             CopyOnEth1("192.0.2.10/32"),
             &[],
         )
-        .accept(AFTER_VALIDATE, NO_SECOND_COPY),
+        .accept(AFTER_VALIDATE, Difference::NoSecondCopy),
         // The copy's own prefix route makes both findifs choose eth1.
         case(
             "copy already on another nic /24",
@@ -666,13 +680,13 @@ pub(super) fn cases() -> Vec<Case> {
                 ("run_arping", "true"),
             ],
         )
-        .accept(WHILE_STARTED, OWN_NIC),
+        .accept(WHILE_STARTED, Difference::OwnInterfaces),
         case(
             "ipv6 copy already on another nic /128",
             CopyOnEth1("2001:db8:1234::10/128"),
             &[("ip", V6)],
         )
-        .accept(AFTER_VALIDATE, NO_SECOND_COPY),
+        .accept(AFTER_VALIDATE, Difference::NoSecondCopy),
         faulty(
             "fault ipv6 address removed",
             Base6,
@@ -691,8 +705,9 @@ pub(super) fn cases() -> Vec<Case> {
             "as nobody, network_namespace missing",
             &[("network_namespace", "fip-no-such-namespace")],
         )
-        .accept(EVERY_ACTION, NAMESPACE),
-        as_nobody("as nobody, invalid ip", &[("ip", "bogus")]).accept(MONITORS, INVALID_IS_6),
+        .accept(EVERY_ACTION, Difference::NamespaceInProcess),
+        as_nobody("as nobody, invalid ip", &[("ip", "bogus")])
+            .accept(MONITORS, Difference::InvalidIs6),
         as_nobody("as nobody, empty ip", &[("ip", "")]),
     ]);
     all

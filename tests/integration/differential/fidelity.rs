@@ -10,31 +10,32 @@ pub(super) fn fidelity_cases() -> Vec<Case> {
     use Step::*;
     vec![
         // A loopback copy is not the resource (ARCHITECTURE.md, "Which copies count").
-        case("ipv6 localhost", Base6, &[("ip", "::1")]).accept(&[Monitor, Status], BY_VALUE),
+        case("ipv6 localhost", Base6, &[("ip", "::1")])
+            .accept(&[Monitor, Status], Difference::ByValue),
         case(
             "ipv6 localhost, nodad",
             Base6,
             &[("ip", "::1"), ("nodad", "true")],
         )
-        .accept(&[Monitor, Status], BY_VALUE),
+        .accept(&[Monitor, Status], Difference::ByValue),
         case(
             "ipv4 loopback copy, no lvs_support",
             BaseWithLoopbackVip,
             &[],
         )
-        .accept(WHILE_STARTED, BASE_BY_VALUE),
+        .accept(WHILE_STARTED, Difference::BaseBroadcastByValue),
         case(
             "ipv4 loopback copy of an unreachable ip",
             LoopbackCopy("198.51.100.7/32"),
             &[("ip", "198.51.100.7")],
         )
-        .accept(&[Monitor, Status], BY_VALUE),
+        .accept(&[Monitor, Status], Difference::ByValue),
         case(
             "ipv4 loopback copy, other prefix",
             LoopbackCopy("192.0.2.10/24"),
             &[],
         )
-        .accept(WHILE_STARTED, BASE_BY_VALUE),
+        .accept(WHILE_STARTED, Difference::BaseBroadcastByValue),
         case(
             "ipv6 anycast copy on lo",
             LoopbackCopy("2001:db8:1234::10/128"),
@@ -45,7 +46,7 @@ pub(super) fn fidelity_cases() -> Vec<Case> {
             LoopbackCopy("2001:db8:5678::2/128"),
             &[("ip", "2001:db8:5678::2"), ("nodad", "true")],
         )
-        .accept(&[Monitor, Status], BY_VALUE),
+        .accept(&[Monitor, Status], Difference::ByValue),
         case("loopback ip 127.0.0.1", Base, &[("ip", "127.0.0.1")]),
         // An IPv6 ip with a prefix suffix keeps IPaddr2's meaning.
         case(
@@ -72,25 +73,25 @@ pub(super) fn fidelity_cases() -> Vec<Case> {
             Base6,
             &[("ip", "2001:db8:1234::10/200"), ("nodad", "true")],
         )
-        .accept(MONITORS, INVALID_IS_6),
+        .accept(MONITORS, Difference::InvalidIs6),
         case(
             "ipv6 dadfailed copy already here",
             DadfailedCopy,
             &[("ip", V6), ("nic", "eth0"), ("cidr_netmask", "64")],
         )
-        .accept(WHILE_STARTED, DADFAILED_AFRESH),
+        .accept(WHILE_STARTED, Difference::DadfailedAfresh),
         case(
             "ipv4 ip with prefix suffix",
             Base,
             &[("ip", "192.0.2.10/24")],
         )
-        .accept(MONITORS, INVALID_IS_6),
+        .accept(MONITORS, Difference::InvalidIs6),
         case(
             "ipv4 ip with prefix suffix 32",
             Base,
             &[("ip", "192.0.2.10/32")],
         )
-        .accept(MONITORS, INVALID_IS_6),
+        .accept(MONITORS, Difference::InvalidIs6),
         // OCF_CHECK_LEVEL never makes a healthy VIP fatal.
         case(
             "OCF_CHECK_LEVEL letters",
@@ -141,7 +142,7 @@ pub(super) fn fidelity_cases() -> Vec<Case> {
         ),
         // Addresses that can never be a VIP.
         case("ipv4-mapped ipv6", Base6, &[("ip", "::ffff:192.0.2.10")])
-            .accept(MONITORS, INVALID_IS_6),
+            .accept(MONITORS, Difference::InvalidIs6),
         case(
             "ipv4-mapped ipv6 with nic",
             Base6,
@@ -151,30 +152,31 @@ pub(super) fn fidelity_cases() -> Vec<Case> {
                 ("cidr_netmask", "128"),
             ],
         )
-        .accept(MONITORS, INVALID_IS_6),
-        case("ipv6 multicast", Base6, &[("ip", "ff02::10")]).accept(ALL_BUT_STOPS, NEVER_WORKS),
+        .accept(MONITORS, Difference::InvalidIs6),
+        case("ipv6 multicast", Base6, &[("ip", "ff02::10")])
+            .accept(ALL_BUT_STOPS, Difference::NeverWorks),
         case("ipv6 unspecified", Base6, &[("ip", "::")])
-            .accept(&[Validate, Start, StartAgain], NEVER_WORKS)
-            .accept(MONITORS, INVALID_IS_6),
+            .accept(&[Validate, Start, StartAgain], Difference::NeverWorks)
+            .accept(MONITORS, Difference::InvalidIs6),
         // iflabel too long only together with the derived nic.
         case(
             "iflabel too long with derived nic",
             Base,
             &[("iflabel", "abcdefghijk")],
         )
-        .accept(STOPS, STOP_NEEDS_ONLY_TARGET),
+        .accept(STOPS, Difference::StopNeedsOnlyTarget),
         case(
             "iflabel too long with derived nic, unreachable",
             Base,
             &[("ip", "198.51.100.7"), ("iflabel", "abcdefghijk")],
         )
-        .accept(&[Monitor, Status], BY_VALUE),
+        .accept(&[Monitor, Status], Difference::ByValue),
         case(
             "ipv6 iflabel too long with derived nic",
             Base6,
             &[("ip", V6), ("nodad", "true"), ("iflabel", "abcdefghijk")],
         )
-        .accept(STOPS, STOP_NEEDS_ONLY_TARGET),
+        .accept(STOPS, Difference::StopNeedsOnlyTarget),
         case(
             "iflabel fits with derived nic",
             Base,
@@ -198,14 +200,14 @@ pub(super) fn fidelity_cases() -> Vec<Case> {
             Base,
             &[("ip", "192.0.02.10")],
         )
-        .accept(&[Validate, Start, StartAgain], LEADING_ZEROS)
-        .accept(MONITORS, INVALID_IS_6),
+        .accept(&[Validate, Start, StartAgain], Difference::LeadingZeros)
+        .accept(MONITORS, Difference::InvalidIs6),
         case(
             "cidr_netmask leading zero",
             Base,
             &[("cidr_netmask", "030")],
         )
-        .accept(AFTER_VALIDATE, LEADING_ZEROS),
+        .accept(AFTER_VALIDATE, Difference::LeadingZeros),
         case(
             "ipv6 prefix leading zero",
             Base6,
@@ -213,27 +215,27 @@ pub(super) fn fidelity_cases() -> Vec<Case> {
         )
         .accept(
             &[Validate, Start, StartAgain, Probe, Monitor, Status],
-            LEADING_ZEROS,
+            Difference::LeadingZeros,
         ),
         // Values that can never work.
         case("ip octal digit", Base, &[("ip", "192.0.2.09")])
-            .accept(&[Validate, Start, StartAgain], NEVER_WORKS)
-            .accept(MONITORS, INVALID_IS_6),
+            .accept(&[Validate, Start, StartAgain], Difference::NeverWorks)
+            .accept(MONITORS, Difference::InvalidIs6),
         case("ipv6 malformed", Base6, &[("ip", "2001:db8:::10")])
-            .accept(&[Validate, Start, StartAgain], NEVER_WORKS)
-            .accept(MONITORS, INVALID_IS_6),
+            .accept(&[Validate, Start, StartAgain], Difference::NeverWorks)
+            .accept(MONITORS, Difference::InvalidIs6),
         case(
             "ipv6 preferred_lft garbage",
             Base6,
             &[("ip", V6), ("nodad", "true"), ("preferred_lft", "soon")],
         )
-        .accept(ALL_BUT_STOPS, NEVER_WORKS),
+        .accept(ALL_BUT_STOPS, Difference::NeverWorks),
         case(
             "ipv6 preferred_lft negative",
             Base6,
             &[("ip", V6), ("nodad", "true"), ("preferred_lft", "-1")],
         )
-        .accept(ALL_BUT_STOPS, NEVER_WORKS),
+        .accept(ALL_BUT_STOPS, Difference::NeverWorks),
         case(
             "ipv6 preferred_lft too large",
             Base6,
@@ -243,8 +245,8 @@ pub(super) fn fidelity_cases() -> Vec<Case> {
                 ("preferred_lft", "4294967296"),
             ],
         )
-        .accept(ALL_BUT_STOPS, NEVER_WORKS),
-        case("nic with a tab", Base, &[("nic", "eth\t0")]).accept(MONITORS, INVALID_IS_6),
+        .accept(ALL_BUT_STOPS, Difference::NeverWorks),
+        case("nic with a tab", Base, &[("nic", "eth\t0")]).accept(MONITORS, Difference::InvalidIs6),
         // Values IPaddr2 silently turns into something else.
         case(
             "ipv6 dotted netmask",
@@ -255,7 +257,7 @@ pub(super) fn fidelity_cases() -> Vec<Case> {
                 ("cidr_netmask", "255.255.255.0"),
             ],
         )
-        .accept(ALL_BUT_STOPS, SILENTLY_CHANGED),
+        .accept(ALL_BUT_STOPS, Difference::SilentlyChanged),
         case(
             "ipv6 addrlabel value out of range",
             Base6,
@@ -266,33 +268,33 @@ pub(super) fn fidelity_cases() -> Vec<Case> {
                 ("lvs_ipv6_addrlabel_value", "4294967296"),
             ],
         )
-        .accept(ALL_BUT_STOPS, SILENTLY_CHANGED),
+        .accept(ALL_BUT_STOPS, Difference::SilentlyChanged),
         case(
             "iflabel with a space",
             Base,
             &[("nic", "eth0"), ("iflabel", "a b")],
         )
-        .accept(ALL_BUT_STOPS, SILENTLY_CHANGED),
+        .accept(ALL_BUT_STOPS, Difference::SilentlyChanged),
         // arp_count_refresh is validated.
         case(
             "arp_count_refresh letters",
             Base,
             &[("arp_count_refresh", "x")],
         )
-        .accept(ALL_BUT_STOPS, REFRESH_VALIDATED),
+        .accept(ALL_BUT_STOPS, Difference::RefreshValidated),
         case(
             "arp_count_refresh negative",
             Base,
             &[("arp_count_refresh", "-1")],
         )
-        .accept(ALL_BUT_STOPS, REFRESH_VALIDATED),
+        .accept(ALL_BUT_STOPS, Difference::RefreshValidated),
         // arp_interval=1 with a foreground sender: the stock's start hangs.
         case(
             "arp_interval one, arp_bg false",
             Base,
             &[("arp_interval", "1"), ("arp_bg", "false")],
         )
-        .accept(&[Start], NO_HANG),
+        .accept(&[Start], Difference::NoHang),
         // A node-local fault.
         case("lo down", LoopbackDown, &[]),
         case(
@@ -303,14 +305,14 @@ pub(super) fn fidelity_cases() -> Vec<Case> {
         // Alternative interface names.
         case("nic altname", Altname, &[("nic", "vipnic")]).accept(
             &[Validate, Start, StartAgain, Probe, Monitor, Status],
-            ALTNAME,
+            Difference::Altname,
         ),
         case(
             "nic altname with cidr_netmask",
             Altname,
             &[("nic", "vipnic"), ("cidr_netmask", "24")],
         )
-        .accept(AFTER_VALIDATE, ALTNAME),
+        .accept(AFTER_VALIDATE, Difference::Altname),
         // The configured nic renamed or removed while the VIP is elsewhere.
         faulty(
             "fault nic renamed",
@@ -318,10 +320,10 @@ pub(super) fn fidelity_cases() -> Vec<Case> {
             &[("nic", "eth1"), ("cidr_netmask", "24")],
             Fault::NicRenamed,
         )
-        .accept(&[Start, StartAgain], DERIVED_BROADCAST)
+        .accept(&[Start, StartAgain], Difference::DerivedBroadcast)
         .accept(
             &[Probe, Monitor, Status, Stop, StopAgain, ProbeAfterStop],
-            WRONG_PLACE,
+            Difference::WrongPlace,
         ),
         faulty(
             "fault nic removed, copy elsewhere",
@@ -329,10 +331,10 @@ pub(super) fn fidelity_cases() -> Vec<Case> {
             &[("nic", "eth1"), ("cidr_netmask", "24")],
             Fault::NicRemovedCopyElsewhere,
         )
-        .accept(&[Start, StartAgain], DERIVED_BROADCAST)
+        .accept(&[Start, StartAgain], Difference::DerivedBroadcast)
         .accept(
             &[Probe, Monitor, Status, Stop, StopAgain, ProbeAfterStop],
-            WRONG_PLACE,
+            Difference::WrongPlace,
         ),
     ]
 }

@@ -5,15 +5,17 @@
 //! left in the node's namespace at the end.
 //!
 //! Every case carries its accepted differences, each with its steps and
-//! its reason (the README's "differences from IPaddr2" table says the
-//! same); a difference not accepted fails the test, and so does an
-//! accepted one that no longer occurs.
+//! its reason: an entry of floatip's list of deliberate differences
+//! (src/differences.rs, from which the README's table is generated) that
+//! applies to the case's parameters. A difference not accepted fails the
+//! test, and so does an accepted one that no longer occurs.
 
 use std::path::Path;
 
 use std::thread::sleep;
 use std::time::Duration;
 
+use floatip::differences::{Difference, Resource};
 use libtest_mimic::Trial;
 
 use crate::support::{alive, floatip, AddrInfo, Node, User, STOCK_AGENT, UNKNOWN_ACTIONS};
@@ -195,11 +197,12 @@ const MONITORS: &[Step] = &[
 ];
 const STOPS: &[Step] = &[Step::Stop, Step::StopAgain];
 
-/// A difference kept on purpose: at these steps, for this reason.
+/// A difference kept on purpose: at these steps, for a reason the list of
+/// differences (src/differences.rs, the README's table) gives.
 #[derive(Clone, Debug)]
 struct Accepted {
     steps: &'static [Step],
-    reason: &'static str,
+    reason: Difference,
 }
 
 #[derive(Clone, Debug)]
@@ -213,25 +216,15 @@ struct Case {
 }
 
 impl Case {
-    /// An IPv6 VIP whose duplicate address detection floatip does itself
-    /// (dad_mode=probe, the default, and nodad unset): floatip's copy then
-    /// carries the nodad flag where the stock agent's does not.
+    /// An IPv6 VIP whose duplicate address detection floatip does itself:
+    /// floatip's copy then carries the nodad flag where the stock agent's
+    /// does not (accepted on every such case).
     fn probes_dad(&self) -> bool {
-        let param = |name: &str| {
-            self.params
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| *v)
-        };
-        let truthy =
-            |v: &str| ["true", "yes", "1", "on", "ja"].contains(&v.to_ascii_lowercase().as_str());
-        let ipv6 = param("ip").is_some_and(|ip| ip.contains(':'));
-        let nodad = param("nodad").is_some_and(truthy);
-        ipv6 && !nodad && param("dad_mode").is_none_or(|mode| mode.is_empty() || mode == "probe")
+        Difference::ProbedDad.applies(&Resource::new(&self.params))
     }
 
     /// Accepts floatip answering differently from IPaddr2 at `steps`.
-    fn accept(mut self, steps: &'static [Step], reason: &'static str) -> Case {
+    fn accept(mut self, steps: &'static [Step], reason: Difference) -> Case {
         self.accepted.push(Accepted { steps, reason });
         self
     }
@@ -260,7 +253,7 @@ fn faulty(name: &str, setup: Setup, params: &[(&'static str, &'static str)], fau
 }
 
 /// Case names are trial names: each once. Every accepted difference says
-/// where and why.
+/// where, and is one the list says such a resource can see.
 fn cases_are_named_once_and_reasoned() {
     let all = cases();
     let mut names: Vec<&str> = all.iter().map(|c| c.name.as_str()).collect();
@@ -271,7 +264,12 @@ fn cases_are_named_once_and_reasoned() {
     for case in &all {
         for accepted in &case.accepted {
             assert!(!accepted.steps.is_empty(), "{}: no step", case.name);
-            assert!(!accepted.reason.is_empty(), "{}: no reason", case.name);
+            assert!(
+                accepted.reason.applies(&Resource::new(&case.params)),
+                "{}: {:?} is not for a resource with these parameters (src/differences.rs)",
+                case.name,
+                accepted.reason
+            );
         }
     }
 }
@@ -301,7 +299,7 @@ fn unknown_actions() {
     }
 }
 
-/// floatip's own by-hand actions (README, "Differences from IPaddr2"):
+/// floatip's own by-hand actions (`Difference::OwnActions`):
 /// IPaddr2 answers 3 for them; `show` changes nothing and answers 0,
 /// `garp` announces only an address this node holds (1 when it holds
 /// none).
@@ -317,7 +315,7 @@ fn floatip_own_actions() {
     }
 }
 
-/// reload (README, "Differences from IPaddr2"): IPaddr2 has none and
+/// reload (`Difference::ReloadAction`): IPaddr2 has none and
 /// answers 3 whether or not the VIP runs; floatip answers as monitor (7)
 /// where it does not run and 0 where it does, and its usage line is the
 /// stock one with `reload` after `monitor`. What a reload leaves is
@@ -350,54 +348,3 @@ fn reload_action() {
     );
     assert!(ours.contains("|monitor|reload|"), "{ours}");
 }
-
-const DERIVED_BROADCAST: &str =
-    "floatip derives the broadcast from the prefix when no base address offers one (IPaddr2 sets none)";
-const STOP_NEEDS_ONLY_TARGET: &str =
-    "stop never fails on a parameter it does not need to find the VIP (IPaddr2 answers 6, and the node is fenced)";
-const INVALID_IS_6: &str =
-    "monitor, probe and status of an invalid configuration answer 6 (IPaddr2: 7 or a soft 1, which hides the mistake)";
-const BY_VALUE: &str =
-    "monitor, status and stop find the VIP by value, not through findif (IPaddr2 misses it or fails when the routes changed)";
-const NIC_VANISHED: &str =
-    "a recurring monitor whose configured nic is gone answers 1 whether or not cidr_netmask is set (IPaddr2: only without it)";
-const WHITESPACE: &str =
-    "a value with surrounding whitespace is refused with 6 (IPaddr2 accepts it by accident of shell word splitting)";
-const SEND_ARP_OPTS: &str =
-    "unknown send_arp_opts are refused with 6 (IPaddr2 starts, and its send_arp then rejects them: no announcement is sent)";
-const OWN_PARAMETERS: &str = "floatip's own parameters are validated (IPaddr2 does not know them)";
-const NATIVE_SENDER: &str =
-    "every arp_sender value is served by the native sender (IPaddr2 needs the named program installed: 5 without it)";
-const CLUSTERIP: &str =
-    "Cluster IP clone mode is refused with 6: iptables CLUSTERIP is gone from Linux (IPaddr2 fails with 5 when iptables is missing)";
-const NAMESPACE: &str =
-    "network_namespace is entered in-process: missing is start 5, probe 7, stop 0; invalid is 6 (IPaddr2 re-executes through ip netns exec, which exits 255)";
-const BASE_BY_VALUE: &str =
-    "the base address's broadcast is looked up by value (IPaddr2 greps ip addr output for it as a substring and can pick another line, here the lo copy)";
-const BROADCAST_IPV4_ONLY: &str =
-    "broadcast is an IPv4 setting and is ignored for IPv6 (IPaddr2 passes it to ip, which fails)";
-const SENDER_ENDED: &str =
-    "stop always ends the background sender (IPaddr2 leaves send_ua running, and exits before ending send_arp when findif fails)";
-const EVERY_COPY: &str =
-    "without nic, stop removes every copy of the VIP (IPaddr2 removes the one findif points at and then reports 7 while another is still configured)";
-const NEVER_WORKS: &str =
-    "a value that can never work answers 6 at once (IPaddr2 starts and fails with 1 on every node in turn)";
-const LEADING_ZEROS: &str =
-    "a prefix length with a leading zero is read as decimal, with a warning (iproute2 reads it as octal: IPaddr2 adds /24 for 030 and then never finds it again)";
-const SILENTLY_CHANGED: &str =
-    "a value IPaddr2 silently turns into something else is refused with 6 (a dotted netmask for IPv6, an addrlabel value past 32 bits, an iflabel with a space)";
-const REFRESH_VALIDATED: &str = "arp_count_refresh is validated (IPaddr2 never checks it)";
-const NO_HANG: &str =
-    "arp_interval=1 does not hang the sender (IPaddr2's send_arp hangs until it is killed; with arp_bg=false its start hangs)";
-const DADFAILED_AFRESH: &str =
-    "a dadfailed copy is not \"already started\": start removes it and runs DAD afresh, failing (1, no copy left) while the duplicate is on the link (IPaddr2 answers 0 and monitors 0 a VIP that another node holds)";
-const ALTNAME: &str =
-    "an alternative interface name works as nic (IPaddr2's findif and ip_served compare the name as text and fail, or lose the address it added)";
-const WRONG_PLACE: &str =
-    "the configured nic vanished while a copy of the VIP is on another interface: probe and monitor 1, stop removes that copy (IPaddr2 says 7 and stops with 0 while it stays)";
-const NO_SECOND_COPY: &str =
-    "without nic, a copy of the VIP already on another interface is the resource: start adds no second copy, and stop removes that one (IPaddr2 adds a second copy where findif points, and its stop leaves the first)";
-const OWN_NIC: &str =
-    "run_arping takes no answer from this node's own interfaces for another holder: start adds the VIP on eth0 (IPaddr2's arping -D hears the node's second NIC, fails start with a collision, and then reports 7)";
-const LINK_STATUS: &str =
-    "check_link_status: a VIP on a link without carrier fails monitor (IPaddr2 4.12 reports success)";

@@ -19,7 +19,7 @@ impl Observation {
     /// carries the nodad flag because floatip probed for duplicates itself
     /// before adding it (dad_mode=probe), with IPaddr2's outcome on a
     /// duplicate (start 1, nothing left), in 150 ms instead of the
-    /// kernel's 1-2 s (README, "Differences from IPaddr2").
+    /// kernel's 1-2 s (`Difference::ProbedDad`).
     fn without_probed_nodad(&self, stock: &Observation) -> Observation {
         let mut normalised = self.clone();
         for (dev, ours) in &mut normalised.vip {
@@ -292,8 +292,8 @@ pub(super) fn compare(case: &Case) {
     let mut unexpected = Vec::new();
     let mut seen = Vec::new();
     for (step, (a, b)) in steps.zip(ours.iter().zip(&stock)) {
-        // PROBED_DAD, for every such case: the nodad flag of floatip's own
-        // duplicate address detection.
+        // Difference::ProbedDad, for every such case: the nodad flag of
+        // floatip's own duplicate address detection.
         let a = &if case.probes_dad() {
             a.without_probed_nodad(b)
         } else {
@@ -326,7 +326,12 @@ pub(super) fn compare(case: &Case) {
     );
     assert!(
         stale.is_empty(),
-        "{}: accepted differences that no longer occur at {stale:?}",
-        case.name
+        "{}: accepted differences that no longer occur at {stale:?} ({:?})",
+        case.name,
+        case.accepted
+            .iter()
+            .filter(|a| a.steps.iter().any(|step| stale.contains(step)))
+            .map(|a| a.reason)
+            .collect::<Vec<_>>()
     );
 }

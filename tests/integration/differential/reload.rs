@@ -320,7 +320,7 @@ pub(super) fn observe_change(agent: &Path, case: &ReloadCase, change: Change) ->
 
 /// floatip's reload ends exactly where floatip's restart ends; and where
 /// the stock agent's restart ends, up to the differences its start has
-/// anyway (DERIVED_BROADCAST; the stock agent's leftover senders with
+/// anyway (the derived broadcast, Difference::DerivedBroadcast; the stock agent's leftover senders with
 /// some arp_sender values are its own).
 pub(super) fn compare_reload(case: &ReloadCase) {
     let reloaded = observe_change(&floatip(), case, Change::Reload);
@@ -358,9 +358,11 @@ pub(super) fn compare_reload(case: &ReloadCase) {
         (all(&reloaded), all(&stock))
     };
     assert_eq!(
-        comparable.0, comparable.1,
-        "{}: floatip's reload against IPaddr2's stop + start ({DERIVED_BROADCAST})",
-        case.name
+        comparable.0,
+        comparable.1,
+        "{}: floatip's reload against IPaddr2's stop + start ({})",
+        case.name,
+        Difference::DerivedBroadcast.floatip()
     );
 }
 
