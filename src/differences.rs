@@ -254,7 +254,7 @@ differences! {
         r#"stop's wait for the sender comes out of its own timeout (OCF_RESKEY_CRM_meta_timeout, 20 s when unset): SIGTERM, then SIGKILL when the budget runs short, then the address is removed anyway"#,
         r#"a stop that overruns its timeout gets the node fenced"#;
     LogNeverBlocks: always(),
-        r#"a log line that cannot be written is dropped: HA_LOGFILE or HA_DEBUGLOG a FIFO without a reader, a socket, a directory, a full or read-only filesystem; /dev/log missing or its queue full; a failing stderr. A stdout that cannot take meta-data is exit 1 (`tests/integration/hardening_ii.rs`)"#,
+        r#"a log line that cannot be written is dropped: HA_LOGFILE or HA_DEBUGLOG a FIFO without a reader, a socket, a directory, a full or read-only filesystem; /dev/log missing or its queue full; a failing stderr. A stdout that cannot take meta-data is exit 1 (`output::failing_stdout_and_stderr`)"#,
         r#"logging must never block or end an action: IPaddr2's shell blocks opening a FIFO without a reader and glibc's syslog() blocks on a full /dev/log queue, until Pacemaker's timeout (a stop that overruns gets the node fenced)"#;
     GarpTargetsBounded: when(|r| r.value(Param::GarpTargets).is_some()),
         r#"garp_targets lists more than 256 addresses: the first 256 are addressed, with a warning"#,

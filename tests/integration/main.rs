@@ -3,7 +3,7 @@
 //! silent pass). Run: `sudo cargo test --test integration`.
 
 /// A module's trials, each named `module::function` after its function:
-/// `trials!("field": strings_fail_no_action, …)`.
+/// `trials!("copies": start_without_nic_makes_no_second_copy, …)`.
 macro_rules! trials {
     ($module:literal: $($test:ident),* $(,)?) => {
         vec![$($crate::trial(concat!($module, "::", stringify!($test)), $test)),*]
@@ -11,24 +11,27 @@ macro_rules! trials {
 }
 
 mod actions;
+mod bad_input;
 mod by_hand;
 mod closed_loop;
 mod conformance;
+mod copies;
 mod dad;
 mod differential;
-mod field;
+mod faults;
 mod garp;
 mod gateways;
-mod hardening;
-mod hardening_ii;
 mod ipv6;
 mod kernel_floor;
 mod listening;
+mod lost_frames;
 mod ocft;
+mod output;
 mod packaging;
 mod parameters;
 mod reload;
 mod reload_safety;
+mod state_files;
 mod support;
 mod targets;
 
@@ -46,7 +49,8 @@ fn main() {
     trials.extend(dad::trials());
     trials.extend(differential::trials());
     trials.extend(differential::reload_trials());
-    trials.extend(field::trials());
+    trials.extend(copies::trials());
+    trials.extend(lost_frames::trials());
     trials.extend(garp::trials());
     trials.extend(gateways::trials());
     trials.extend(ipv6::trials());
@@ -56,8 +60,10 @@ fn main() {
     trials.extend(reload_safety::trials());
     trials.extend(targets::trials());
     trials.extend(packaging::trials());
-    trials.extend(hardening::trials());
-    trials.extend(hardening_ii::trials());
+    trials.extend(bad_input::trials());
+    trials.extend(faults::trials());
+    trials.extend(output::trials());
+    trials.extend(state_files::trials());
     trials.extend(kernel_floor::trials());
     if !root {
         eprintln!("integration tests need root (network namespaces): reported as ignored");
