@@ -32,6 +32,7 @@ mod parameters;
 mod reload;
 mod reload_safety;
 mod state_files;
+mod stock_agents;
 mod support;
 mod targets;
 
@@ -64,6 +65,7 @@ fn main() {
     trials.extend(faults::trials());
     trials.extend(output::trials());
     trials.extend(state_files::trials());
+    trials.extend(stock_agents::trials());
     trials.extend(kernel_floor::trials());
     if !root {
         eprintln!("integration tests need root (network namespaces): reported as ignored");

@@ -3,7 +3,8 @@
 //! (`netns`), hosts built from them (`hosts`), one builder that runs an
 //! agent the way Pacemaker does (`agent`), the lab's plumbing (`lab`: tc
 //! loss filters, a neighbour-table monitor), packet captures decoded
-//! (`capture`), and temporary directories.
+//! (`capture`), the stock agents compared with (`stock`), and temporary
+//! directories.
 //!
 //! Only documentation addresses are used (192.0.2.0/24, 198.51.100.0/24,
 //! 203.0.113.0/24, 2001:db8::/32), and nothing touches the root namespace.
@@ -15,9 +16,11 @@ pub mod capture;
 pub mod hosts;
 pub mod lab;
 pub mod netns;
+pub mod stock;
 pub mod tempdir;
 
 pub use agent::{alive, AgentCommand, Run, User, STOCK_AGENT, UNKNOWN_ACTIONS};
 pub use hosts::{Lan, Node};
 pub use netns::{remove_leftover_namespaces, run_prefix, sh, AddrInfo, Netns};
+pub use stock::StockAgent;
 pub use tempdir::{AgentLog, TempDir};
