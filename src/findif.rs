@@ -32,6 +32,8 @@ pub struct Request<'a> {
     pub nic: Option<&'a str>,
     pub cidr_netmask: Option<u8>,
     pub broadcast: Option<Broadcast>,
+    /// proto: only routes of this protocol count.
+    pub proto: Option<u8>,
 }
 
 impl<'a> Request<'a> {
@@ -41,6 +43,7 @@ impl<'a> Request<'a> {
             nic: config.vip.nic.as_ref().map(|n| n.0.as_str()),
             cidr_netmask: config.address.cidr_netmask,
             broadcast: config.address.broadcast,
+            proto: config.address.proto,
         }
     }
 }
@@ -54,6 +57,9 @@ pub struct Placement {
     /// The main table's routes through `link`, when findif read the table:
     /// the announcement's gateways come from them without a second read.
     pub routes: Option<LinkRoutes>,
+    /// IPv6: the metric of the route that placed the VIP, for the VIP's
+    /// own prefix route (IFA_RT_PRIORITY); `None` where no route did.
+    pub metric: Option<u32>,
 }
 
 pub fn findif(netlink: &mut Netlink, request: Request) -> Result<Placement> {
@@ -84,10 +90,12 @@ fn best_main_routes(
     netlink: &mut Netlink,
     family: Family,
     criteria: Criteria,
+    proto: Option<u8>,
 ) -> Result<(Candidates, RoutesByLink)> {
     let filter = RouteFilter {
         table: Some(netlink::TABLE_MAIN),
         oif: criteria.oif,
+        protocol: proto,
     };
     netlink
         .fold_routes(
@@ -122,6 +130,7 @@ fn findif_v4(
             prefix_len,
             broadcast,
             routes: None,
+            metric: None,
         });
     }
     let criteria = Criteria {
@@ -134,7 +143,7 @@ fn findif_v4(
     // reload), its own prefix route (source: the VIP) must not decide:
     // the placement is what it would be without the VIP, as at a first
     // start, unless no other route leads there.
-    let (candidates, by_link) = best_main_routes(netlink, Family::Ipv4, criteria)?;
+    let (candidates, by_link) = best_main_routes(netlink, Family::Ipv4, criteria, request.proto)?;
     let mut route = candidates.preferred();
     if route.is_none() && ip.is_loopback() {
         route = loopback_route(netlink, ip)?;
@@ -158,6 +167,7 @@ fn findif_v4(
         prefix_len,
         broadcast,
         routes,
+        metric: None,
     })
 }
 
@@ -180,21 +190,15 @@ fn findif_v6(
             "'nic' parameter is mandatory for a link local address [{ip}]."
         )));
     }
-    if let (Some(link), Some(prefix_len)) = (&given_link, request.cidr_netmask) {
-        return Ok(Placement {
-            link: link.clone(),
-            prefix_len,
-            broadcast: None,
-            routes: None,
-        });
-    }
+    // Read even when nic and cidr_netmask say where: the route that
+    // covers the VIP there gives its prefix route's metric.
     let criteria = Criteria {
         ip: IpAddr::V6(ip),
         prefix: request.cidr_netmask,
         oif: given_link.as_ref().map(|l| l.index),
         on_link_only: false,
     };
-    let (candidates, by_link) = best_main_routes(netlink, Family::Ipv6, criteria)?;
+    let (candidates, by_link) = best_main_routes(netlink, Family::Ipv6, criteria, request.proto)?;
     let route = candidates.any;
     let (link, prefix_len) = link_and_prefix(netlink, request, given_link, route.as_ref())?;
     let routes = Some(by_link.take(link.index));
@@ -203,6 +207,7 @@ fn findif_v6(
         prefix_len,
         broadcast: None,
         routes,
+        metric: route.map(|r| r.metric),
     })
 }
 
@@ -350,6 +355,7 @@ fn loopback_route(netlink: &mut Netlink, ip: Ipv4Addr) -> Result<Option<Route>> 
     let filter = RouteFilter {
         table: Some(netlink::TABLE_LOCAL),
         oif: None,
+        protocol: None,
     };
     let keep = |best: &mut Option<Route>, r: Route| {
         let fits = r.scope == Scope::Host && r.prefix_len < 32 && contains(&r, IpAddr::V4(ip));
@@ -435,6 +441,7 @@ mod tests {
             gateway: None,
             preferred_source: None,
             metric,
+            protocol: 2,
             next_hops: Vec::new(),
             next_hop_id: None,
         }

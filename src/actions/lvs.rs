@@ -111,6 +111,7 @@ fn restore(netlink: &mut Netlink, vip: &Vip, info: &str) -> std::result::Result<
         label: None,
         flags: AddressFlags::empty(),
         preferred_lft: None,
+        metric: None,
     };
     match netlink.add_address(&new) {
         Ok(()) => {}

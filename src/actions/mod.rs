@@ -180,6 +180,34 @@ fn loopback_copy_counts(vip: &Vip) -> bool {
     findif_uses_lo && !vip.lvs_support
 }
 
+/// iflabel (IPv4; the kernel keeps no labels for IPv6): a copy of the VIP
+/// must carry `<interface>:<iflabel>`. One without it is the address, but
+/// not as configured: start and monitor answer 1 (resource-agents 4.16),
+/// with the label found and the one expected.
+pub fn check_carries_label(address: &Address, link: &Link, iflabel: Option<&str>) -> Result<()> {
+    let Some(suffix) = iflabel.filter(|_| address.local.is_ipv4()) else {
+        return Ok(());
+    };
+    let mut expected = link.name.as_bytes().to_vec();
+    expected.push(b':');
+    expected.extend_from_slice(suffix.as_bytes());
+    let carried = address.label.as_ref().map(Name::as_bytes);
+    if carried == Some(expected.as_slice()) {
+        return Ok(());
+    }
+    Err(Error::generic(format!(
+        "{} ({} on {}: label {}, expected {})",
+        messages::label_missing(address.local),
+        address.local,
+        link.name,
+        carried.map_or_else(
+            || "none".to_owned(),
+            |l| String::from_utf8_lossy(l).into_owned()
+        ),
+        String::from_utf8_lossy(&expected)
+    )))
+}
+
 /// The configured nic as the kernel knows it.
 pub enum ConfiguredLink {
     /// No nic configured: the VIP may be on any interface.

@@ -19,8 +19,8 @@
 use std::time::{Duration, Instant};
 
 use crate::actions::{
-    configured_link, copies_anywhere, enter_namespace, find_vip, log_namespace_unavailable,
-    open_netlink, ConfiguredLink, Namespace,
+    check_carries_label, configured_link, copies_anywhere, enter_namespace, find_vip,
+    log_namespace_unavailable, open_netlink, ConfiguredLink, Namespace,
 };
 use crate::announce::probe::{self, ThisNode};
 use crate::announce::schedule::Schedule;
@@ -63,6 +63,7 @@ pub(super) fn check(config: &Config, probe: bool) -> Result<Outcome> {
         return Ok(Outcome::NotRunning);
     };
     check_dad(&address, config)?;
+    check_carries_label(&address, &link, config.address.iflabel.as_deref())?;
     if config.monitor.check_link_status {
         check_link(&link, config)?;
     }

@@ -172,6 +172,7 @@ fn change_beside_stand_in(
         label: None,
         flags: AddressFlags::NOPREFIXROUTE,
         preferred_lft: None,
+        metric: None,
     };
     netlink.add_address(&stand_in).map_err(|e| {
         Error::generic(format!(
@@ -367,6 +368,7 @@ mod tests {
             broadcast: Some("192.0.2.255".parse().unwrap()),
             flags: AddressFlags::PERMANENT,
             preferred_lft: Some(INFINITY_LIFE_TIME),
+            metric: None,
         }
     }
 
@@ -421,6 +423,7 @@ mod tests {
             broadcast: None,
             flags: AddressFlags::NODAD,
             preferred_lft: Some(INFINITY_LIFE_TIME),
+            metric: None,
         };
         let desired = Address {
             preferred_lft: Some(100),

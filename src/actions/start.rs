@@ -8,7 +8,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::actions::validate::prepare;
-use crate::actions::{copies_anywhere, dad, find_vip, ipv4_conf, lvs, require_root};
+use crate::actions::{
+    check_carries_label, copies_anywhere, dad, find_vip, ipv4_conf, lvs, require_root,
+};
 use crate::announce::probe::{self, LateWatch, ThisNode};
 use crate::announce::schedule::Schedule;
 use crate::announce::{
@@ -146,6 +148,7 @@ fn already_started(netlink: &mut Netlink, config: &Config, placement: &Placement
             .map_err(|e| Error::generic(format!("Could not remove the dadfailed {ip}: {e}")))?;
         return Ok(false);
     }
+    check_carries_label(&existing, link, config.address.iflabel.as_deref())?;
     if existing.prefix_len != placement.prefix_len {
         log::warn(format!(
             "{ip} is already configured on {} as /{} (configured: /{})",
@@ -465,7 +468,33 @@ pub(super) fn add_address(
             )));
         }
     }
+    if let Err(e) = verify_added(netlink, config, &new, link) {
+        rollback(netlink, &new);
+        return Err(e);
+    }
     Ok(())
+}
+
+/// What was added, read back (as resource-agents 4.16 does): the kernel
+/// must show the VIP on the interface, with the prefix and the label it
+/// was given. Anything else fails start with 1 and nothing left.
+fn verify_added(netlink: &mut Netlink, config: &Config, new: &Address, link: &Link) -> Result<()> {
+    let ip = new.local;
+    let shown = find_vip(netlink, &config.vip, Some(link))?;
+    let Some(address) = shown.first() else {
+        return Err(Error::generic(format!(
+            "Failed to add {ip}: the kernel does not show it on {} after adding it",
+            link.name
+        )));
+    };
+    if address.prefix_len != new.prefix_len {
+        return Err(Error::generic(format!(
+            "Failed to add {ip}: the kernel shows it as /{}, not /{}",
+            address.prefix_len, new.prefix_len
+        )));
+    }
+    check_carries_label(address, link, config.address.iflabel.as_deref())
+        .map_err(|e| Error::generic(format!("Failed to add {ip}: {}", e.reason)))
 }
 
 /// The VIP as the configuration says to add it; `nodad`: as an IPv6
@@ -497,6 +526,10 @@ pub(super) fn new_address(
         label: label.map(Name::from),
         flags,
         preferred_lft,
+        // IPv6: the metric of the route findif chose, so that the VIP's
+        // prefix route is that route and not a second one at the
+        // kernel's default (resource-agents 4.15).
+        metric: placement.metric,
     }
 }
 
@@ -541,6 +574,9 @@ fn adding_message(new: &Address, nic: &str, config: &Config) -> String {
     }
     message.push_str(&format!(" to device {nic}"));
     let mut extra = Vec::new();
+    if let Some(metric) = new.metric {
+        extra.push(format!("metric {metric}"));
+    }
     if new.flags.contains(AddressFlags::NODAD) {
         extra.push("nodad".to_owned());
     }

@@ -99,8 +99,13 @@ pub fn stop(env: &Env) -> Result<()> {
         lvs::restore_loopback(&mut netlink, vip);
     }
     if let Some(label) = stop.addrlabel {
-        // Absent already is fine: IPaddr2 ignores this error too.
-        let _ = netlink.delete_address_label(vip.ip, label);
+        // Only the label this resource adds: the kernel deletes by prefix
+        // alone, and a prefix may carry another label that is not ours
+        // (the kernel's own policy for ::1/128, an operator's). Absent
+        // already is fine, whether or not the address is still here.
+        if netlink.address_label(vip.ip).ok().flatten() == Some(label) {
+            let _ = netlink.delete_address_label(vip.ip, label);
+        }
     }
     if let Some(address) = remaining.first() {
         let nic = interface_name(&mut netlink, address.index);

@@ -143,6 +143,7 @@ pub fn link_routes(netlink: &mut Netlink, family: Family, link: &Link, vip: IpAd
     let filter = RouteFilter {
         table: Some(TABLE_MAIN),
         oif: Some(link.index),
+        protocol: None,
     };
     let read = netlink.fold_routes(family, filter, LinkRoutes::default, |routes, route| {
         routes.keep(&route, link.index)

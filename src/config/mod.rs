@@ -15,6 +15,7 @@
 
 pub mod params;
 pub mod paths;
+pub mod rt_protos;
 pub mod rules;
 pub mod values;
 
@@ -169,6 +170,8 @@ pub struct AddressConfig {
     pub iflabel: Option<String>,
     pub cidr_netmask: Option<u8>,
     pub broadcast: Option<Broadcast>,
+    /// proto: findif considers only routes of this protocol.
+    pub proto: Option<u8>,
     pub noprefixroute: bool,
     pub nodad: bool,
     pub dad_mode: DadMode,
@@ -259,9 +262,11 @@ fn missing_ip() -> Error {
 pub fn parse_for_stop(env: &Env, notes: &mut Notes) -> Result<StopConfig> {
     let params = Params::new(env);
     let vip = vip(&params, notes)?;
-    let enabled = params
-        .lenient(Param::LvsIpv6Addrlabel)
-        .is_some_and(values::is_true);
+    let enabled = values::is_true(
+        params
+            .lenient(Param::LvsIpv6Addrlabel)
+            .unwrap_or(Param::LvsIpv6Addrlabel.default()),
+    );
     let addrlabel = (enabled && vip.ip.is_ipv6()).then(|| {
         params
             .lenient(Param::LvsIpv6AddrlabelValue)
@@ -329,13 +334,15 @@ pub fn parse(env: &Env, notes: &mut Notes) -> Result<Config> {
     let ipv4 = vip.ip.is_ipv4();
 
     let clone_max = rules::clone_max(&params)?;
-    let lvs_ipv6_addrlabel = boolean(&params, Param::LvsIpv6Addrlabel, notes)?;
-    rules::check_family_features(ipv4, clone_max, vip.lvs_support, lvs_ipv6_addrlabel)?;
+    rules::check_family_features(ipv4, clone_max, vip.lvs_support)?;
+    // For IPv6 only: an IPv4 VIP ignores it (the default is true).
+    let lvs_ipv6_addrlabel = !ipv4 && boolean(&params, Param::LvsIpv6Addrlabel, notes)?;
     let addrlabel_value = rules::addrlabel_value(&params, lvs_ipv6_addrlabel)?;
     let unique_clone_address = params
         .or_default(Param::UniqueCloneAddress)
         .map(values::is_true)?;
     rules::check_clone_mode(&params, clone_max, unique_clone_address)?;
+    rules::warn_cluster_ip_only(&params, notes)?;
 
     let iflabel = rules::iflabel(&params)?;
     if let (Some(nic), Some(label)) = (&vip.nic, &iflabel) {
@@ -349,6 +356,10 @@ pub fn parse(env: &Env, notes: &mut Notes) -> Result<Config> {
         Some(v) if ipv4 => Some(values::parse_broadcast(v)?),
         _ => None,
     };
+    let proto = params
+        .nonempty(Param::Proto)?
+        .map(rt_protos::parse)
+        .transpose()?;
 
     let interval_ms = rules::positive(&params, Param::ArpInterval)?;
     let arp_count = rules::positive(&params, Param::ArpCount)?;
@@ -408,6 +419,7 @@ pub fn parse(env: &Env, notes: &mut Notes) -> Result<Config> {
             iflabel,
             cidr_netmask,
             broadcast,
+            proto,
             noprefixroute,
             nodad,
             dad_mode,

@@ -130,7 +130,8 @@ macro_rules! parameters {
                 }
             }
 
-            /// Where it comes from: the IPaddr2 version that has it, or
+            /// Where it comes from: the IPaddr2 version that has it
+            /// ("main": upstream's development branch, after 4.18), or
             /// "floatip" for floatip's own.
             pub fn origin(self) -> &'static str {
                 match self {
@@ -167,12 +168,18 @@ parameters! {
     Nic = "nic", "", String, Both, "4.12", Readdress, Locates;
     CidrNetmask = "cidr_netmask", "", String, Both, "4.12", InPlace, Unread;
     Broadcast = "broadcast", "", String, Ipv4, "4.12", InPlace, Unread;
+    Proto = "proto", "", String, Both, "4.16", Readdress, Unread;
     Iflabel = "iflabel", "", String, Both, "4.12", InPlace, Unread;
     LvsSupport = "lvs_support", "false", Boolean, Ipv4, "4.12", LvsMove, Locates;
-    LvsIpv6Addrlabel = "lvs_ipv6_addrlabel", "false", Boolean, Ipv6, "4.12", AddressLabel, Lenient;
+    LvsIpv6Addrlabel = "lvs_ipv6_addrlabel", "true", Boolean, Ipv6, "4.12", AddressLabel, Lenient;
     LvsIpv6AddrlabelValue = "lvs_ipv6_addrlabel_value", "99", Integer, Ipv6, "4.12", AddressLabel, Lenient;
     Mac = "mac", "", String, Ipv4, "4.12", NextStartStop, Unread;
     ClusteripHash = "clusterip_hash", "sourceip-sourceport", String, Ipv4, "4.12", NextStartStop, Unread;
+    ClusteripFirewall = "clusterip_firewall", "auto", String, Both, "main", NextStartStop, Unread;
+    ClusteripHashSeed = "clusterip_hash_seed", "", String, Both, "main", NextStartStop, Unread;
+    ClusteripTable = "clusterip_table", "mangle", String, Both, "main", NextStartStop, Unread;
+    ClusteripChain = "clusterip_chain", "PREROUTING", String, Both, "main", NextStartStop, Unread;
+    ClusteripMacMangle = "clusterip_mac_mangle", "false", Boolean, Both, "main", NextStartStop, Unread;
     UniqueCloneAddress = "unique_clone_address", "false", Boolean, Both, "4.12", RecoverBy7, Locates;
     ArpInterval = "arp_interval", "200", Integer, Both, "4.12", Announcement, Unread;
     ArpCount = "arp_count", "5", Integer, Both, "4.12", Announcement, Unread;
@@ -343,7 +350,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count, "every name once");
-        assert_eq!(Param::LISTED.len(), 30);
+        assert_eq!(Param::LISTED.len(), 36);
         assert_eq!(Param::LvsIpv6AddrlabelValue.default(), "99");
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::config::params::{Meta, Param, Params};
 use crate::config::values::{
-    is_cluster_mac, is_true, parse_decimal, parse_iflabel, parse_positive, shown,
+    is_cluster_mac, is_true, parse_decimal, parse_iflabel, parse_positive, shown, Notes,
 };
 use crate::ocf::{Error, Result};
 
@@ -48,22 +48,13 @@ pub fn clone_max(params: &Params) -> Result<u32> {
     }
 }
 
-/// LVS and the IPv6 address label each belong to one family, and LVS
-/// does not go with load sharing.
-pub fn check_family_features(
-    ipv4: bool,
-    clone_max: u32,
-    lvs_support: bool,
-    lvs_ipv6_addrlabel: bool,
-) -> Result<()> {
+/// LVS belongs to IPv4 and does not go with load sharing. (The IPv6
+/// address label is ignored for IPv4, as since resource-agents 4.15.1,
+/// which made it the default.)
+pub fn check_family_features(ipv4: bool, clone_max: u32, lvs_support: bool) -> Result<()> {
     if lvs_support && clone_max > 1 {
         return Err(Error::configured(
             "LVS and load sharing do not go together well",
-        ));
-    }
-    if ipv4 && lvs_ipv6_addrlabel {
-        return Err(Error::configured(
-            "IPv4 does not support lvs_ipv6_addrlabel",
         ));
     }
     if !ipv4 && lvs_support {
@@ -88,6 +79,31 @@ pub fn addrlabel_value(params: &Params, wanted: bool) -> Result<u32> {
 /// IPaddr2's default address label.
 pub fn default_addrlabel() -> u32 {
     parse_decimal(Param::LvsIpv6AddrlabelValue.default()).unwrap_or_default()
+}
+
+/// The parameters that only configure Cluster IP clone mode, which
+/// floatip refuses: accepted so that a resource written for a newer stock
+/// agent keeps its configuration, and ignored with a warning.
+const CLUSTER_IP_ONLY: &[Param] = &[
+    Param::ClusteripHash,
+    Param::ClusteripFirewall,
+    Param::ClusteripHashSeed,
+    Param::ClusteripTable,
+    Param::ClusteripChain,
+    Param::ClusteripMacMangle,
+];
+
+pub fn warn_cluster_ip_only(params: &Params, notes: &mut Notes) -> Result<()> {
+    for param in CLUSTER_IP_ONLY {
+        if params.nonempty(*param)?.is_some() {
+            notes.warn(format!(
+                "{} is ignored: it configures Cluster IP clone mode, which floatip does not \
+                 support (one VIP per node: unique_clone_address)",
+                param.name()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Clones: unique_clone_address needs a globally unique clone; a clone of

@@ -35,6 +35,9 @@ pub struct Address {
     pub flags: AddressFlags,
     /// The preferred lifetime in seconds; to add, `None` is forever.
     pub preferred_lft: Option<u32>,
+    /// IFA_RT_PRIORITY (Linux 4.18): the metric of the prefix route the
+    /// address brings; `None`: the kernel's default (IPv6: 256).
+    pub metric: Option<u32>,
 }
 
 impl Address {
@@ -55,6 +58,7 @@ impl Address {
         let mut broadcast = None;
         let mut flags = WireAddressFlags::from_bits_retain(u32::from(header.flags.bits()));
         let mut preferred_lft = None;
+        let mut metric = None;
         let attributes = payload.get(ADDRESS_HEADER_LEN..).unwrap_or_default();
         for attribute in NlasIterator::new(attributes).map_while(|a| a.ok()) {
             if attribute.kind() == IFA_LABEL {
@@ -68,6 +72,7 @@ impl Address {
                 // IFA_FLAGS carries all 32 bits; the header only the low 8.
                 Ok(AddressAttribute::Flags(all)) => flags = all,
                 Ok(AddressAttribute::CacheInfo(info)) => preferred_lft = Some(info.ifa_preferred),
+                Ok(AddressAttribute::RoutePriority(priority)) => metric = Some(priority),
                 _ => {}
             }
         }
@@ -84,6 +89,7 @@ impl Address {
             broadcast,
             flags: AddressFlags::from_wire(flags),
             preferred_lft,
+            metric,
         }))
     }
 
@@ -263,6 +269,9 @@ fn address_message(new: &Address) -> AddressMessage {
     }
     if !new.flags.is_empty() {
         attributes.push(AddressAttribute::Flags(new.flags.wire()));
+    }
+    if let Some(metric) = new.metric {
+        attributes.push(AddressAttribute::RoutePriority(metric));
     }
     if let Some(preferred) = new.preferred_lft {
         let mut lifetimes = CacheInfo::default();

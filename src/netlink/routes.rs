@@ -3,7 +3,7 @@
 //! into memory would cost seconds and hundreds of MiB before the first
 //! frame, so every reader folds the routes it is handed into the little
 //! it keeps, and asks the kernel to filter (NETLINK_GET_STRICT_CHK,
-//! Linux 4.20: table and output interface) where it can. Without strict
+//! Linux 4.20: table, output interface and protocol) where it can. Without strict
 //! checking the same filter is applied here to a full dump.
 
 use std::io;
@@ -33,6 +33,8 @@ pub struct Route {
     pub gateway: Option<IpAddr>,
     pub preferred_source: Option<IpAddr>,
     pub metric: u32,
+    /// Who installed it (RTPROT_*: 2 kernel, 3 boot, 4 static, …).
+    pub protocol: u8,
     /// ECMP next hops: (interface index, gateway).
     pub next_hops: Vec<(u32, Option<IpAddr>)>,
     /// A next-hop object (RTA_NH_ID, Linux 5.3): with
@@ -49,11 +51,14 @@ pub struct RouteFilter {
     pub table: Option<u32>,
     /// Routes through this interface (a multipath route if any hop is).
     pub oif: Option<u32>,
+    /// Routes installed by this protocol (`ip route list proto X`).
+    pub protocol: Option<u8>,
 }
 
 impl RouteFilter {
     fn admits(&self, route: &Route) -> bool {
         self.table.is_none_or(|t| route.table == t)
+            && self.protocol.is_none_or(|p| route.protocol == p)
             && self.oif.is_none_or(|index| {
                 // A next-hop object's interface is known only after
                 // RTM_GETNEXTHOP: the reader decides.
@@ -93,6 +98,7 @@ impl Route {
             gateway: None,
             preferred_source: None,
             metric: 0,
+            protocol: u8::from(header.protocol),
             next_hops: Vec::new(),
             next_hop_id: None,
         };
@@ -144,6 +150,9 @@ impl Netlink {
             ..RouteHeader::default()
         };
         if strict {
+            if let Some(protocol) = filter.protocol {
+                request.header.protocol = protocol.into();
+            }
             if let Some(table) = filter.table {
                 request.attributes.push(RouteAttribute::Table(table));
             }

@@ -13,6 +13,11 @@ pub fn collision(ip: IpAddr) -> String {
     format!("{family} address collision {ip} [DAD]")
 }
 
+/// resource-agents 4.16's line for a VIP configured without its iflabel.
+pub fn label_missing(ip: IpAddr) -> String {
+    format!("IP {ip} available, but label missing")
+}
+
 pub const READ_ADDRESSES_FAILED: &str = "Could not read the addresses of this node";
 pub const READ_ROUTES_FAILED: &str = "Could not read the routing table";
 pub const DELETE_IPV6_FAILED: &str = "Could not delete IPv6 address";

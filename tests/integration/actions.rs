@@ -3,7 +3,7 @@
 
 use libtest_mimic::Trial;
 
-use crate::support::{floatip, Node};
+use crate::support::{floatip, Node, StockAgent};
 
 pub fn trials() -> Vec<Trial> {
     trials!("actions":
@@ -518,46 +518,67 @@ fn logs_under_invoked_name() {
     );
 }
 
-/// The same start, logged by the stock agent and by floatip installed as
-/// IPaddr2: the "Adding inet address" line is the same in HA_LOGFILE and
-/// HA_DEBUGLOG once the time and pid are masked.
+/// The same start, logged by each stock agent (4.12, 4.16, 4.18) and by
+/// floatip installed as IPaddr2: the "Adding inet address" line is the
+/// same in HA_LOGFILE and HA_DEBUGLOG once the time and pid are masked,
+/// and so is "Adding inet6 address" with 4.16 and 4.18, which name the
+/// prefix route's metric as floatip does (4.12 adds no metric).
 fn log_lines_match_the_stock_agent() {
     let dir = crate::support::tempdir::TempDir::new();
     let link = dir.path().join("IPaddr2");
     std::os::unix::fs::symlink(floatip(), &link).unwrap();
-    let adding_lines = |agent: &std::path::Path, name: &str| -> Vec<String> {
+    let adding_lines = |agent: &std::path::Path, env: &[(String, String)], name: &str, v6: bool| {
         let node = Node::with_base();
+        node.ns
+            .ip(&["addr", "add", "2001:db8:1234::1/64", "dev", "eth0", "nodad"]);
         let log = dir.path().join(format!("{name}.log"));
         let debug = dir.path().join(format!("{name}.debug"));
         let (log_s, debug_s) = (log.display().to_string(), debug.display().to_string());
-        node.run(
-            agent,
-            "start",
-            &[
-                ("ip", VIP),
-                ("arp_count", "1"),
-                ("HA_LOGFILE", &log_s),
-                ("HA_DEBUGLOG", &debug_s),
-            ],
-        )
-        .expect(0);
-        [log, debug]
+        let (ip, wanted) = if v6 {
+            ("2001:db8:1234::10", "Adding inet6 address")
+        } else {
+            (VIP, "Adding inet address")
+        };
+        let mut params: Vec<(&str, &str)> = vec![
+            ("ip", ip),
+            ("arp_count", "1"),
+            ("nodad", "true"),
+            ("HA_LOGFILE", &log_s),
+            ("HA_DEBUGLOG", &debug_s),
+        ];
+        params.extend(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        node.run(agent, "start", &params).expect(0);
+        let lines: Vec<String> = [&log, &debug]
             .iter()
             .map(|file| {
                 let text = std::fs::read_to_string(file).unwrap_or_default();
                 let line = text
                     .lines()
-                    .find(|l| l.contains("Adding inet address"))
+                    .find(|l| l.contains(wanted))
                     .unwrap_or("")
                     .to_owned();
                 mask(&line)
             })
-            .collect()
+            .collect();
+        let _ = std::fs::remove_file(&log);
+        let _ = std::fs::remove_file(&debug);
+        lines
     };
-    let stock = adding_lines(std::path::Path::new(crate::support::STOCK_AGENT), "stock");
-    let ours = adding_lines(&link, "floatip");
-    assert!(!stock[0].is_empty() && !stock[1].is_empty(), "{stock:?}");
-    assert_eq!(ours, stock);
+    for version in ["1:4.12.0-2", "1:4.16.0-3+deb13u2", "1:4.18.0-4"] {
+        let stock = StockAgent::of(version);
+        for v6 in [false, true] {
+            if v6 && version == "1:4.12.0-2" {
+                continue;
+            }
+            let theirs = adding_lines(&stock.agent, &stock.env(), "stock", v6);
+            let ours = adding_lines(&link, &[], "floatip", v6);
+            assert!(
+                !theirs[0].is_empty() && !theirs[1].is_empty(),
+                "{version}: {theirs:?}"
+            );
+            assert_eq!(ours, theirs, "{version}");
+        }
+    }
 }
 
 /// Masks the timestamp ("Nov 25 23:41:45") and the [pid] of a log line.

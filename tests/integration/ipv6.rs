@@ -25,6 +25,8 @@ pub fn trials() -> Vec<Trial> {
         dadfailed_vip_fails_monitor,
         failover_between_three_hosts,
         addrlabel_added_and_removed,
+        addrlabel_by_default_and_only_ours_removed,
+        prefix_route_is_the_chosen_route,
         lifetime_and_flags,
         link_local_needs_nic,
         refresh_and_operator_command,
@@ -242,6 +244,88 @@ fn addrlabel_added_and_removed() {
     node.run(&floatip(), "stop", &p).expect(0);
     let labels = node.ns.ip(&["addrlabel", "list"]);
     assert!(!labels.contains(VIP), "{labels}");
+}
+
+/// lvs_ipv6_addrlabel defaults to true (resource-agents 4.15): the VIP
+/// gets label 99 unless told otherwise, and stop removes it even when the
+/// address went first. A label of the same prefix that is not ours (the
+/// kernel's own policy for ::1/128) is never touched.
+fn addrlabel_by_default_and_only_ours_removed() {
+    let node = Node::new();
+    base(&node);
+    let p = [("ip", VIP), ("nodad", "true")];
+    node.run(&floatip(), "start", &p).expect(0);
+    assert_eq!(node.ns.addrlabel(VIP), Some(99));
+    node.ns
+        .ip(&["addr", "del", &format!("{VIP}/64"), "dev", "eth0"]);
+    node.run(&floatip(), "stop", &p).expect(0);
+    assert_eq!(
+        node.ns.addrlabel(VIP),
+        None,
+        "removed with the address gone"
+    );
+
+    let off = [
+        ("ip", VIP),
+        ("nodad", "true"),
+        ("lvs_ipv6_addrlabel", "false"),
+    ];
+    node.run(&floatip(), "start", &off).expect(0);
+    assert_eq!(node.ns.addrlabel(VIP), None, "lvs_ipv6_addrlabel=false");
+    node.run(&floatip(), "stop", &off).expect(0);
+
+    // ::1 is lo's; the kernel labels ::1/128 with 0 by default.
+    let localhost = [("ip", "::1")];
+    assert_eq!(node.ns.addrlabel("::1"), Some(0));
+    node.run(&floatip(), "stop", &localhost).expect(0);
+    assert_eq!(
+        node.ns.addrlabel("::1"),
+        Some(0),
+        "the kernel's policy stays"
+    );
+}
+
+/// The VIP's prefix route is the route findif chose, at its metric
+/// (IFA_RT_PRIORITY, resource-agents 4.15): with the base's prefix route
+/// at metric 512, no second route at the kernel's 256 appears, and none
+/// is left after stop; with nic and cidr_netmask given too.
+fn prefix_route_is_the_chosen_route() {
+    let routes = |node: &Node| -> Vec<String> {
+        node.ns
+            .ip(&["-6", "route", "show", "2001:db8:1234::/64"])
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    };
+    for extra in [&[][..], &[("nic", "eth0"), ("cidr_netmask", "64")][..]] {
+        let node = Node::new();
+        node.ns.ip(&[
+            "addr",
+            "add",
+            "2001:db8:1234::1/64",
+            "dev",
+            "eth0",
+            "nodad",
+            "metric",
+            "512",
+        ]);
+        let before = routes(&node);
+        assert_eq!(before.len(), 1, "{before:?}");
+        let mut p = vec![("ip", VIP), ("nodad", "true")];
+        p.extend_from_slice(extra);
+        let run = node.run(&floatip(), "start", &p);
+        run.expect(0);
+        assert!(
+            run.stderr.contains("(with metric 512 nodad"),
+            "{}",
+            run.stderr
+        );
+        let copies = node.ns.find(VIP);
+        assert_eq!(copies[0].1.metric, Some(512), "{copies:?}");
+        assert_eq!(routes(&node), before, "no second prefix route");
+        node.run(&floatip(), "stop", &p).expect(0);
+        assert_eq!(routes(&node), before, "nothing left behind");
+    }
 }
 
 fn lifetime_and_flags() {

@@ -377,8 +377,8 @@ fn ipv6_address_label_follows() {
             .find(|l| l.contains("2001:db8::10/128"))
             .map(|l| l.trim_end().to_owned())
     };
-    node.run(&floatip(), "start", &v6(&[("nodad", "true")]))
-        .expect(0);
+    let unlabelled = v6(&[("nodad", "true"), ("lvs_ipv6_addrlabel", "false")]);
+    node.run(&floatip(), "start", &unlabelled).expect(0);
     assert_eq!(label_of(), None);
     reload(&node, &labelled("99")).expect(0);
     assert!(
@@ -392,7 +392,7 @@ fn ipv6_address_label_follows() {
         "{:?}",
         label_of()
     );
-    let run = reload(&node, &v6(&[("nodad", "true")]));
+    let run = reload(&node, &unlabelled);
     run.expect(1);
     assert!(run.exit_reasons()[0].contains("lvs_ipv6_addrlabel cannot be turned off in place"));
     node.run(&floatip(), "stop", &labelled("42")).expect(0);

@@ -305,7 +305,8 @@ pub(super) fn cases() -> Vec<Case> {
             Base,
             &[("lvs_ipv6_addrlabel", "true")],
         )
-        .accept(STOPS, Difference::StopNeedsOnlyTarget),
+        .accept_against(&[Stock::V4_12], STOPS, Difference::StopNeedsOnlyTarget)
+        .accept(ALL_BUT_STOPS, Difference::Ipv4IgnoresAddrlabel),
         case(
             "lvs_ipv6_addrlabel_value garbage on IPv4",
             Base,
@@ -588,7 +589,8 @@ pub(super) fn cases() -> Vec<Case> {
             Base6,
             &[("ip", V6), ("nodad", "true"), ("broadcast", "192.0.2.255")],
         )
-        .accept(WHILE_STARTED, Difference::BroadcastIpv4Only),
+        .accept(WHILE_STARTED, Difference::BroadcastIpv4Only)
+        .accept_against(NEWER, AFTER_STOP, Difference::LabelLeftBehind),
         case(
             "ipv6 unique_clone_address",
             Base6,
@@ -636,7 +638,17 @@ pub(super) fn cases() -> Vec<Case> {
             &[("nic", "eth0")],
             Fault::CarrierLost,
         )
-        .accept(&[Probe, Monitor, Status], Difference::CheckLinkStatus),
+        .accept(&[Probe, Monitor, Status], Difference::CheckLinkStatus)
+        .accept(&[Probe, Monitor, Status], Difference::LinkDownIs1),
+        // 4.18 asks `ip addr show eth0 vipnic` and never sees it down.
+        faulty(
+            "fault carrier lost, nic with an altname",
+            Altname,
+            &[("nic", "eth0")],
+            Fault::CarrierLost,
+        )
+        .accept(&[Probe, Monitor, Status], Difference::CheckLinkStatus)
+        .accept(&[Probe, Monitor, Status], Difference::LinkCheckSeesAltnames),
         faulty(
             "fault carrier lost, check_link_status false",
             Base,
@@ -670,7 +682,10 @@ pub(super) fn cases() -> Vec<Case> {
             "copy already on another nic /24",
             CopyOnEth1("192.0.2.10/24"),
             &[],
-        ),
+        )
+        // 4.17's findif takes eth0's route (metric first), and the stock
+        // agent adds a second copy there.
+        .accept_against(NEWER, AFTER_VALIDATE, Difference::NoSecondCopy),
         case(
             "run_arping with the VIP on this node's second nic",
             SecondNicOnTheSegment,
@@ -686,13 +701,81 @@ pub(super) fn cases() -> Vec<Case> {
             CopyOnEth1("2001:db8:1234::10/128"),
             &[("ip", V6)],
         )
-        .accept(AFTER_VALIDATE, Difference::NoSecondCopy),
+        // 4.17's findif reads the copy's host route and stays on eth1.
+        .accept_against(&[Stock::V4_12], AFTER_VALIDATE, Difference::NoSecondCopy),
         faulty(
             "fault ipv6 address removed",
             Base6,
             &[("ip", V6), ("nodad", "true")],
             Fault::AddressRemoved,
+        )
+        .accept_against(NEWER, AFTER_STOP, Difference::LabelLeftBehind),
+        // resource-agents 4.15: an IPv6 VIP's prefix route is the route
+        // findif chose, at its metric.
+        case(
+            "ipv6 base route at metric 512",
+            Base6Metric512,
+            &[("ip", V6), ("nodad", "true")],
         ),
+        case(
+            "ipv6 base route at metric 512, nic and cidr_netmask",
+            Base6Metric512,
+            &[
+                ("ip", V6),
+                ("nodad", "true"),
+                ("nic", "eth0"),
+                ("cidr_netmask", "64"),
+            ],
+        ),
+        // resource-agents 4.16: proto.
+        // The static route has no source address: no base's broadcast.
+        case("static route, no proto", StaticRouteOnEth1, &[])
+            .accept(WHILE_STARTED, Difference::DerivedBroadcast),
+        case(
+            "static route, proto kernel",
+            StaticRouteOnEth1,
+            &[("proto", "kernel")],
+        )
+        .accept(WHILE_STARTED, Difference::ProtoHonoured)
+        .accept(WHILE_STARTED, Difference::ProtoKeepsBroadcast),
+        case(
+            "static route, proto static",
+            StaticRouteOnEth1,
+            &[("proto", "static")],
+        )
+        .accept(WHILE_STARTED, Difference::DerivedBroadcast),
+        case(
+            "static route, proto 2",
+            StaticRouteOnEth1,
+            &[("proto", "2")],
+        )
+        .accept(WHILE_STARTED, Difference::ProtoHonoured)
+        .accept(WHILE_STARTED, Difference::ProtoKeepsBroadcast),
+        case(
+            "static route, proto unknown",
+            StaticRouteOnEth1,
+            &[("proto", "nosuchproto")],
+        )
+        .accept_against(
+            &[Stock::V4_12],
+            ALL_BUT_STOPS,
+            Difference::OwnParametersValidated,
+        )
+        .accept_against(NEWER, ALL_BUT_STOPS, Difference::ProtoValidated),
+        // resource-agents 4.16: the VIP without its iflabel.
+        case(
+            "vip configured without its iflabel",
+            Unlabelled,
+            &[("iflabel", "vip"), ("nic", "eth0"), ("cidr_netmask", "24")],
+        )
+        .accept_against(&[Stock::V4_12], WHILE_STARTED, Difference::LabelChecked)
+        .accept_against(NEWER, &[Status], Difference::LabelChecked),
+        case(
+            "ipv6 iflabel",
+            Base6,
+            &[("ip", V6), ("nodad", "true"), ("iflabel", "vip")],
+        )
+        .accept(WHILE_STARTED, Difference::Ipv6IflabelIgnored),
     ];
     all.extend(fidelity_cases());
     let as_nobody = |name, params: &[(&'static str, &'static str)]| Case {

@@ -15,10 +15,10 @@ use std::path::Path;
 use std::thread::sleep;
 use std::time::Duration;
 
-use floatip::differences::{Difference, Resource};
+use floatip::differences::{Difference, Resource, Stock};
 use libtest_mimic::Trial;
 
-use crate::support::{alive, floatip, AddrInfo, Node, User, STOCK_AGENT, UNKNOWN_ACTIONS};
+use crate::support::{alive, floatip, AddrInfo, Node, StockAgent, User, UNKNOWN_ACTIONS};
 
 mod cases;
 mod fidelity;
@@ -57,13 +57,24 @@ pub fn trials() -> Vec<Trial> {
             Ok(())
         }),
     ];
-    trials.extend(cases().into_iter().map(|case| {
-        let name = format!("differential::{}", case.name.replace(' ', "_"));
-        Trial::test(name, move || {
-            compare(&case);
-            Ok(())
-        })
-    }));
+    // Against each packaged stock agent: 4.12's trials keep their plain
+    // names, the newer ones are named after their version.
+    let every_case = std::env::var_os("FLOATIP_DIFFERENTIAL_ALL").is_some();
+    for stock in Stock::ALL.iter().copied().filter(|s| s.package().is_some()) {
+        let prefix = match stock {
+            Stock::V4_12 => "differential".to_owned(),
+            _ => format!("differential@{}", stock.name()),
+        };
+        trials.extend(cases().into_iter().enumerate().map(|(index, case)| {
+            let name = format!("{prefix}::{}", case.name.replace(' ', "_"));
+            let sampled = every_case || case.runs_against(stock, index);
+            Trial::test(name, move || {
+                compare(&case, stock);
+                Ok(())
+            })
+            .with_ignored_flag(!sampled)
+        }));
+    }
     trials
 }
 
@@ -95,6 +106,14 @@ enum Setup {
     /// Base and Base6 together, plus this address (with prefix) on eth1:
     /// the VIP is already configured where findif does not point.
     CopyOnEth1(&'static str),
+    /// eth0 carries 2001:db8:1234::1/64 (nodad) with its prefix route at
+    /// metric 512 instead of the kernel's 256.
+    Base6Metric512,
+    /// Base, plus 192.0.2.0/25 through eth1 installed by proto static:
+    /// the longest prefix leads to eth1, the kernel's own route to eth0.
+    StaticRouteOnEth1,
+    /// Base, with the VIP already on eth0 as a /24 without a label.
+    Unlabelled,
     /// Base, eth0 and eth1 on one segment (the peer bridges its ends), and
     /// the VIP as a /32 on eth1: this node's own second NIC answers ARP
     /// for it (arp_ignore=0).
@@ -196,6 +215,11 @@ const MONITORS: &[Step] = &[
     Step::ProbeAfterStop,
 ];
 const STOPS: &[Step] = &[Step::Stop, Step::StopAgain];
+const AFTER_STOP: &[Step] = &[Step::Stop, Step::StopAgain, Step::ProbeAfterStop];
+
+/// The stock agents newer than Debian 12's.
+const NEWER: &[Stock] = &[Stock::V4_16, Stock::V4_18];
+const UNTIL_4_16: &[Stock] = &[Stock::V4_12, Stock::V4_16];
 
 /// A difference kept on purpose: at these steps, for a reason the list of
 /// differences (src/differences.rs, the README's table) gives.
@@ -203,6 +227,9 @@ const STOPS: &[Step] = &[Step::Stop, Step::StopAgain];
 struct Accepted {
     steps: &'static [Step],
     reason: Difference,
+    /// The stock agents it shows against in this case: those the list
+    /// marks, or fewer where the case's setup makes the others agree.
+    against: &'static [Stock],
 }
 
 #[derive(Clone, Debug)]
@@ -216,21 +243,54 @@ struct Case {
 }
 
 impl Case {
-    /// An IPv6 VIP whose duplicate address detection floatip does itself:
-    /// floatip's copy then carries the nodad flag where the stock agent's
-    /// does not (accepted on every such case).
-    fn probes_dad(&self) -> bool {
-        Difference::ProbedDad.applies(&Resource::new(&self.params))
+    /// Accepts floatip answering differently from IPaddr2 at `steps`.
+    fn accept(self, steps: &'static [Step], reason: Difference) -> Case {
+        self.accept_against(reason.against(), steps, reason)
     }
 
-    /// Accepts floatip answering differently from IPaddr2 at `steps`.
-    fn accept(mut self, steps: &'static [Step], reason: Difference) -> Case {
-        self.accepted.push(Accepted { steps, reason });
+    /// Accepts a difference only from these stock agents.
+    fn accept_against(
+        mut self,
+        against: &'static [Stock],
+        steps: &'static [Step],
+        reason: Difference,
+    ) -> Case {
+        self.accepted.push(Accepted {
+            steps,
+            reason,
+            against,
+        });
         self
     }
 
-    fn accepts(&self, step: Step) -> bool {
-        self.accepted.iter().any(|a| a.steps.contains(&step))
+    /// Whether the default run compares this case with `stock` (the
+    /// `index`th case): every case with 4.12; with a newer agent the cases
+    /// whose accepted differences depend on the version, every IPv6 case
+    /// with 4.16 (whose defaults changed for each), and every fourth
+    /// other. FLOATIP_DIFFERENTIAL_ALL=1 (or `--include-ignored`) runs
+    /// them all.
+    fn runs_against(&self, stock: Stock, index: usize) -> bool {
+        let packaged: Vec<Stock> = Stock::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.package().is_some())
+            .collect();
+        let by_version = self
+            .accepted
+            .iter()
+            .any(|a| packaged.iter().any(|s| !a.against.contains(s)));
+        let ipv6 = self
+            .params
+            .iter()
+            .any(|(k, v)| *k == "ip" && v.contains(':'));
+        stock == Stock::V4_12 || by_version || (stock == Stock::V4_16 && ipv6) || index % 4 == 0
+    }
+
+    /// Whether a difference from `stock` at `step` is accepted.
+    fn accepts(&self, step: Step, stock: Stock) -> bool {
+        self.accepted
+            .iter()
+            .any(|a| a.steps.contains(&step) && a.against.contains(&stock))
     }
 }
 
@@ -265,6 +325,16 @@ fn cases_are_named_once_and_reasoned() {
         for accepted in &case.accepted {
             assert!(!accepted.steps.is_empty(), "{}: no step", case.name);
             assert!(
+                accepted
+                    .against
+                    .iter()
+                    .all(|stock| accepted.reason.against().contains(stock)),
+                "{}: {:?} is not marked for {:?} (src/differences.rs)",
+                case.name,
+                accepted.reason,
+                accepted.against
+            );
+            assert!(
                 accepted.reason.applies(&Resource::new(&case.params)),
                 "{}: {:?} is not for a resource with these parameters (src/differences.rs)",
                 case.name,
@@ -282,9 +352,15 @@ fn unknown_actions() {
     let mut differences = Vec::new();
     for action in UNKNOWN_ACTIONS.iter().copied().chain(["bogus", ""]) {
         for params in [vec![("ip", VIP)], vec![("ip", "bogus")], vec![]] {
-            let ours = run_quietly(&node, &floatip(), action, &params, User::Root);
+            let ours = run_quietly(&node, &Subject::floatip(), action, &params, User::Root);
             assert_eq!(ours, 3, "floatip {action:?} {params:?}");
-            let stock = run_quietly(&node, Path::new(STOCK_AGENT), action, &params, User::Root);
+            let stock = run_quietly(
+                &node,
+                &Subject::stock(Stock::V4_12),
+                action,
+                &params,
+                User::Root,
+            );
             if stock != ours {
                 differences.push((action, params.clone(), stock));
             }
@@ -307,9 +383,15 @@ fn floatip_own_actions() {
     let node = Node::with_base();
     for (action, ours_expected) in [("show", 0), ("garp", 1)] {
         let params = [("ip", VIP), ("nic", "eth0")];
-        let stock = run_quietly(&node, Path::new(STOCK_AGENT), action, &params, User::Root);
+        let stock = run_quietly(
+            &node,
+            &Subject::stock(Stock::V4_12),
+            action,
+            &params,
+            User::Root,
+        );
         assert_eq!(stock, 3, "IPaddr2 {action}");
-        let ours = run_quietly(&node, &floatip(), action, &params, User::Root);
+        let ours = run_quietly(&node, &Subject::floatip(), action, &params, User::Root);
         assert_eq!(ours, ours_expected, "floatip {action}");
         assert!(node.ns.find(VIP).is_empty(), "{action} configured nothing");
     }
@@ -322,14 +404,22 @@ fn floatip_own_actions() {
 /// compared with the stock agent's stop + start in `reload_*`.
 fn reload_action() {
     let params = [("ip", VIP), ("nic", "eth0"), ("cidr_netmask", "24")];
-    for (agent, stopped, started) in [(Path::new(STOCK_AGENT), 3, 3), (&floatip(), 7, 0)] {
+    for (agent, stopped, started) in [
+        (&Subject::stock(Stock::V4_12), 3, 3),
+        (&Subject::floatip(), 7, 0),
+    ] {
         let node = Node::with_base();
         let code = run_quietly(&node, agent, "reload", &params, User::Root);
-        assert_eq!(code, stopped, "{} reload, not running", agent.display());
+        assert_eq!(
+            code,
+            stopped,
+            "{} reload, not running",
+            agent.path.display()
+        );
         assert!(node.ns.find(VIP).is_empty(), "reload configured nothing");
         assert_eq!(run_quietly(&node, agent, "start", &params, User::Root), 0);
         let code = run_quietly(&node, agent, "reload", &params, User::Root);
-        assert_eq!(code, started, "{} reload, running", agent.display());
+        assert_eq!(code, started, "{} reload, running", agent.path.display());
         assert_eq!(node.ns.find(VIP).len(), 1, "the VIP stays configured");
         assert_eq!(run_quietly(&node, agent, "stop", &params, User::Root), 0);
     }
@@ -340,7 +430,7 @@ fn reload_action() {
         text.find('{').map(|i| text[i..].to_owned()).unwrap_or(text)
     };
     let ours = usage(&floatip());
-    let stock = usage(Path::new(STOCK_AGENT));
+    let stock = usage(&Subject::stock(Stock::V4_12).path);
     assert_eq!(
         ours.replace("|reload", ""),
         stock,

@@ -281,7 +281,7 @@ pub(super) enum Change {
 /// aside: floatip re-adds an IPv6 VIP without DAD), the IPv6 address
 /// label, the monitor's answer with the new parameters, and after a stop
 /// with them what is left, processes included.
-pub(super) fn observe_change(agent: &Path, case: &ReloadCase, change: Change) -> Vec<String> {
+pub(super) fn observe_change(agent: &Subject, case: &ReloadCase, change: Change) -> Vec<String> {
     let node = prepare(case.setup);
     let ip = case.new[0].1;
     let mut seen = Vec::new();
@@ -323,14 +323,16 @@ pub(super) fn observe_change(agent: &Path, case: &ReloadCase, change: Change) ->
 /// anyway (the derived broadcast, Difference::DerivedBroadcast; the stock agent's leftover senders with
 /// some arp_sender values are its own).
 pub(super) fn compare_reload(case: &ReloadCase) {
-    let reloaded = observe_change(&floatip(), case, Change::Reload);
-    let restarted = observe_change(&floatip(), case, Change::Restart);
+    let reloaded = observe_change(&Subject::floatip(), case, Change::Reload);
+    let restarted = observe_change(&Subject::floatip(), case, Change::Restart);
     assert_eq!(
         reloaded, restarted,
         "{}: reload against stop + start",
         case.name
     );
-    let stock = observe_change(Path::new(STOCK_AGENT), case, Change::Restart);
+    // Against today's stock agent, whose defaults floatip follows (the
+    // IPv6 address label, the prefix route's metric).
+    let stock = observe_change(&Subject::stock(Stock::V4_16), case, Change::Restart);
     let derived = |seen: &[String]| -> Vec<String> {
         seen.iter()
             .filter(|line| !line.starts_with("processes left"))
@@ -360,7 +362,7 @@ pub(super) fn compare_reload(case: &ReloadCase) {
     assert_eq!(
         comparable.0,
         comparable.1,
-        "{}: floatip's reload against IPaddr2's stop + start ({})",
+        "{}: floatip's reload against IPaddr2 4.16's stop + start ({})",
         case.name,
         Difference::DerivedBroadcast.floatip()
     );

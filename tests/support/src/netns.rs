@@ -127,12 +127,26 @@ impl Netns {
                             label: a["label"].as_str().map(str::to_owned),
                             noprefixroute: a["noprefixroute"].as_bool().unwrap_or(false),
                             nodad: a["nodad"].as_bool().unwrap_or(false),
+                            metric: a["metric"].as_u64(),
                         },
                     ));
                 }
             }
         }
         found
+    }
+}
+
+impl Netns {
+    /// The IPv6 address label of `ip`/128, as `ip addrlabel list` shows
+    /// it.
+    pub fn addrlabel(&self, ip: &str) -> Option<u64> {
+        let out = sh("ip", &["-n", &self.name, "-j", "addrlabel", "list"]);
+        let json: Value = serde_json::from_str(&out).ok()?;
+        json.as_array()?
+            .iter()
+            .find(|entry| entry["address"].as_str() == Some(ip) && entry["prefixlen"].as_u64() == Some(128))
+            .and_then(|entry| entry["label"].as_u64())
     }
 }
 
@@ -176,4 +190,7 @@ pub struct AddrInfo {
     pub noprefixroute: bool,
     /// IFA_F_NODAD: the kernel runs no duplicate address detection.
     pub nodad: bool,
+    /// IFA_RT_PRIORITY: the metric of the address's prefix route, where
+    /// one was given.
+    pub metric: Option<u64>,
 }
