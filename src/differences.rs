@@ -199,8 +199,12 @@ differences! {
         r#"IPaddr2 greps `ip addr` output for the base address as a substring and can take another address's line (e.g. a /32 copy on lo), losing the broadcast"#;
     NicVanished: when(|r| r.value(Param::Nic).is_some()),
         every(),
-        r#"a recurring monitor whose configured nic is gone answers 1 whether or not cidr_netmask is set"#,
-        r#"IPaddr2 answers 1 only when findif fails, i.e. without cidr_netmask, and 7 with it"#;
+        r#"a recurring monitor whose configured nic is gone answers 1 whether or not cidr_netmask is set, and its reason says the interface vanished"#,
+        r#"IPaddr2 answers 1 only when findif fails, i.e. without cidr_netmask, and 7 with it; its reason is findif's "Unable to find nic or netmask""#;
+    UniqueCloneIpv6: when(|r| r.is_ipv6() && r.truthy(Param::UniqueCloneAddress)),
+        every(),
+        r#"unique_clone_address with an IPv6 VIP is refused with 6 and the reason says it is for IPv4 only"#,
+        r#"the stock agent appends the clone number to the address's text and then refuses the garbage it made ("IP address [2001:db8::10...] not valid"), with the same code"#;
     BroadcastIpv4Only: when(|r| r.is_ipv6() && r.value(Param::Broadcast).is_some()),
         every(),
         r#"broadcast is ignored for IPv6"#,

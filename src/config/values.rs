@@ -195,10 +195,12 @@ pub fn parse_nic_name(value: &str) -> Result<String> {
 }
 
 pub fn parse_iflabel(value: &str) -> Result<String> {
-    let valid = value.len() <= LABEL_MAX
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    // Its length is checked together with the interface's name (the
+    // kernel's 15 characters are for `<nic>:<iflabel>`), with IPaddr2's
+    // wording, once the interface is known.
+    let valid = value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
     accepted_name(value, valid, |shown| {
         format!("Invalid iflabel [{shown}]: expected letters, digits, '_', '-' or '.'")
     })

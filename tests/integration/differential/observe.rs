@@ -31,7 +31,7 @@ impl Subject {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(super) struct Observation {
     code: i32,
     /// Every copy of the VIP: (interface, prefix, broadcast, label, flags,
@@ -39,6 +39,16 @@ pub(super) struct Observation {
     vip: Vec<(String, AddrInfo)>,
     /// The IPv6 address label of VIP/128.
     addrlabel: Option<u64>,
+    /// What the action said, compared on its own ([`reasons_disagree`]).
+    said: Said,
+}
+
+/// What the kernel and the exit code show; the reason's wording is
+/// compared apart.
+impl PartialEq for Observation {
+    fn eq(&self, other: &Observation) -> bool {
+        self.code == other.code && self.vip == other.vip && self.addrlabel == other.addrlabel
+    }
 }
 
 /// Differences that show in every observation of a case they apply to,
@@ -363,18 +373,51 @@ pub(super) fn run_quietly(
     params: &[(&str, &str)],
     user: User,
 ) -> i32 {
+    run_for_reason(node, agent, action, params, user).0
+}
+
+/// What an action said on stderr: its last exit reason, and the last
+/// error it logged (findif.sh logs its reason as an error and exits with
+/// only "[findif] failed").
+#[derive(Debug, Clone, Default)]
+pub(super) struct Said {
+    reason: Option<String>,
+    error: Option<String>,
+}
+
+/// Runs one action as [`run_quietly`] does, with stderr in a file (a
+/// file, never a pipe: a background sender may hold it open), and
+/// returns the exit code and what it said.
+pub(super) fn run_for_reason(
+    node: &Node,
+    agent: &Subject,
+    action: &str,
+    params: &[(&str, &str)],
+    user: User,
+) -> (i32, Said) {
+    let stderr_path = node.rsctmp.path().join(format!("stderr-{action}"));
+    let stderr = std::fs::File::create(&stderr_path).expect("stderr file");
     // A hanging action (IPaddr2's start with arp_interval=1 and
     // arp_bg=false) is ended with everything it started.
-    let mut command = node.agent(&agent.path, action);
+    let mut builder = node.agent(&agent.path, action);
     for (key, value) in &agent.env {
-        command = command.env(key, value);
+        builder = builder.env(key, value);
     }
-    command
-        .params(params)
-        .user(user)
-        .quiet()
-        .status_within(ACTION_TIMEOUT)
-        .unwrap_or(TIMED_OUT)
+    let mut command = builder.params(params).user(user).quiet().command();
+    command.stderr(stderr);
+    let code = crate::support::status_within(&mut command, ACTION_TIMEOUT).unwrap_or(TIMED_OUT);
+    let said = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+    let _ = std::fs::remove_file(&stderr_path);
+    let reason = said
+        .lines()
+        .filter_map(|line| line.strip_prefix("ocf-exit-reason:"))
+        .next_back()
+        .map(str::to_owned);
+    let error = said
+        .lines()
+        .filter_map(|line| line.split_once("ERROR: ").map(|(_, text)| text.to_owned()))
+        .next_back();
+    (code, Said { reason, error })
 }
 
 /// Longer than any action of either agent takes when it works (run_arping
@@ -404,7 +447,7 @@ pub(super) fn observe(agent: &Subject, case: &Case) -> Vec<Observation> {
         if !interval.is_empty() {
             step.push(("OCF_RESKEY_CRM_meta_interval", interval));
         }
-        let code = run_quietly(&node, agent, action, &step, case.user);
+        let (code, said) = run_for_reason(&node, agent, action, &step, case.user);
         let parsed = ip.parse::<std::net::IpAddr>().ok();
         let vip = if parsed.is_some() {
             node.ns.find(ip)
@@ -418,6 +461,7 @@ pub(super) fn observe(agent: &Subject, case: &Case) -> Vec<Observation> {
             code,
             vip,
             addrlabel,
+            said,
         });
         if *step_kind == FAULT_AFTER {
             inflict(&node, case.fault, ip);
@@ -430,6 +474,7 @@ pub(super) fn observe(agent: &Subject, case: &Case) -> Vec<Observation> {
         code: leftover as i32,
         vip: Vec::new(),
         addrlabel: None,
+        said: Said::default(),
     });
     observations
 }
@@ -446,6 +491,11 @@ pub(super) fn compare(case: &Case, against: Stock) {
     let mut unexpected = Vec::new();
     let mut seen = Vec::new();
     for (step, (a, b)) in steps.zip(ours.iter().zip(&stock)) {
+        if a.code == b.code && a.code != 0 {
+            if let Some(disagreement) = reasons_disagree(a, b, case, against) {
+                unexpected.push(format!("step {step:?}: exit reason: {disagreement}"));
+            }
+        }
         if a == b {
             continue;
         }
@@ -494,4 +544,72 @@ pub(super) fn compare(case: &Case, against: Stock) {
             .map(|a| a.reason)
             .collect::<Vec<_>>()
     );
+}
+
+/// Exit reasons floatip words otherwise, each for a named difference:
+/// (the difference, how floatip's reason starts, how the stock agent's
+/// does).
+const REWORDED: &[(Difference, &str, &str)] = &[
+    (
+        Difference::NicVanished,
+        "Interface ",
+        "Unable to find nic or netmask",
+    ),
+    (
+        Difference::UniqueCloneIpv6,
+        "unique_clone_address works only with IPv4",
+        "IP address [",
+    ),
+];
+
+/// Where both agents fail with the same code, floatip's exit reason keeps
+/// the stock agent's wording (operators search for it) and adds why: it
+/// starts with the stock agent's reason, or with findif.sh's logged error
+/// where the stock reason is only "[findif] failed"; after a bracketed
+/// value (`Invalid interface name [eth9]: …`) the stock agent quotes
+/// another program's message, which floatip replaces with its own. Other
+/// wordings are accepted only as [`REWORDED`] names them.
+fn reasons_disagree(
+    ours: &Observation,
+    stock: &Observation,
+    case: &Case,
+    against: Stock,
+) -> Option<String> {
+    let theirs = stock.said.reason.as_deref()?;
+    let mine = ours.said.reason.as_deref().unwrap_or("");
+    // findif.sh's own reason is its logged error.
+    let wording = match (theirs, stock.said.error.as_deref()) {
+        ("[findif] failed", Some(error)) => error,
+        _ => theirs,
+    };
+    let wording = match wording.find("]: ") {
+        Some(end) => &wording[..=end],
+        None => wording.trim_end_matches('.'),
+    };
+    // floatip shows a value's control characters escaped (`eth\t0`).
+    let wording: String = wording
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    let wording = wording.as_str();
+    if mine.starts_with(wording) {
+        return None;
+    }
+    let resource = Resource::new(&case.params);
+    let reworded = REWORDED.iter().any(|(difference, ours, stock)| {
+        difference.applies(&resource)
+            && difference.against().contains(&against)
+            && mine.starts_with(ours)
+            && wording.starts_with(stock)
+    });
+    if reworded {
+        return None;
+    }
+    Some(format!("floatip {mine:?}, stock {wording:?}"))
 }
