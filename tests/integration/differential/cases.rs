@@ -762,6 +762,12 @@ pub(super) fn cases() -> Vec<Case> {
             Difference::OwnParametersValidated,
         )
         .accept_against(NEWER, ALL_BUT_STOPS, Difference::ProtoValidated),
+        // Routes that lead nowhere never place a VIP (4.16 ignores
+        // unreachable, prohibit and blackhole; throw is floatip's own).
+        case("unreachable route", SpecialRoute("unreachable"), &[]),
+        case("prohibit route", SpecialRoute("prohibit"), &[]),
+        case("blackhole route", SpecialRoute("blackhole"), &[]),
+        case("throw route", SpecialRoute("throw"), &[]),
         // resource-agents 4.16: the VIP without its iflabel.
         case(
             "vip configured without its iflabel",

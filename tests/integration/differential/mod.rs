@@ -114,6 +114,10 @@ enum Setup {
     StaticRouteOnEth1,
     /// Base, with the VIP already on eth0 as a /24 without a label.
     Unlabelled,
+    /// Base, plus a route of this type (unreachable, prohibit, blackhole,
+    /// throw) for 192.0.2.0/25, more specific than eth0's /24: no findif
+    /// may place the VIP by it.
+    SpecialRoute(&'static str),
     /// Base, eth0 and eth1 on one segment (the peer bridges its ends), and
     /// the VIP as a /32 on eth1: this node's own second NIC answers ARP
     /// for it (arp_ignore=0).

@@ -215,6 +215,11 @@ pub(super) fn prepare(setup: Setup) -> Node {
             ]);
             node
         }
+        Setup::SpecialRoute(kind) => {
+            let node = Node::with_base();
+            node.ns.ip(&["route", "add", kind, "192.0.2.0/25"]);
+            node
+        }
         Setup::Unlabelled => {
             let node = Node::with_base();
             node.ns
