@@ -12,7 +12,12 @@
 //!
 //! IPv6: the same choice among the main table's unicast routes of any scope
 //! (findif.sh filters no scope for inet6), no broadcast, and a link-local
-//! VIP needs nic.
+//! VIP needs nic. The chosen route's metric becomes the VIP's prefix
+//! route's (resource-agents 4.15), so the routes are read even when nic
+//! and cidr_netmask leave nothing else to choose.
+//!
+//! proto (resource-agents 4.16) limits both families to the routes one
+//! protocol installed; the kernel filters the dump where it can.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
