@@ -135,9 +135,7 @@ impl Netns {
         }
         found
     }
-}
 
-impl Netns {
     /// The IPv6 address label of `ip`/128, as `ip addrlabel list` shows
     /// it.
     pub fn addrlabel(&self, ip: &str) -> Option<u64> {
@@ -145,7 +143,9 @@ impl Netns {
         let json: Value = serde_json::from_str(&out).ok()?;
         json.as_array()?
             .iter()
-            .find(|entry| entry["address"].as_str() == Some(ip) && entry["prefixlen"].as_u64() == Some(128))
+            .find(|entry| {
+                entry["address"].as_str() == Some(ip) && entry["prefixlen"].as_u64() == Some(128)
+            })
             .and_then(|entry| entry["label"].as_u64())
     }
 }

@@ -65,7 +65,9 @@ impl StockAgent {
         let agent = root.join("usr/lib/ocf/resource.d/heartbeat/IPaddr2");
         let functions = root.join("usr/lib/ocf/lib/heartbeat");
         assert!(
-            agent.is_file() && functions.join("findif.sh").is_file() && cache.join(version).join("verified").is_file(),
+            agent.is_file()
+                && functions.join("findif.sh").is_file()
+                && cache.join(version).join("verified").is_file(),
             "resource-agents {version} is not in {}: run scripts/stock-agents first",
             cache.display()
         );
