@@ -1,7 +1,7 @@
 //! Prints the table of deliberate differences from the stock agent
 //! (src/differences.rs) as Markdown, or with `--write FILE` puts it
 //! between the markers in FILE: `cargo run --example differences --
-//! --write README.md`.
+//! --write docs/reference.md`.
 
 use std::process::ExitCode;
 

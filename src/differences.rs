@@ -1,7 +1,7 @@
 //! The deliberate differences from the stock agent, as data: what
-//! floatip does, why, and for which resources it matters. The README's
-//! differences table is generated from this list
-//! (`cargo run --example differences -- --write README.md`, and a test
+//! floatip does, why, and for which resources it matters. The docs'
+//! differences table (docs/reference.md) is generated from this list
+//! (`cargo run --example differences -- --write docs/reference.md`, and a test
 //! fails when they disagree); the differential test accepts a difference
 //! from the stock agent only by naming an entry here, and an operator's
 //! preflight can ask which entries apply to a resource.
@@ -522,7 +522,7 @@ pub fn markdown_table() -> String {
 /// Where the generated table sits in a Markdown file: between these two
 /// lines.
 pub const TABLE_BEGINS: &str =
-    "<!-- differences: generated from src/differences.rs by `cargo run --example differences -- --write README.md` -->";
+    "<!-- differences: generated from src/differences.rs by `cargo run --example differences -- --write docs/reference.md` -->";
 pub const TABLE_ENDS: &str = "<!-- end of differences -->";
 
 /// `document` with the text between the markers replaced by the table;
@@ -645,12 +645,13 @@ mod tests {
 
     #[test]
     fn the_readme_shows_the_generated_table() {
-        const README: &str = include_str!("../README.md");
-        let generated = with_table(README).expect("the README marks its differences table");
+        const REFERENCE: &str = include_str!("../docs/reference.md");
+        let generated =
+            with_table(REFERENCE).expect("docs/reference.md marks its differences table");
         assert!(
-            generated == README,
-            "the README's differences table is not the one src/differences.rs gives: \
-             run `cargo run --example differences -- --write README.md`"
+            generated == REFERENCE,
+            "docs/reference.md's differences table is not the one src/differences.rs gives: \
+             run `cargo run --example differences -- --write docs/reference.md`"
         );
     }
 

@@ -1,5 +1,5 @@
 //! Changing a configured VIP's address fields in place, for reload: what
-//! the kernel really does with each field (measured on Linux 6.x, README
+//! the kernel really does with each field (measured on Linux 6.x, docs/operations.md
 //! "Reload"), and how to get from the old form to the new one without a
 //! moment in which the node does not hold the address.
 //!

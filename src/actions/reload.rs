@@ -346,7 +346,7 @@ mod tests {
 
     /// Where this module applies each class of parameter. The match is
     /// exhaustive: a new class does not compile until it is placed here
-    /// (and the README's reload table, which a config test checks, says
+    /// (and the reload table in docs/operations.md, which a config test checks, says
     /// it).
     fn applied_by(class: ReloadClass) -> &'static str {
         match class {

@@ -1,7 +1,7 @@
 //! Every parameter, read once from the environment into typed, grouped
 //! configuration.
 //!
-//! Semantics follow IPaddr2 4.12 (see the README's "Parameters"): empty values
+//! Semantics follow IPaddr2 4.12 (see docs/reference.md, "Parameters"): empty values
 //! of parameters whose default is empty or derived mean "unset"; an empty
 //! arp_interval, arp_count or preferred_lft is invalid; booleans accept
 //! ocf_is_true's spellings and treat anything else as false.

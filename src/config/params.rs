@@ -35,7 +35,7 @@ pub enum Family {
 }
 
 /// How reload applies a changed value (see `actions::reload`, and the
-/// README's reload table, which a test holds to this one). Data for the
+/// reload table in docs/operations.md, which a test holds to this one). Data for the
 /// tests that hold the docs and the reload code to the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(not(test), allow(dead_code))]

@@ -484,12 +484,20 @@ fn garp_window_is_whole_seconds_from_zero() {
     }
 }
 
-/// The rows of the README table whose header is `header`: each row's
+/// The rows of the docs' table whose header is `header` (the parameter
+/// table in docs/reference.md, the reload table in docs/operations.md): each row's
 /// first cell's parameter names, and the whole row.
 fn readme_rows(header: &str) -> Vec<(Vec<String>, String)> {
-    const README: &str = include_str!("../../README.md");
-    let start = README.find(header).expect("the table is in the README");
-    README[start..]
+    const DOCS: [&str; 2] = [
+        include_str!("../../docs/reference.md"),
+        include_str!("../../docs/operations.md"),
+    ];
+    let doc = DOCS
+        .iter()
+        .find(|doc| doc.contains(header))
+        .expect("the table is in docs/reference.md or docs/operations.md");
+    let start = doc.find(header).unwrap();
+    doc[start..]
         .lines()
         .skip(2)
         .take_while(|line| line.starts_with('|'))
@@ -505,7 +513,7 @@ fn readme_rows(header: &str) -> Vec<(Vec<String>, String)> {
         .collect()
 }
 
-/// Every parameter the meta-data lists has its row in the README's
+/// Every parameter the meta-data lists has its row in the docs' (docs/reference.md)
 /// parameter table, with the table's default where it has one, marked
 /// "(floatip)" exactly when it is floatip's own.
 #[test]
@@ -516,7 +524,9 @@ fn the_parameter_table_in_the_readme_follows_the_table() {
         let (names, row) = rows
             .iter()
             .find(|(names, _)| names.iter().any(|n| n == name))
-            .unwrap_or_else(|| panic!("{name} has no row in the README's parameter table"));
+            .unwrap_or_else(|| {
+                panic!("{name} has no row in the docs' (docs/reference.md) parameter table")
+            });
         let first = row.split('|').nth(1).unwrap();
         // A row of several parameters lists their defaults in order.
         let defaults: Vec<&str> = row.split('|').nth(2).unwrap().trim().split(", ").collect();
@@ -528,7 +538,7 @@ fn the_parameter_table_in_the_readme_follows_the_table() {
         };
         assert!(
             param.default().is_empty() || default == param.default(),
-            "{name}: the README's default is {default}, the table's {}",
+            "{name}: the docs' (docs/reference.md) default is {default}, the table's {}",
             param.default()
         );
         assert_eq!(
@@ -540,7 +550,7 @@ fn the_parameter_table_in_the_readme_follows_the_table() {
     }
 }
 
-/// Every parameter is in a row of the README's reload table that says how
+/// Every parameter is in a row of the docs' (docs/reference.md) reload table that says how
 /// its class applies.
 #[test]
 fn the_reload_table_in_the_readme_follows_the_table() {
@@ -567,7 +577,7 @@ fn the_reload_table_in_the_readme_follows_the_table() {
     }
 }
 
-/// Parameters of one family only are named so in the README's table.
+/// Parameters of one family only are named so in the docs' (docs/reference.md) table.
 #[test]
 fn family_specific_parameters_say_so() {
     let rows = readme_rows("| parameter | default | meaning |");

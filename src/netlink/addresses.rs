@@ -146,7 +146,7 @@ impl Netlink {
     }
 
     /// Changes an existing address in place (NLM_F_REPLACE). What the
-    /// kernel really changes (measured on 6.x, see README "Reload"): IPv6
+    /// kernel really changes (measured on 6.x, see docs/operations.md, "Change parameters in place"): IPv6
     /// flags (nodad, noprefixroute, with the prefix route) and lifetimes,
     /// never the prefix; IPv4 only lifetimes and metric, answering 0 while
     /// broadcast, label and noprefixroute stay as they were, and a new

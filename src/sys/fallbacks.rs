@@ -1,5 +1,5 @@
 //! Forcing the fallbacks: every kernel facility newer than floatip's
-//! floor (see the README's kernel table) has a fallback, and a test must
+//! floor (see docs/testing.md, "Kernel floor") has a fallback, and a test must
 //! be able to take it on a kernel that has the facility. The variable
 //! `FLOATIP_TEST_FALLBACKS` names the facilities to act as missing,
 //! comma-separated (`strict-check`, `pidfd`, `close-range`,

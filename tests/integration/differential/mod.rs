@@ -6,7 +6,7 @@
 //!
 //! Every case carries its accepted differences, each with its steps and
 //! its reason: an entry of floatip's list of deliberate differences
-//! (src/differences.rs, from which the README's table is generated) that
+//! (src/differences.rs, from which docs/reference.md's table is generated) that
 //! applies to the case's parameters. A difference not accepted fails the
 //! test, and so does an accepted one that no longer occurs.
 
@@ -226,7 +226,7 @@ const NEWER: &[Stock] = &[Stock::V4_16, Stock::V4_18];
 const UNTIL_4_16: &[Stock] = &[Stock::V4_12, Stock::V4_16];
 
 /// A difference kept on purpose: at these steps, for a reason the list of
-/// differences (src/differences.rs, the README's table) gives.
+/// differences (src/differences.rs, docs/reference.md's table) gives.
 #[derive(Clone, Debug)]
 struct Accepted {
     steps: &'static [Step],
