@@ -110,6 +110,12 @@ const GARP_OPTIONS: &[HandOption] = &[
         false,
         "default 30; garp waits for the targets' answers that long at most",
     ),
+    option(
+        "rate",
+        Param::GarpRate,
+        false,
+        "frames per second on the port, shared with every floatip on the node; default unlimited (0)",
+    ),
 ];
 
 const SHOW_OPTIONS: &[HandOption] = &[

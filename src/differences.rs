@@ -223,7 +223,7 @@ differences! {
         r#"IPaddr2 accepts it only by accident of shell word splitting; a stray character in a CIB value is a mistake worth seeing"#;
     OwnParametersValidated: when(|r| r.sets_own_parameters()),
         every(),
-        r#"floatip's own parameters (garp_count, garp_mode, garp_spacing, garp_targets, garp_window, dad_mode, check_link_status) are validated"#,
+        r#"floatip's own parameters (garp_count, garp_mode, garp_spacing, garp_targets, garp_window, garp_rate, dad_mode, check_link_status) are validated"#,
         r#"IPaddr2 ignores parameters it does not know"#;
     StartRollsBack: always(),
         every(),
@@ -357,6 +357,10 @@ differences! {
         every(),
         r#"announcements are closed-loop: garp_count rounds, plus the extension while a target is unanswered (directed requests every 150 ms within garp_window, 30 s by default), one full round when the path opens, a round due without carrier waits for it; garp_window=0 is IPaddr2's open loop"#,
         r#"a neighbour that misses every round of an open-loop announcement (a loss of more than ~1.5 s: a spanning-tree port still blocking, a busy gateway) keeps sending to the dead node for minutes; IPaddr2 never finds out"#;
+    NodeWidePacing: when(|r| r.value(Param::GarpRate).is_some_and(is_nonzero)),
+        every(),
+        r#"garp_rate paces every announcement frame of every floatip on the node through one switch port (per network namespace and base device, ARP and NDP apart): at most garp_rate frames in every sliding 1-second window, first frames first; start waits for its first frame at most until its timeout's margin and leaves the rest to the background sender"#,
+        r#"each IPaddr2 instance announces on its own schedule, so a node taking over 40 VIPs sends hundreds of ARP frames in a second and a switch policing ARP (Dynamic ARP Inspection: 15 per second by default) err-disables the port"#;
     ExtensionDetached: when(|r| r.closes_the_loop() && !r.sends_in_background()),
         every(),
         r#"with arp_bg=false (IPv6's default) the rounds stay in the foreground as in IPaddr2, but the extension for unanswered targets continues in a detached sender (with a pid file, ended by stop)"#,

@@ -124,6 +124,38 @@ pub fn read_small(path: &Path, limit: usize) -> io::Result<Option<String>> {
     Ok(Some(text))
 }
 
+/// A lock file (created, mode 0644, if missing), trusted as state files
+/// are: never through a symlink, only a regular file nobody else can
+/// write, in directories nobody else can change.
+pub fn open_lock(path: &Path) -> io::Result<File> {
+    if let Some(dir) = path.parent() {
+        ensure_dir(dir)?;
+    }
+    let file = match OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(FILE_MODE)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC)
+        .open(path)
+    {
+        Ok(file) => file,
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            return Err(untrusted(path, "a symbolic link"))
+        }
+        Err(e) => return Err(e),
+    };
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(untrusted(path, "not a regular file"));
+    }
+    match untrusted_file(&metadata).or_else(|| untrusted_directories(path)) {
+        Some(why) => Err(untrusted(path, &why)),
+        None => Ok(file),
+    }
+}
+
 /// Why a state file's own owner or mode makes it no proof, if they do.
 fn untrusted_file(metadata: &fs::Metadata) -> Option<String> {
     let uid = nix::unistd::geteuid().as_raw();

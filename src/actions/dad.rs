@@ -16,6 +16,7 @@
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
+use crate::announce::pacing::{Pacer, Protocol};
 use crate::announce::probe::{self, LateWatch, Probed, ThisNode};
 use crate::announce::unannounceable;
 use crate::config::{Config, DadMode};
@@ -68,7 +69,8 @@ pub fn detect(
     }
     let limit = ocf::deadline(config.timeout_ms);
     let this_node = ThisNode::read_or_only(netlink, link);
-    match probe::probe(link, &this_node, ip, probe::FAST_DAD, limit) {
+    let pacer = Pacer::for_link(&config.announce.pacing, netlink, link, Protocol::Ndp);
+    match probe::probe(link, &this_node, ip, probe::FAST_DAD, limit, pacer.as_ref()) {
         Ok(Probed::Nobody(watch)) => {
             log::debug(format!("No other holder of {ip} answered on {}", link.name));
             Ok((Detection::Probed, watch))

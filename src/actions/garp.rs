@@ -8,7 +8,9 @@ use crate::actions::{
     configured_link, enter_namespace, find_vip, open_netlink, ConfiguredLink, Namespace,
 };
 use crate::announce::schedule::Schedule;
-use crate::announce::{run_and_report, unannounceable, Announcer, Limits, Progress, Stopped};
+use crate::announce::{
+    report_held, run_and_report, unannounceable, Announcer, Limits, Patience, Progress, Stopped,
+};
 use crate::config;
 use crate::env::Env;
 use crate::ocf::{self, log, Error, Result};
@@ -58,7 +60,10 @@ pub fn garp(env: &Env) -> Result<()> {
         None,
     )
     .or_fail(messages::SEND_GARP_FAILED)?
-    .ok_or_else(|| Error::generic(format!("{} cannot be announced yet", vip.ip)))?;
+    .ok_or_else(|| Error::generic(format!("{} cannot be announced yet", vip.ip)))?
+    // By hand the frames wait for the budget as long as it takes (the
+    // operator can interrupt), or until --timeout.
+    .paced(&announce.pacing, &mut netlink, &link, Patience::Unbounded);
     log::info(format!(
         "Announcing {} on {}: {}",
         vip.ip,
@@ -84,6 +89,7 @@ pub fn garp(env: &Env) -> Result<()> {
         Some(&mut netlink),
     );
     progress.losses.report(vip.ip);
+    report_held(&announcer, vip.ip);
     match result {
         // No late listening by hand: the address was there already.
         Ok(()) | Err(Stopped::Deadline(_) | Stopped::Collision(_)) => Ok(()),

@@ -22,9 +22,10 @@ use crate::actions::{
     check_carries_label, configured_link, copies_anywhere, enter_namespace, find_vip,
     log_namespace_unavailable, open_netlink, ConfiguredLink, Namespace,
 };
+use crate::announce::pacing::{Pacer, Protocol};
 use crate::announce::probe::{self, ThisNode};
 use crate::announce::schedule::Schedule;
-use crate::announce::{collision, heal, run_and_report, Announcer, Limits, Progress};
+use crate::announce::{collision, heal, run_and_report, Announcer, Limits, Patience, Progress};
 use crate::config::values::check_label_length;
 use crate::config::{self, Config, Meta, Params, Plan, Vip};
 use crate::env::Env;
@@ -204,6 +205,7 @@ fn check_sole_holder(netlink: &mut Netlink, link: &Link, config: &Config) -> Res
     let limit = ocf::deadline(config.timeout_ms);
     let question = format!("check whether another node holds {ip}");
     let this_node = ThisNode::read_or_only(netlink, link);
+    let pacer = Pacer::for_link(&config.announce.pacing, netlink, link, Protocol::of(ip));
     match probe::ask(
         link,
         &this_node,
@@ -211,6 +213,7 @@ fn check_sole_holder(netlink: &mut Netlink, link: &Link, config: &Config) -> Res
         probe::WHILE_MONITORING,
         limit,
         &question,
+        pacer.as_ref(),
     ) {
         None => Ok(()),
         Some(mac) => Err(Error::generic(format!(
@@ -234,6 +237,8 @@ fn refresh(netlink: &mut Netlink, config: &Config, link: &Link, prefix_len: u8) 
     )) else {
         return;
     };
+    let deadline = ocf::deadline(config.timeout_ms);
+    let announcer = announcer.paced(&announce.pacing, netlink, link, Patience::Until(deadline));
     let plan = Plan {
         rounds: announce.refresh_rounds,
         interval_ms: REFRESH_INTERVAL_MS,
@@ -245,7 +250,7 @@ fn refresh(netlink: &mut Netlink, config: &Config, link: &Link, prefix_len: u8) 
         plan.describe(ip)
     ));
     let limits = Limits {
-        deadline: Some(ocf::deadline(config.timeout_ms)),
+        deadline: Some(deadline),
         window: Duration::ZERO,
         extend: false,
 
@@ -260,4 +265,5 @@ fn refresh(netlink: &mut Netlink, config: &Config, link: &Link, prefix_len: u8) 
         Some(netlink),
     );
     progress.losses.report(ip);
+    crate::announce::report_held(&announcer, ip);
 }

@@ -49,7 +49,7 @@ use crate::actions::{
     copies_anywhere, enter_namespace, find_vip, lvs, open_netlink, require_root, Namespace,
 };
 use crate::announce::schedule::Schedule;
-use crate::announce::{sender, Announcer, Progress};
+use crate::announce::{sender, Announcer, Patience, Progress};
 use crate::config::{self, Config};
 use crate::env::Env;
 use crate::findif::Placement;
@@ -319,6 +319,7 @@ fn resume_sender(netlink: &mut Netlink, config: &Config, placement: &Placement, 
     )) else {
         return;
     };
+    let announcer = announcer.paced(&announce.pacing, netlink, link, Patience::Unbounded);
     // It listens only within the window and with targets to hear from.
     if events.remaining() == 0 && !announcer.is_listening() {
         log::info(format!(
@@ -330,6 +331,7 @@ fn resume_sender(netlink: &mut Netlink, config: &Config, placement: &Placement, 
     let first_round = now.checked_sub(elapsed).unwrap_or(now);
     let rounds = u32::try_from(sent).unwrap_or(u32::MAX);
     let progress = Progress::resumed(&announcer, first_round, rounds);
+    announcer.set_rounds_begun(rounds);
     log::info(format!(
         "Announcing {ip} on {} from {} ms after its first round: {} more",
         link.name,

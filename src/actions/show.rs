@@ -8,6 +8,7 @@ use std::net::IpAddr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::actions::{enter_namespace, open_netlink, Namespace};
+use crate::announce::pacing::{Budget, Protocol};
 use crate::announce::sender::{self, Running};
 use crate::config;
 use crate::env::Env;
@@ -27,6 +28,9 @@ struct Report {
     nic: Option<(String, Option<Link>)>,
     copies: Vec<Copy>,
     sender: Option<Running>,
+    /// garp_rate's budget of the port each copy is on: its name and the
+    /// frames waiting for it, once a budget was used there.
+    waiting: Vec<(String, u32)>,
 }
 
 pub fn show(env: &Env, json: bool) -> Result<()> {
@@ -39,7 +43,7 @@ pub fn show(env: &Env, json: bool) -> Result<()> {
     }
     let mut netlink = open_netlink()?;
     let read = |e| Error::generic(format!("Could not read the addresses of this node: {e}"));
-    let copies = netlink
+    let copies: Vec<Copy> = netlink
         .find_address(vip.ip)
         .map_err(read)?
         .into_iter()
@@ -52,11 +56,20 @@ pub fn show(env: &Env, json: bool) -> Result<()> {
         let link = netlink.link_by_name(&nic.0).ok().flatten();
         (nic.0.clone(), link)
     });
+    let waiting = copies
+        .iter()
+        .filter_map(|copy| copy.link.as_ref())
+        .filter_map(|link| {
+            let budget = Budget::of(&mut netlink, link, Protocol::of(vip.ip), &vip.rsctmp).ok()?;
+            Some((budget.port.clone(), budget.frames_waiting().ok()??))
+        })
+        .collect();
     let report = Report {
         ip: vip.ip,
         nic,
         copies,
         sender,
+        waiting,
     };
     let text = if json {
         to_json(&report)
@@ -157,6 +170,11 @@ fn to_text(report: &Report) -> String {
             out.push('\n');
         }
     }
+    for (port, frames) in &report.waiting {
+        out.push_str(&format!(
+            "  garp_rate budget of {port}: {frames} frame(s) waiting\n"
+        ));
+    }
     out
 }
 
@@ -249,12 +267,18 @@ fn to_json(report: &Report) -> String {
             optional(running.left.map(|l| l.to_string())),
         )
     });
+    let waiting: Vec<String> = report
+        .waiting
+        .iter()
+        .map(|(port, frames)| format!("{{\"port\":{},\"frames\":{frames}}}", string(port)))
+        .collect();
     format!(
-        "{{\"ip\":{},\"configured\":[{}],\"nic\":{},\"sender\":{}}}\n",
+        "{{\"ip\":{},\"configured\":[{}],\"nic\":{},\"sender\":{},\"garp_rate_waiting\":[{}]}}\n",
         string(&report.ip.to_string()),
         copies.join(","),
         optional(nic),
         optional(sender),
+        waiting.join(","),
     )
 }
 

@@ -11,10 +11,11 @@ use crate::actions::validate::prepare;
 use crate::actions::{
     check_carries_label, copies_anywhere, dad, find_vip, ipv4_conf, lvs, require_root,
 };
+use crate::announce::pacing::{Pacer, Protocol};
 use crate::announce::probe::{self, LateWatch, ThisNode};
 use crate::announce::schedule::Schedule;
 use crate::announce::{
-    collision, run_and_report, sender, unannounceable, Announcer, Limits, Progress, Stopped,
+    collision, run, sender, unannounceable, Announcer, Limits, Patience, Progress, Stopped,
 };
 use crate::config::{self, ArpSender, Config, Lifetime};
 use crate::env::Env;
@@ -194,7 +195,17 @@ fn check_no_other_holder(netlink: &mut Netlink, link: &Link, config: &Config) ->
     let limit = ocf::deadline(config.timeout_ms);
     let question = format!("check {ip} for collisions");
     let this_node = ThisNode::read_or_only(netlink, link);
-    let Some(mac) = probe::ask(link, &this_node, ip, probe::BEFORE_ADDING, limit, &question) else {
+    let pacer = Pacer::for_link(&config.announce.pacing, netlink, link, Protocol::of(ip));
+    let probing = probe::BEFORE_ADDING;
+    let Some(mac) = probe::ask(
+        link,
+        &this_node,
+        ip,
+        probing,
+        limit,
+        &question,
+        pacer.as_ref(),
+    ) else {
         return Ok(());
     };
     log::error(messages::collision(ip));
@@ -290,7 +301,13 @@ pub(super) fn open_announcer(
         targets,
         closed_loop,
         known,
-    ))?;
+    ))?
+    .paced(
+        &announce.pacing,
+        netlink,
+        link,
+        Patience::FirstFrameUntil(ocf::deadline(config.timeout_ms)),
+    );
     if announcer.targets().is_empty() {
         log::info(format!(
             "No garp_targets on {}: announcing {ip} open-loop, {} round(s) and no acknowledgements",
@@ -357,19 +374,26 @@ pub(super) fn announce(
     // It listens only for a window and targets.
     let closed_loop = announcer.is_listening();
     let more = events.remaining() > 0;
-    log::info(format!(
-        "Sent {} for {ip} on {}: {}{}",
-        announcer.kind(),
-        announcer.ifname,
-        plan.describe(ip),
-        if more && arp_bg {
-            ", the rest in the background"
-        } else {
-            ""
-        }
-    ));
+    let held = announcer.held() > 0;
+    let first_frame_left = announcer.pacer().is_none_or(|p| p.first_wait().is_some());
+    if first_frame_left {
+        log::info(format!(
+            "Sent {} for {ip} on {}: {}{}",
+            announcer.kind(),
+            announcer.ifname,
+            plan.describe(ip),
+            if (more || held) && arp_bg {
+                ", the rest in the background"
+            } else {
+                ""
+            }
+        ));
+    }
+    if let Some(pacer) = announcer.pacer() {
+        report_pacing(pacer, ip, announcer.held());
+    }
     if arp_bg {
-        if more || closed_loop || late.is_some() {
+        if more || held || closed_loop || late.is_some() {
             spawn_sender(announcer, events, progress, window, pid_file, late);
         } else {
             progress.losses.report(ip);
@@ -383,13 +407,18 @@ pub(super) fn announce(
             extend: false,
             watch: late.as_ref(),
         };
-        let result = run_and_report(
+        let result = run::run(
             &announcer,
             &mut events,
             &mut progress,
             &limits,
             Some(netlink),
         );
+        let handed_over =
+            announcer.pacer().is_some() && matches!(result, Err(Stopped::Deadline(_)));
+        if !handed_over {
+            run::report(&result, ip);
+        }
         match result {
             Err(Stopped::Collision(mac)) => {
                 let link_name = late.as_ref().map_or("", |w| w.link_name());
@@ -399,6 +428,17 @@ pub(super) fn announce(
             }
             Err(Stopped::AddressGone | Stopped::Failed(_)) => {
                 progress.losses.report(ip);
+                return Ok(());
+            }
+            // Paced, the rounds the timeout cuts are the sender's.
+            Err(Stopped::Deadline(_)) if announcer.pacer().is_some() => {
+                log::info(format!(
+                    "garp_rate: {} round(s) and {} held frame(s) announcing {ip} would pass start's timeout: \
+                     the background sender sends them",
+                    events.remaining(),
+                    announcer.held()
+                ));
+                spawn_sender(announcer, events, progress, window, pid_file, late);
                 return Ok(());
             }
             Ok(()) | Err(Stopped::Deadline(_)) => {}
@@ -421,6 +461,36 @@ pub(super) fn announce(
         progress.losses.report(ip);
     }
     Ok(())
+}
+
+/// How garp_rate paced start's first round, in the log: how long the
+/// first frame waited (a warning past a second: the budget is short for
+/// the VIPs that share the port), or that it never left within start's
+/// timeout and the background sender has it.
+fn report_pacing(pacer: &Pacer, ip: IpAddr, held: usize) {
+    let (rate, port) = (pacer.rate(), pacer.port());
+    match pacer.first_wait() {
+        None => log::warn(format!(
+            "garp_rate={rate}: the budget of {port} had no room for the first frame announcing {ip} \
+             within start's timeout: {ip} is up, and the background sender announces it as the budget allows"
+        )),
+        Some(waited) if waited > Duration::from_secs(1) => log::warn(format!(
+            "garp_rate={rate}: the first frame announcing {ip} waited {} ms for the budget of {port}: \
+             the rate is short for the VIPs that share it (see the sizing rule in docs/announcements.md)",
+            waited.as_millis()
+        )),
+        Some(waited) if waited >= Duration::from_millis(1) => log::info(format!(
+            "garp_rate={rate}: the announcement of {ip} was paced: its first frame waited {} ms for the budget of {port}",
+            waited.as_millis()
+        )),
+        Some(_) => {}
+    }
+    if held > 0 && pacer.first_wait().is_some() {
+        log::info(format!(
+            "garp_rate={rate}: {held} frame(s) of the first round announcing {ip} wait for the budget of {port}: \
+             the background sender sends them"
+        ));
+    }
 }
 
 pub(super) fn spawn_sender(

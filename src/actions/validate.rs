@@ -2,7 +2,8 @@
 //! namespace, findif, the label.
 
 use crate::actions::{enter_namespace, open_netlink, Namespace};
-use crate::announce::unannounceable;
+use crate::announce::schedule::forms;
+use crate::announce::{targets, unannounceable};
 use crate::config::values::check_label_length;
 use crate::config::{self, Config};
 use crate::env::Env;
@@ -12,7 +13,7 @@ use crate::ocf::{log, Error, Result};
 
 pub fn validate_all(env: &Env) -> Result<()> {
     let config = config::load(env)?;
-    let (_, placement, _) = prepare(&config)?;
+    let (mut netlink, placement, _) = prepare(&config)?;
     // Say now, not only at start, when the interface gets no announcements
     // (an IPoIB interface, say): the address would work, neighbours would
     // not be told.
@@ -21,8 +22,44 @@ pub fn validate_all(env: &Env) -> Result<()> {
         if !link.is_loopback() {
             log::warn(format!("No announcements on {}: {why}", link.name));
         }
+        return Ok(());
     }
+    warn_rate_below_first_round(&mut netlink, &config, &placement);
     Ok(())
+}
+
+/// garp_rate below one VIP's first round (the broadcast forms and one
+/// directed request per target): even a VIP alone on its port has its
+/// first round spread over more than a second.
+fn warn_rate_below_first_round(netlink: &mut Netlink, config: &Config, placement: &Placement) {
+    let rate = config.announce.pacing.rate;
+    if rate == 0 {
+        return;
+    }
+    let ip = config.vip.ip;
+    let link = &placement.link;
+    let targets = targets::resolve(
+        netlink,
+        &config.announce.targets,
+        link,
+        ip,
+        placement.prefix_len,
+        placement.routes.clone(),
+    );
+    let broadcast = if ip.is_ipv4() {
+        forms(config.announce.plan.mode).len()
+    } else {
+        1
+    };
+    let first_round = broadcast + targets.len();
+    if (rate as usize) < first_round {
+        log::warn(format!(
+            "garp_rate={rate} is below one first round announcing {ip} on {} ({first_round} frames: \
+             {broadcast} broadcast, {} directed): even alone on its port, its first round takes more than a second",
+            link.name,
+            targets.len()
+        ));
+    }
 }
 
 /// What start and validate-all share: the namespace, findif, the label.

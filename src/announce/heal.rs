@@ -15,7 +15,7 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use crate::announce::schedule::forms;
-use crate::announce::{probe, targets, Announcer, Directed, Losses};
+use crate::announce::{probe, report_held, targets, Announcer, Directed, Losses, Patience};
 use crate::config::{AnnounceConfig, Targets};
 use crate::netlink::{Link, Netlink};
 use crate::ocf::log;
@@ -86,7 +86,7 @@ pub fn check_and_heal(
          they may still send to another node; announcing {ip} once more",
         ECHO_WAIT.as_millis()
     ));
-    announce_once(netlink, link, ip, prefix_len, announce, &silent);
+    announce_once(netlink, link, ip, prefix_len, announce, &silent, deadline);
 }
 
 fn list(addresses: &[IpAddr]) -> String {
@@ -146,6 +146,7 @@ fn announce_once(
     prefix_len: u8,
     announce: &AnnounceConfig,
     gateways: &[Directed],
+    deadline: Instant,
 ) {
     let targets = &announce.targets;
     let Some(announcer) = crate::announce::or_logged(Announcer::prepare(
@@ -153,6 +154,7 @@ fn announce_once(
     )) else {
         return;
     };
+    let announcer = announcer.paced(&announce.pacing, netlink, link, Patience::Until(deadline));
     let extra: Vec<Directed> = gateways
         .iter()
         .filter(|g| !announcer.targets().iter().any(|t| t.ip == g.ip))
@@ -169,6 +171,7 @@ fn announce_once(
             let mut losses = Losses::default();
             losses.note(&delivery, &announcer);
             losses.report(ip);
+            report_held(&announcer, ip);
         }
         Err(e) => log::error(format!("{}: {e}", messages::SEND_GARP_FAILED)),
     }

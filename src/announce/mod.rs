@@ -15,20 +15,22 @@
 pub mod acks;
 pub mod collision;
 pub mod heal;
+pub mod pacing;
 pub mod probe;
 pub mod run;
 pub mod schedule;
 pub mod sender;
 pub mod targets;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::os::fd::RawFd;
 use std::thread;
 use std::time::Instant;
 
-use crate::config::Targets;
+use crate::config::{Pacing, Targets};
 use crate::net::{solicited_node, Mac, BROADCAST_MAC, ETH_P_ARP};
 use crate::netlink::{Link, LinkRoutes, Netlink};
 use crate::ocf::{log, messages};
@@ -36,6 +38,7 @@ use crate::sys::socket::{Icmpv6Socket, PacketSocket};
 use crate::wire::arp::{self, Form};
 use crate::wire::ndp;
 use crate::wire::received::{self, ArpOperation, Message, Ndp, NdpKind};
+use pacing::{Pacer, Protocol, Urgency};
 pub use run::{run_and_report, Limits, Progress, Stopped};
 pub use targets::Directed;
 
@@ -48,6 +51,21 @@ pub fn or_logged(prepared: io::Result<Option<Announcer>>) -> Option<Announcer> {
         log::error(format!("{}: {e}", messages::SEND_GARP_FAILED));
         None
     })
+}
+
+/// What a foreground announcement (monitor's refresh and heal, `floatip
+/// garp` with a timeout) leaves unsent when garp_rate's budget did not
+/// reach its deadline: dropped, and said.
+pub fn report_held(announcer: &Announcer, ip: IpAddr) {
+    let held = announcer.held();
+    if let (Some(pacer), true) = (announcer.pacer(), held > 0) {
+        log::warn(format!(
+            "garp_rate={}: {held} frame(s) announcing {ip} found no room in the budget of {} \
+             before the action's timeout: not sent",
+            pacer.rate(),
+            pacer.port()
+        ));
+    }
 }
 
 /// Directed requests to a neighbour's known MAC that may go unanswered
@@ -85,6 +103,9 @@ pub struct Delivery {
     /// The errno of the first lost frame.
     pub errno: Option<i32>,
     pub interface_gone: bool,
+    /// Frames garp_rate held back past the deadline: they wait in the
+    /// announcer for [`Announcer::flush`].
+    pub held: u32,
 }
 
 impl Delivery {
@@ -108,6 +129,7 @@ impl Delivery {
         self.lost += other.lost;
         self.errno = self.errno.or(other.errno);
         self.interface_gone |= other.interface_gone;
+        self.held += other.held;
     }
 }
 
@@ -167,8 +189,43 @@ pub struct Announcer {
     /// Per target: directed requests sent to its known MAC since its
     /// last answer (see [`Announcer::destination`]).
     misses: Vec<Cell<u8>>,
+    /// Per target: it has answered (paced, it is asked no more).
+    answered: Vec<Cell<bool>>,
+    /// Rounds begun: the first round's frames are the most urgent.
+    rounds_begun: Cell<u32>,
+    /// garp_rate's share of the port, when a rate is set.
+    pacer: Option<Pacer>,
+    /// How long frames may wait for budget (`None`: as long as it takes).
+    patience: Cell<Patience>,
+    /// Frames held back by garp_rate, oldest first.
+    held: RefCell<VecDeque<Outgoing>>,
     pub ifindex: u32,
     pub ifname: String,
+}
+
+/// How long a frame may wait for garp_rate's budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Patience {
+    /// Until the budget allows it (the background sender).
+    Unbounded,
+    /// Until this time (a foreground action's deadline).
+    Until(Instant),
+    /// start: its first frame waits until this time, every other frame
+    /// goes only if the budget allows it at once (the rest is the
+    /// sender's), so that start returns right after its first frame.
+    FirstFrameUntil(Instant),
+}
+
+/// A frame built and waiting to go.
+struct Outgoing {
+    bytes: Vec<u8>,
+    to: Destination,
+    urgency: Urgency,
+}
+
+enum Destination {
+    Link(Mac),
+    Ipv6(Ipv6Addr),
 }
 
 enum Transport {
@@ -211,6 +268,11 @@ impl Announcer {
             targets: Vec::new(),
             listening: listen,
             misses: Vec::new(),
+            answered: Vec::new(),
+            rounds_begun: Cell::new(0),
+            pacer: None,
+            patience: Cell::new(Patience::Unbounded),
+            held: RefCell::new(VecDeque::new()),
             ifindex: link.index,
             ifname: link.name.to_string(),
         }))
@@ -238,8 +300,54 @@ impl Announcer {
             return Ok(None);
         };
         announcer.misses = targets.iter().map(|_| Cell::new(0)).collect();
+        announcer.answered = targets.iter().map(|_| Cell::new(false)).collect();
         announcer.targets = targets;
         Ok(Some(announcer))
+    }
+
+    /// Paces this announcer's frames under garp_rate (nothing changes
+    /// when it is unlimited), waiting at most as `patience` says.
+    pub fn paced(
+        mut self,
+        pacing: &Pacing,
+        netlink: &mut Netlink,
+        link: &Link,
+        patience: Patience,
+    ) -> Announcer {
+        let protocol = match self.transport {
+            Transport::Arp { .. } => Protocol::Arp,
+            Transport::Ndp { .. } => Protocol::Ndp,
+        };
+        self.pacer = Pacer::for_link(pacing, netlink, link, protocol);
+        self.patience.set(patience);
+        self
+    }
+
+    /// garp_rate's share of the port, when a rate is set.
+    pub fn pacer(&self) -> Option<&Pacer> {
+        self.pacer.as_ref()
+    }
+
+    /// How long frames may wait for budget from now on.
+    pub fn set_patience(&self, patience: Patience) {
+        self.patience.set(patience);
+    }
+
+    /// Counts `rounds` as sent already (a sender that resumes one):
+    /// their frames are not a first round's.
+    pub fn set_rounds_begun(&self, rounds: u32) {
+        self.rounds_begun.set(rounds);
+    }
+
+    /// Frames held back by garp_rate, still to go.
+    pub fn held(&self) -> usize {
+        self.held.borrow().len()
+    }
+
+    /// Sends the frames garp_rate held back, as the budget allows.
+    pub fn flush(&self) -> io::Result<Delivery> {
+        let frames: Vec<Outgoing> = self.held.borrow_mut().drain(..).collect();
+        self.transmit(frames)
     }
 
     /// Whether answers to the directed requests are read.
@@ -274,6 +382,7 @@ impl Announcer {
                 Ok(Some(Some(ip))) => {
                     if let Some(index) = self.targets.iter().position(|t| t.ip == ip) {
                         self.misses[index].set(0);
+                        self.answered[index].set(true);
                     }
                     return Some(ip);
                 }
@@ -341,25 +450,54 @@ impl Announcer {
     }
 
     /// Sends one round: these ARP forms back to back (or one NA), then one
-    /// directed request per target. Sockets never block: a frame the
-    /// kernel cannot take now is a lost frame (see [`Delivery`]), and the
-    /// round goes on with the next.
+    /// directed request per target (paced: per target that has not
+    /// answered; one that answered costs nothing more). Sockets never
+    /// block: a frame the kernel cannot take now is a lost frame (see
+    /// [`Delivery`]), and the round goes on with the next.
     pub fn send(&self, forms: &[Form]) -> io::Result<Delivery> {
-        let mut delivery = Delivery::default();
+        let first = self.rounds_begun.get() == 0;
+        self.rounds_begun
+            .set(self.rounds_begun.get().saturating_add(1));
+        let mut frames = Vec::new();
         match &self.transport {
-            Transport::Arp { socket, ip } => {
+            Transport::Arp { ip, .. } => {
                 for form in forms {
                     let frame = arp::gratuitous(*form, self.mac, *ip);
-                    delivery.count(socket.send(&frame, BROADCAST_MAC, ETH_P_ARP))?;
+                    frames.push((frame.to_vec(), Destination::Link(BROADCAST_MAC)));
                 }
             }
-            Transport::Ndp { socket, ip } => {
+            Transport::Ndp { ip, .. } => {
                 let advert = ndp::unsolicited_advert(self.mac, *ip);
-                delivery.count(socket.send_to(&advert, ndp::ALL_NODES))?;
+                frames.push((advert.to_vec(), Destination::Ipv6(ndp::ALL_NODES)));
             }
         }
-        delivery.add(self.send_directed(&self.targets)?);
-        Ok(delivery)
+        let mut frames: Vec<Outgoing> = frames
+            .into_iter()
+            .enumerate()
+            .map(|(i, (bytes, to))| Outgoing {
+                bytes,
+                to,
+                urgency: match (first, i) {
+                    (true, 0) => Urgency::FirstFrame,
+                    (true, _) => Urgency::FirstRound,
+                    (false, _) => Urgency::Later,
+                },
+            })
+            .collect();
+        let targets: Vec<Directed> = self
+            .targets
+            .iter()
+            .zip(&self.answered)
+            .filter(|(_, answered)| self.pacer.is_none() || !answered.get())
+            .map(|(target, _)| *target)
+            .collect();
+        let directed = if first {
+            Urgency::FirstRound
+        } else {
+            Urgency::Unanswered
+        };
+        frames.extend(self.directed(&targets, directed));
+        self.transmit(frames)
     }
 
     /// Where a directed ARP request to `target` goes: its MAC from the
@@ -383,34 +521,91 @@ impl Announcer {
         }
     }
 
-    /// One directed request to each of `targets`, nothing else.
+    /// One directed request to each of `targets`, nothing else (the
+    /// extension, a heal's gateways).
     pub fn send_directed(&self, targets: &[Directed]) -> io::Result<Delivery> {
-        let mut delivery = Delivery::default();
+        let frames = self.directed(targets, Urgency::Later);
+        self.transmit(frames)
+    }
+
+    fn directed(&self, targets: &[Directed], urgency: Urgency) -> Vec<Outgoing> {
+        let mut frames = Vec::new();
         for target in targets {
-            match (&self.transport, target.ip) {
-                (Transport::Arp { socket, ip }, IpAddr::V4(neighbour)) => {
+            let (bytes, to) = match (&self.transport, target.ip) {
+                (Transport::Arp { ip, .. }, IpAddr::V4(neighbour)) => {
                     let destination = self.destination(target);
                     let frame = arp::directed_request(self.mac, *ip, neighbour, destination);
-                    delivery.count(socket.send(&frame, destination, ETH_P_ARP))?;
+                    (frame.to_vec(), Destination::Link(destination))
                 }
                 // An IPv6 next hop of an IPv4 route (RFC 5549): it has no
                 // IPv4 address to ask for, so it gets the gratuitous
                 // request at its MAC (it updates the entry it has).
-                (Transport::Arp { socket, ip }, IpAddr::V6(_)) => {
-                    if let Some(destination) = target.mac {
-                        let mut frame = arp::gratuitous(Form::Request, self.mac, *ip);
-                        frame[..6].copy_from_slice(&destination);
-                        delivery.count(socket.send(&frame, destination, ETH_P_ARP))?;
-                    }
+                (Transport::Arp { ip, .. }, IpAddr::V6(_)) => {
+                    let Some(destination) = target.mac else {
+                        continue;
+                    };
+                    let mut frame = arp::gratuitous(Form::Request, self.mac, *ip);
+                    frame[..6].copy_from_slice(&destination);
+                    (frame.to_vec(), Destination::Link(destination))
                 }
-                (Transport::Ndp { socket, .. }, IpAddr::V6(neighbour)) => {
+                (Transport::Ndp { .. }, IpAddr::V6(neighbour)) => {
                     let message = ndp::solicitation(self.mac, neighbour);
-                    delivery.count(socket.send_to(&message, solicited_node(neighbour)))?;
+                    (
+                        message.to_vec(),
+                        Destination::Ipv6(solicited_node(neighbour)),
+                    )
                 }
-                _ => {}
+                _ => continue,
+            };
+            frames.push(Outgoing { bytes, to, urgency });
+        }
+        frames
+    }
+
+    /// Sends `frames` in order, each when garp_rate's budget allows it;
+    /// those the patience does not reach are held, in order, behind any
+    /// held already.
+    fn transmit(&self, frames: Vec<Outgoing>) -> io::Result<Delivery> {
+        let mut delivery = Delivery::default();
+        let mut frames = frames.into_iter();
+        while let Some(frame) = frames.next() {
+            if let Some(pacer) = &self.pacer {
+                let queued = (self.held.borrow().len() + frames.len() + 1) as u32;
+                let deadline = match self.patience.get() {
+                    Patience::Unbounded => None,
+                    Patience::Until(deadline) => Some(deadline),
+                    Patience::FirstFrameUntil(deadline) if frame.urgency == Urgency::FirstFrame => {
+                        Some(deadline)
+                    }
+                    Patience::FirstFrameUntil(_) => Some(Instant::now()),
+                };
+                let behind_held = !self.held.borrow().is_empty();
+                if behind_held || !pacer.admit(frame.urgency, queued, deadline) {
+                    let mut held = self.held.borrow_mut();
+                    held.push_back(frame);
+                    held.extend(frames);
+                    delivery.held = held.len() as u32;
+                    return Ok(delivery);
+                }
             }
+            delivery.count(self.emit(&frame))?;
         }
         Ok(delivery)
+    }
+
+    fn emit(&self, frame: &Outgoing) -> io::Result<()> {
+        match (&self.transport, &frame.to) {
+            (Transport::Arp { socket, .. }, Destination::Link(mac)) => {
+                socket.send(&frame.bytes, *mac, ETH_P_ARP)
+            }
+            (Transport::Ndp { socket, .. }, Destination::Ipv6(to)) => {
+                socket.send_to(&frame.bytes, *to)
+            }
+            _ => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a frame for another transport",
+            )),
+        }
     }
 
     /// The descriptors a forked sender must keep open.

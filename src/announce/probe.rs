@@ -13,6 +13,7 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::{Duration, Instant};
 
+use crate::announce::pacing::{Pacer, Urgency};
 use crate::announce::unannounceable;
 use crate::net::{ipv6_multicast_mac, solicited_node, Mac, BROADCAST_MAC, ETH_P_ARP, ETH_P_IPV6};
 use crate::netlink::{Link, Netlink};
@@ -158,11 +159,12 @@ pub fn ask(
     probing: Probing,
     deadline: Instant,
     question: &str,
+    pacer: Option<&Pacer>,
 ) -> Option<Mac> {
     if unannounceable(link).is_some() {
         return None;
     }
-    other_holder(link, this_node, ip, probing, deadline).unwrap_or_else(|e| {
+    other_holder(link, this_node, ip, probing, deadline, pacer).unwrap_or_else(|e| {
         log::warn(format!("Could not {question}: {e}"));
         None
     })
@@ -176,11 +178,14 @@ pub fn other_holder(
     ip: IpAddr,
     probing: Probing,
     deadline: Instant,
+    pacer: Option<&Pacer>,
 ) -> io::Result<Option<Mac>> {
-    Ok(match probe(link, this_node, ip, probing, deadline)? {
-        Probed::Holder(mac) => Some(mac),
-        Probed::Nobody(_) => None,
-    })
+    Ok(
+        match probe(link, this_node, ip, probing, deadline, pacer)? {
+            Probed::Holder(mac) => Some(mac),
+            Probed::Nobody(_) => None,
+        },
+    )
 }
 
 /// What probing found.
@@ -193,13 +198,16 @@ pub enum Probed {
 }
 
 /// Probes as `probing` says, until `probing.listen` has passed (or
-/// `deadline`, whichever is first).
+/// `deadline`, whichever is first). Under garp_rate each probe waits for
+/// the port's budget (as urgent as a first frame: the address waits for
+/// it) until the listening ends; probes it cannot fit are not sent.
 pub fn probe(
     link: &Link,
     this_node: &ThisNode,
     ip: IpAddr,
     probing: Probing,
     deadline: Instant,
+    pacer: Option<&Pacer>,
 ) -> io::Result<Probed> {
     let Some(own) = link.ethernet_mac() else {
         return Ok(Probed::Nobody(None));
@@ -239,6 +247,17 @@ pub fn probe(
     while Instant::now() < end {
         let next_probe = start + probing.spacing * sent;
         if sent < probing.probes && Instant::now() >= next_probe {
+            let left = probing.probes - sent;
+            if let Some(pacer) = pacer.filter(|p| !p.admit(Urgency::FirstFrame, left, Some(end))) {
+                log::warn(format!(
+                    "garp_rate={}: {left} probe(s) for {ip} found no room in the budget of {} \
+                     while probing: not sent",
+                    pacer.rate(),
+                    pacer.port()
+                ));
+                sent = probing.probes;
+                continue;
+            }
             socket.send(&probe, destination, protocol)?;
             last_probe = Instant::now();
             sent += 1;

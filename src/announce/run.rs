@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use crate::announce::acks::{Acks, Answered};
 use crate::announce::probe::LateWatch;
 use crate::announce::schedule::Schedule;
-use crate::announce::{Announcer, Losses};
+use crate::announce::{Announcer, Losses, Patience};
 use crate::net::Mac;
 use crate::netlink::{Events, Netlink, Wakeup};
 use crate::ocf::log;
@@ -129,6 +129,9 @@ pub fn run(
     netlink: Option<&mut Netlink>,
 ) -> Result<(), Stopped> {
     let closed_loop = !limits.window.is_zero();
+    if announcer.pacer().is_some() {
+        announcer.set_patience(limits.deadline.map_or(Patience::Unbounded, Patience::Until));
+    }
     let mut runner = Runner {
         announcer,
         netlink,
@@ -142,6 +145,7 @@ pub fn run(
         watch: limits.watch,
         progress,
     };
+    runner.flush()?;
     runner.rounds(events)?;
     if limits.extend && runner.listening {
         runner.extension()?;
@@ -171,14 +175,21 @@ impl Runner<'_> {
     fn rounds(&mut self, events: &mut Schedule) -> Result<(), Stopped> {
         // Added to every later round's time by a wait for the carrier.
         let mut shift = Duration::ZERO;
-        while let Some(event) = events.next() {
+        let paced = self.announcer.pacer().is_some();
+        while let Some(event) = events.clone().next() {
             let due = self
                 .progress
                 .first_round
                 .checked_add(event.at.saturating_add(shift));
             if self.deadline.is_some_and(|d| due.is_none_or(|due| due > d)) {
-                return Err(Stopped::Deadline(events.remaining() + 1));
+                // Paced, what the deadline cuts is left for the sender.
+                if !paced {
+                    events.next();
+                    return Err(Stopped::Deadline(events.remaining() + 1));
+                }
+                return Err(Stopped::Deadline(events.remaining()));
             }
+            events.next();
             // Past what Instant can express: as good as never.
             let Some(due) = due else {
                 return Ok(());
@@ -187,6 +198,26 @@ impl Runner<'_> {
             shift += self.wait_for_carrier();
             self.check_held()?;
             self.send(&event.forms, None)?;
+            if self.announcer.held() > 0 {
+                // garp_rate's budget did not reach the deadline.
+                return Err(Stopped::Deadline(events.remaining()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends what garp_rate held back in the process this announcement
+    /// began in (the rest of start's first round), before anything else.
+    fn flush(&mut self) -> Result<(), Stopped> {
+        if self.announcer.held() == 0 {
+            return Ok(());
+        }
+        self.check_held()?;
+        let delivery = self.announcer.flush().map_err(Stopped::Failed)?;
+        self.progress.losses.note(&delivery, self.announcer);
+        self.last_sent = Instant::now();
+        if delivery.held > 0 {
+            return Err(Stopped::Deadline(0));
         }
         Ok(())
     }

@@ -138,6 +138,15 @@ fn child(mut work: Work, pid_file: &Path, ready: OwnedFd) -> i32 {
         }
     }
     work.progress.losses.report(work.announcer.ip());
+    if let Some(pacer) = work.announcer.pacer().filter(|p| !p.waited().is_zero()) {
+        log::info(format!(
+            "garp_rate={}: the frames announcing {} waited {} ms in all for the budget of {}",
+            pacer.rate(),
+            work.announcer.ip(),
+            pacer.waited().as_millis(),
+            pacer.port()
+        ));
+    }
     if let (Err(Stopped::Collision(mac)), Some(late)) = (&result, &work.late) {
         let ip = work.announcer.ip();
         let reason = collision::reason(ip, *mac, late.link_name());

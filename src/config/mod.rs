@@ -193,6 +193,17 @@ pub struct AnnounceConfig {
     pub refresh_rounds: u32,
     /// Probe for another holder before adding (IPv4).
     pub run_arping: bool,
+    /// garp_rate: how the node's announcements share a switch port.
+    pub pacing: Pacing,
+}
+
+/// garp_rate, and where the node-wide budgets are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pacing {
+    /// Frames per second per port and family; 0: unlimited.
+    pub rate: u32,
+    /// `$HA_RSCTMP`, under which the budgets live.
+    pub rsctmp: PathBuf,
 }
 
 /// What monitor checks.
@@ -366,6 +377,10 @@ pub fn parse(env: &Env, notes: &mut Notes) -> Result<Config> {
     let rounds = rules::rounds(&params, arp_count)?;
     let refresh_rounds = rules::refresh_rounds(&params)?;
     let window = rules::window(&params)?;
+    let pacing = Pacing {
+        rate: rules::rate(&params)?,
+        rsctmp: vip.rsctmp.clone(),
+    };
     let arp_bg = match params.nonempty(Param::ArpBg)? {
         Some(v) => parse_bool(Param::ArpBg.name(), v, notes),
         None => ipv4,
@@ -438,6 +453,7 @@ pub fn parse(env: &Env, notes: &mut Notes) -> Result<Config> {
             arp_sender,
             refresh_rounds,
             run_arping,
+            pacing,
         },
         monitor: MonitorConfig {
             check_link_status,

@@ -199,6 +199,7 @@ parameters! {
     CheckLinkStatus = "check_link_status", "true", Boolean, Both, "4.17", NextMonitor, Unread;
     GarpTargets = "garp_targets", "gateway", String, Both, "floatip", Announcement, Unread;
     GarpWindow = "garp_window", "30", Integer, Both, "floatip", Announcement, Unread;
+    GarpRate = "garp_rate", "", Integer, Both, "floatip", Announcement, Unread;
     DadMode = "dad_mode", "probe", String, Ipv6, "floatip", NextStartStop, Unread;
 }
 
@@ -350,7 +351,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count, "every name once");
-        assert_eq!(Param::LISTED.len(), 36);
+        assert_eq!(Param::LISTED.len(), 37);
         assert_eq!(Param::LvsIpv6AddrlabelValue.default(), "99");
     }
 }

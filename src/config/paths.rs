@@ -11,6 +11,8 @@
 //! | `<pid file>.floatip-schedule` | wall-clock ms of the first round, then what is left of the schedule | the sender | show; reload (a replaced sender keeps the timeline) | with the pid file |
 //! | `<pid file>.floatip-collision` | the exit reason of a late duplicate, one line | the sender, after it withdrew the address | monitor (answers 1 with it) | stop, the next start |
 //! | `<ip>` (IPaddr2's) | `<ip> 32 255.255.255.255 <interface>`: the loopback copy lvs_support moved away | start or reload with lvs_support | stop (puts the copy back), reload | stop |
+//! | `floatip-garp-rate/<namespace>-<ifindex>.<arp\|ndp>` | garp_rate's budget of one port: the boot id, the CLOCK_MONOTONIC times of the frames sent within the last second, the frames waiting, by process | every action that announces or probes with garp_rate set, inside the lock | the same; show | nobody: it holds only the last second, and HA_RSCTMP is emptied at boot |
+//! | `floatip-garp-rate/<…>.lock` | nothing: its flock guards the budget | the same | the same | nobody |
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -62,6 +64,13 @@ fn beside(pid_file: &Path, suffix: &str) -> PathBuf {
 /// `$HA_RSCTMP/<ip>`, IPaddr2's own.
 pub fn lvs_record(rsctmp: &Path, ip: IpAddr) -> PathBuf {
     rsctmp.join(ip.to_string())
+}
+
+/// garp_rate's budget of one port (`<namespace>-<ifindex>.<arp|ndp>`),
+/// and the lock file that guards it.
+pub fn garp_rate_budget(rsctmp: &Path, port: &str) -> (PathBuf, PathBuf) {
+    let dir = rsctmp.join("floatip-garp-rate");
+    (dir.join(port), dir.join(format!("{port}.lock")))
 }
 
 #[cfg(test)]

@@ -197,6 +197,20 @@ pub fn window(params: &Params) -> Result<Duration> {
     Ok(Duration::from_secs(u64::from(seconds)))
 }
 
+/// garp_rate: frames per second per port, node-wide; empty or 0 is
+/// unlimited.
+pub fn rate(params: &Params) -> Result<u32> {
+    let Some(text) = params.nonempty(Param::GarpRate)? else {
+        return Ok(0);
+    };
+    parse_decimal(text).ok_or_else(|| {
+        Error::configured(format!(
+            "Invalid OCF_RESKEY_garp_rate [{}]: expected a whole number of frames per second, 0 (unlimited) or more",
+            shown(text)
+        ))
+    })
+}
+
 /// arp_count_refresh: 0 or more rounds.
 pub fn refresh_rounds(params: &Params) -> Result<u32> {
     let text = params.or_default(Param::ArpCountRefresh)?;

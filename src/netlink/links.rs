@@ -12,6 +12,10 @@ const RTM_NEWLINK: u16 = 16;
 /// sizeof(struct ifinfomsg)
 const LINK_HEADER_LEN: usize = 16;
 const IFLA_IFNAME: u16 = 3;
+const IFLA_LINK: u16 = 5;
+const IFLA_LINKINFO: u16 = 18;
+const IFLA_INFO_KIND: u16 = 1;
+const IFLA_LINK_NETNSID: u16 = 37;
 const IFLA_PROP_LIST: u16 = 52;
 const IFLA_ALT_IFNAME: u16 = 53;
 
@@ -31,7 +35,14 @@ pub struct Link {
     pub oper_state: OperState,
     pub carrier: Option<bool>,
     pub alt_names: Vec<Name>,
+    /// The device this one sends through, in this namespace: a VLAN's or
+    /// a macvlan's parent (IFLA_LINK of a stacked kind). `None` for a
+    /// physical device, and for a veth, whose IFLA_LINK is its peer.
+    pub lower: Option<u32>,
 }
+
+/// Link kinds whose IFLA_LINK is the device their frames leave through.
+const STACKED_KINDS: &[&[u8]] = &[b"vlan", b"macvlan", b"macvtap", b"ipvlan", b"ipvtap"];
 
 impl Link {
     /// An RTM_NEWLINK message, attribute by attribute: the names are kept
@@ -53,11 +64,24 @@ impl Link {
             oper_state: OperState::Unknown,
             carrier: None,
             alt_names: Vec::new(),
+            lower: None,
         };
+        let (mut parent, mut other_namespace, mut stacked) = (None, false, false);
         let attributes = payload.get(LINK_HEADER_LEN..).unwrap_or_default();
         for attribute in NlasIterator::new(attributes).map_while(|a| a.ok()) {
             match attribute.kind() {
                 IFLA_IFNAME => link.name = Name::from_bytes(attribute.value()),
+                IFLA_LINK => {
+                    parent = attribute.value().try_into().ok().map(u32::from_ne_bytes);
+                }
+                IFLA_LINK_NETNSID => other_namespace = true,
+                IFLA_LINKINFO => {
+                    let info = NlasIterator::new(attribute.value()).map_while(|i| i.ok());
+                    for kind in info.filter(|i| i.kind() == IFLA_INFO_KIND) {
+                        let name = kind.value().split(|b| *b == 0).next().unwrap_or_default();
+                        stacked = STACKED_KINDS.contains(&name);
+                    }
+                }
                 IFLA_PROP_LIST => {
                     let props = NlasIterator::new(attribute.value()).map_while(|p| p.ok());
                     for prop in props.filter(|p| p.kind() == IFLA_ALT_IFNAME) {
@@ -73,6 +97,9 @@ impl Link {
                     _ => {}
                 },
             }
+        }
+        if stacked && !other_namespace {
+            link.lower = parent.filter(|p| *p != 0 && *p != link.index);
         }
         Ok(Some(link))
     }

@@ -7,4 +7,5 @@ pub mod fallbacks;
 pub mod poll;
 pub mod process;
 pub mod random;
+pub mod shared;
 pub mod socket;

@@ -27,6 +27,7 @@ mod listening;
 mod lost_frames;
 mod ocft;
 mod output;
+mod pacing;
 mod packaging;
 mod parameters;
 mod reload;
@@ -64,6 +65,7 @@ fn main() {
     trials.extend(bad_input::trials());
     trials.extend(faults::trials());
     trials.extend(output::trials());
+    trials.extend(pacing::trials());
     trials.extend(state_files::trials());
     trials.extend(stock_agents::trials());
     trials.extend(kernel_floor::trials());
