@@ -8,6 +8,7 @@
 mod failover;
 mod faults;
 mod late_path;
+mod pacing;
 mod report;
 mod routes;
 mod sample;
@@ -25,7 +26,7 @@ const V6: &str = "2001:db8:1234::10";
 
 struct Options {
     quick: bool,
-    /// `--only actions|failover|late|vips|routes|faults`: one section of the run.
+    /// `--only actions|failover|late|vips|pacing|routes|faults`: one section of the run.
     only: Option<String>,
     /// `--scenario TEXT`: only the failover scenarios whose label has it.
     scenario: Option<String>,
@@ -113,6 +114,10 @@ fn main() {
     if options.wants("vips") {
         let (count, results) = vips::collect(options.quick, &floatip, &stock);
         report::vips(&mut out, count, &results);
+    }
+    if options.wants("pacing") {
+        let (count, rows) = pacing::collect(options.quick, &floatip, &stock);
+        pacing::report(&mut out, count, &rows);
     }
     if options.wants("routes") {
         let (count, rows) = routes::collect(options.quick, &floatip, &stock);

@@ -199,6 +199,8 @@ pub struct Announcer {
     patience: Cell<Patience>,
     /// Frames held back by garp_rate, oldest first.
     held: RefCell<VecDeque<Outgoing>>,
+    /// Answers read while paced frames waited, not yet handed out.
+    heard: RefCell<VecDeque<IpAddr>>,
     pub ifindex: u32,
     pub ifname: String,
 }
@@ -221,6 +223,8 @@ struct Outgoing {
     bytes: Vec<u8>,
     to: Destination,
     urgency: Urgency,
+    /// The garp_targets neighbour a directed request asks.
+    target: Option<IpAddr>,
 }
 
 enum Destination {
@@ -273,6 +277,7 @@ impl Announcer {
             pacer: None,
             patience: Cell::new(Patience::Unbounded),
             held: RefCell::new(VecDeque::new()),
+            heard: RefCell::new(VecDeque::new()),
             ifindex: link.index,
             ifname: link.name.to_string(),
         }))
@@ -361,6 +366,34 @@ impl Announcer {
     /// nothing (the rest of the wait is slept too): an announcement never
     /// fails for want of acknowledgements.
     pub fn answer(&self, until: Instant) -> Option<IpAddr> {
+        if let Some(heard) = self.heard.borrow_mut().pop_front() {
+            return Some(heard);
+        }
+        self.read_answer(until)
+    }
+
+    /// Reads the answers already queued on the socket, for [`answer`] to
+    /// hand out: paced frames wait for budget, and a target that answered
+    /// meanwhile is not asked again.
+    ///
+    /// [`answer`]: Announcer::answer
+    fn read_queued_answers(&self) {
+        if !self.listening {
+            return;
+        }
+        while let Some(ip) = self.read_answer(Instant::now()) {
+            self.heard.borrow_mut().push_back(ip);
+        }
+    }
+
+    fn has_answered(&self, ip: IpAddr) -> bool {
+        self.targets
+            .iter()
+            .zip(&self.answered)
+            .any(|(target, answered)| target.ip == ip && answered.get())
+    }
+
+    fn read_answer(&self, until: Instant) -> Option<IpAddr> {
         let mut buffer = [0u8; 1536];
         for _ in 0..probe::MAX_FRAMES_PER_WAIT {
             let received = match &self.transport {
@@ -477,6 +510,7 @@ impl Announcer {
             .map(|(i, (bytes, to))| Outgoing {
                 bytes,
                 to,
+                target: None,
                 urgency: match (first, i) {
                     (true, 0) => Urgency::FirstFrame,
                     (true, _) => Urgency::FirstRound,
@@ -557,7 +591,12 @@ impl Announcer {
                 }
                 _ => continue,
             };
-            frames.push(Outgoing { bytes, to, urgency });
+            frames.push(Outgoing {
+                bytes,
+                to,
+                urgency,
+                target: Some(target.ip),
+            });
         }
         frames
     }
@@ -570,6 +609,14 @@ impl Announcer {
         let mut frames = frames.into_iter();
         while let Some(frame) = frames.next() {
             if let Some(pacer) = &self.pacer {
+                // A target that answered while this frame waited costs
+                // nothing more.
+                if let Some(target) = frame.target {
+                    self.read_queued_answers();
+                    if self.has_answered(target) {
+                        continue;
+                    }
+                }
                 let queued = (self.held.borrow().len() + frames.len() + 1) as u32;
                 let deadline = match self.patience.get() {
                     Patience::Unbounded => None,

@@ -56,11 +56,12 @@ const STARTS_MEMORY: Duration = Duration::from_secs(2);
 /// record stays, well within the window after which it lapses.
 const POLL: Duration = Duration::from_millis(100);
 
-/// A frame behind a more urgent one that may go now looks again this soon.
-const POLL_BEHIND: Duration = Duration::from_millis(3);
+/// The shortest wait before a waiting frame looks again.
+const POLL_BEHIND: Duration = Duration::from_millis(1);
 
-/// How long a taken lock is waited for before this frame is paced alone.
-const LOCK_PATIENCE: Duration = Duration::from_millis(200);
+/// How long one look waits for a taken lock; a look that gets no lock
+/// looks again soon (the lock is busy, not untrusted).
+const LOCK_PATIENCE: Duration = Duration::from_millis(50);
 
 /// The most bytes a ledger may have: far more than any rate needs.
 const LEDGER_LIMIT: usize = 256 * 1024;
@@ -242,7 +243,9 @@ impl Ledger {
     }
 
     /// The rule, for `me` at `now`, at `rate` frames per window: the frame
-    /// goes (and is recorded as sent) or waits (and is recorded waiting).
+    /// goes (and is recorded as sent) when the window has room for it
+    /// after every frame waiting ahead of it, else it waits (and is
+    /// recorded waiting) until about its turn.
     fn decide(&mut self, mut me: Waiter, now: u64, rate: u32) -> Verdict {
         self.prune(now);
         self.waiting.retain(|w| w.pid != me.pid);
@@ -250,10 +253,10 @@ impl Ledger {
             rate
         } else {
             rate - reserved(rate)
-        };
+        } as usize;
         let in_window = self.sent.len();
-        let ahead = self.waiting.iter().any(|w| w.is_ahead_of(&me));
-        if !ahead && in_window < limit as usize {
+        let ahead = self.waiting.iter().filter(|w| w.is_ahead_of(&me)).count();
+        if in_window + ahead < limit {
             self.sent.push(now);
             if me.urgency == Urgency::FirstFrame {
                 self.last_first = Some(now);
@@ -263,17 +266,20 @@ impl Ledger {
             self.sent.drain(..excess);
             return Verdict::Go;
         }
-        let poll = now + POLL.as_nanos() as u64;
-        let until = if in_window >= limit as usize {
-            // When enough of the window has expired for this frame.
-            let freeing = self.sent[in_window - limit as usize];
-            (freeing + WINDOW.as_nanos() as u64).min(poll)
-        } else {
-            (now + POLL_BEHIND.as_nanos() as u64).min(poll)
+        // This frame's turn comes when `in_window + ahead + 1 - limit` of
+        // the frames in the window have expired; the frames ahead that do
+        // not fit yet will take slots that free later still, so the newest
+        // expiry is as early as it can be. Waiters look again at least
+        // every POLL, which keeps their records fresh.
+        let window = WINDOW.as_nanos() as u64;
+        let turn = match self.sent.get(in_window + ahead - limit) {
+            Some(at) => at + window,
+            None => self.sent.last().map_or(now, |at| at + window),
         };
         me.seen = now;
         self.waiting.push(me);
-        Verdict::WaitUntil(until.max(now + 1))
+        let until = turn.min(now + POLL.as_nanos() as u64);
+        Verdict::WaitUntil(until.max(now + POLL_BEHIND.as_nanos() as u64))
     }
 
     /// Frames waiting for budget, over every live process.
@@ -492,6 +498,10 @@ impl Pacer {
             });
             match decided {
                 Ok(verdict) => return verdict,
+                // Busy, not untrusted: look again soon.
+                Err(e) if e.raw_os_error() == Some(libc::EWOULDBLOCK) => {
+                    return Verdict::WaitUntil(monotonic_ns() + POLL_BEHIND.as_nanos() as u64)
+                }
                 Err(e) => self.go_alone(&e),
             }
         }
@@ -510,8 +520,10 @@ impl Pacer {
         let removed = self.budget.with_ledger(&self.boot_id, |ledger, _| {
             ledger.waiting.retain(|w| w.pid != pid);
         });
-        if let Err(e) = removed {
-            self.go_alone(&e);
+        // A record left behind lapses within the window anyway.
+        match removed {
+            Err(e) if e.raw_os_error() != Some(libc::EWOULDBLOCK) => self.go_alone(&e),
+            _ => {}
         }
     }
 
@@ -661,7 +673,8 @@ mod tests {
             ledger.decide(waiter(3, Urgency::FirstFrame, 20), 20, 3),
             Verdict::WaitUntil(_)
         ));
-        let later = WINDOW.as_nanos() as u64 + 10;
+        // One slot frees: it is the first frame's, ahead of the older wait.
+        let later = WINDOW.as_nanos() as u64;
         assert!(matches!(
             ledger.decide(waiter(2, Urgency::Later, 10), later, 3),
             Verdict::WaitUntil(_)

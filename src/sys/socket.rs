@@ -457,15 +457,19 @@ fn receive_when_ready(
     deadline: Instant,
     mut read: impl FnMut() -> isize,
 ) -> io::Result<Option<usize>> {
+    // A deadline already due asks for what is queued: it is handed out
+    // (the callers bound how many frames they take).
+    let queued_only = Instant::now() >= deadline;
     loop {
         if !poll::wait_readable(fd, deadline)? {
             return Ok(None);
         }
         let got = read();
         if got >= 0 {
-            // A frame read after the deadline belongs to no wait: every
-            // receive loop ends at its deadline, whatever arrives.
-            if Instant::now() > deadline {
+            // A frame that arrived after a wait's deadline belongs to no
+            // wait: every receive loop ends at its deadline, whatever
+            // arrives.
+            if Instant::now() > deadline && !queued_only {
                 return Ok(None);
             }
             return Ok(Some(got as usize));
