@@ -33,6 +33,9 @@ pub fn trials() -> Vec<Trial> {
         arp_and_ndp_have_budgets_of_their_own,
         untrusted_shared_state_is_ignored_with_a_warning,
         show_counts_the_frames_waiting,
+        reload_gives_the_running_sender_the_new_rate,
+        garp_by_hand_paces_unless_rate_zero,
+        foreground_rounds_past_the_timeout_move_to_the_sender,
         validate_all_warns_below_one_first_round,
         garp_rate_is_checked,
     )
@@ -529,4 +532,154 @@ fn garp_rate_is_checked() {
         );
         assert_eq!(run.code, 0, "garp_rate={unlimited:?}: {}", run.stderr);
     }
+}
+
+/// garp_rate is of the announcement class: a reload replaces a running
+/// sender with one that announces under the new rate, on the same
+/// timeline.
+fn reload_gives_the_running_sender_the_new_rate() {
+    let lan = lan();
+    let log = AgentLog::new();
+    let params = [
+        ("ip", "192.0.2.100"),
+        ("cidr_netmask", "24"),
+        ("garp_count", "8"),
+        ("garp_window", "0"),
+        ("garp_targets", "none"),
+    ];
+    let with_rate = |rate: &'static str| {
+        let mut all = params.to_vec();
+        all.push(("garp_rate", rate));
+        all
+    };
+    let capture = Capture::start(lan.switch(), "p0", "arp");
+    let started = lan
+        .agent(A, &floatip(), "start")
+        .params(&with_rate("1"))
+        .env("HA_LOGFILE", log.path())
+        .quiet()
+        .status();
+    assert_eq!(started, 0, "{}", log.text());
+    // Eight rounds of two frames at one frame a second: 16 s paced.
+    thread::sleep(Duration::from_millis(2500));
+    let reloaded = lan
+        .agent(A, &floatip(), "reload")
+        .params(&with_rate("0"))
+        .env("HA_LOGFILE", log.path())
+        .quiet()
+        .status();
+    assert_eq!(reloaded, 0, "{}", log.text());
+    let reloaded_at = SystemTime::now();
+    senders_done(lan.rsctmp[A].path(), Duration::from_secs(10));
+    let frames = arp_from(&capture.finish(), &lan.hosts[A].mac("eth0"));
+    let before: Vec<SystemTime> = frames
+        .iter()
+        .map(|f| f.0)
+        .filter(|t| *t < reloaded_at)
+        .collect();
+    assert!(busiest_second(&before) <= 1, "paced at 1 before the reload");
+    // At 2.5 s the rounds still due are those at 3, 4.5 and 6 s: two
+    // frames each, back to back now that nothing paces them.
+    let after: Vec<SystemTime> = frames
+        .iter()
+        .map(|f| f.0)
+        .filter(|t| *t >= reloaded_at)
+        .collect();
+    assert_eq!(
+        after.len(),
+        6,
+        "the rounds still due, not those sent already:\n{}",
+        log.text()
+    );
+    assert_eq!(busiest_second(&after), 2, "unpaced after the reload");
+    let last = after.iter().max().unwrap();
+    assert!(last.duration_since(reloaded_at).unwrap() < Duration::from_secs(5));
+}
+
+/// `floatip garp` paces with `--rate N` (its own frames, and against the
+/// node's other announcements), and not at all with `--rate 0`.
+fn garp_by_hand_paces_unless_rate_zero() {
+    let lan = lan();
+    let a = &lan.hosts[A];
+    a.ip(&["addr", "add", "192.0.2.100/24", "dev", "eth0"]);
+    let by_hand = |rate: &str| {
+        let capture = Capture::start(lan.switch(), "p0", "arp");
+        let run = lan
+            .agent(A, &floatip(), "garp")
+            .args([
+                "--nic",
+                "eth0",
+                "--ip",
+                "192.0.2.100",
+                "--count",
+                "3",
+                "--targets",
+                "none",
+                "--window",
+                "0",
+                "--rate",
+                rate,
+            ])
+            .run();
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        arp_from(&capture.finish(), &a.mac("eth0"))
+    };
+    let paced = by_hand("2");
+    assert_eq!(paced.len(), 6);
+    assert!(busiest_second(&times(&paced)) <= 2);
+    let unpaced = by_hand("0");
+    assert_eq!(unpaced.len(), 6);
+    assert!(
+        busiest_second(&times(&unpaced)) == 6,
+        "--rate 0 is unlimited"
+    );
+}
+
+/// arp_bg=false (IPv6's default): the rounds run in the foreground, and
+/// under garp_rate those that would pass start's timeout move to the
+/// background sender instead of being skipped.
+fn foreground_rounds_past_the_timeout_move_to_the_sender() {
+    let lan = lan();
+    lan.add_ipv6();
+    let capture = Capture::start(lan.switch(), "p0", "icmp6");
+    let log = AgentLog::new();
+    let began = Instant::now();
+    let code = lan
+        .agent(A, &floatip(), "start")
+        .params(&[
+            ("ip", "2001:db8:1234::10"),
+            ("cidr_netmask", "64"),
+            ("nodad", "true"),
+            ("garp_rate", "1"),
+            ("garp_count", "5"),
+            ("garp_window", "0"),
+            ("garp_targets", "none"),
+            ("CRM_meta_timeout", "3000"),
+        ])
+        .env("HA_LOGFILE", log.path())
+        .quiet()
+        .status();
+    let took = began.elapsed();
+    assert_eq!(code, 0, "{}", log.text());
+    assert!(took < Duration::from_secs(3), "start took {took:?}");
+    let text = log.text();
+    assert!(
+        text.contains("would pass start's timeout: the background sender sends them"),
+        "{text}"
+    );
+    senders_done(lan.rsctmp[A].path(), Duration::from_secs(15));
+    let mac = parse_mac(&lan.hosts[A].mac("eth0"));
+    let adverts: Vec<SystemTime> = capture
+        .finish()
+        .iter()
+        .filter(|f| f.bytes.len() > 12 && f.bytes[6..12] == mac)
+        .filter(|f| f.ndp().is_some_and(|n| n.icmp_type == 136))
+        .map(|f| f.time)
+        .collect();
+    assert_eq!(
+        adverts.len(),
+        5,
+        "every round went, none was skipped:\n{text}"
+    );
+    assert!(busiest_second(&adverts) <= 1);
 }
