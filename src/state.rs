@@ -90,26 +90,13 @@ fn create_exclusive(path: &Path) -> io::Result<File> {
 /// not a regular file (a FIFO, a symlink, a directory, a device) or is
 /// larger than `limit` bytes.
 pub fn read_small(path: &Path, limit: usize) -> io::Result<Option<String>> {
-    let mut file = match OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC)
-        .open(path)
-    {
-        Ok(file) => file,
+    let mut options = OpenOptions::new();
+    options.read(true);
+    let (mut file, metadata) = match open_trusted(path, &options) {
+        Ok(opened) => opened,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        // O_NOFOLLOW on a symlink.
-        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
-            return Err(untrusted(path, "a symbolic link"))
-        }
         Err(e) => return Err(e),
     };
-    let metadata = file.metadata()?;
-    if !metadata.is_file() {
-        return Err(untrusted(path, "not a regular file"));
-    }
-    if let Some(why) = untrusted_file(&metadata).or_else(|| untrusted_directories(path)) {
-        return Err(untrusted(path, &why));
-    }
     if metadata.len() > limit as u64 {
         return Err(untrusted(path, "larger than a state file can be"));
     }
@@ -131,16 +118,27 @@ pub fn open_lock(path: &Path) -> io::Result<File> {
     if let Some(dir) = path.parent() {
         ensure_dir(dir)?;
     }
-    let file = match OpenOptions::new()
+    let mut options = OpenOptions::new();
+    options
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
-        .mode(FILE_MODE)
+        .mode(FILE_MODE);
+    open_trusted(path, &options).map(|(file, _)| file)
+}
+
+/// Opens `path` as `options` say, never through a symlink and without
+/// blocking on a FIFO, and only if it is a regular file that is trusted
+/// (see the module's rules).
+fn open_trusted(path: &Path, options: &OpenOptions) -> io::Result<(File, fs::Metadata)> {
+    let file = match options
+        .clone()
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC)
         .open(path)
     {
         Ok(file) => file,
+        // O_NOFOLLOW on a symlink.
         Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
             return Err(untrusted(path, "a symbolic link"))
         }
@@ -152,7 +150,7 @@ pub fn open_lock(path: &Path) -> io::Result<File> {
     }
     match untrusted_file(&metadata).or_else(|| untrusted_directories(path)) {
         Some(why) => Err(untrusted(path, &why)),
-        None => Ok(file),
+        None => Ok((file, metadata)),
     }
 }
 

@@ -13,9 +13,10 @@ use std::net::Ipv4Addr;
 use std::path::Path;
 use std::sync::Mutex;
 use std::thread;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
-use testkit::capture::{parse_mac, Capture};
+use testkit::capture::{busiest_second, parse_mac, Capture};
+use testkit::lab;
 use testkit::Lan;
 
 use crate::sample::measure;
@@ -103,7 +104,7 @@ fn run(label: &str, agent: &Path, count: usize, rate: Option<usize>) -> Row {
             .flat_map(|w| w.join().unwrap())
             .collect()
     });
-    senders_done(&rsctmp);
+    lab::senders_done(&rsctmp, SETTLE_LIMIT);
     // The last frames of a run reach the capture a moment later.
     thread::sleep(Duration::from_millis(300));
     let frames = capture.finish();
@@ -158,39 +159,6 @@ fn run(label: &str, agent: &Path, count: usize, rate: Option<usize>) -> Row {
         gateway_followed: followed(GATEWAY),
         client_followed: followed(CLIENT),
     }
-}
-
-/// Waits until no background sender runs (their pid files are gone).
-fn senders_done(rsctmp: &Path) {
-    let until = Instant::now() + SETTLE_LIMIT;
-    while Instant::now() < until {
-        let running = std::fs::read_dir(rsctmp)
-            .map(|entries| {
-                entries
-                    .filter_map(|e| e.ok())
-                    .any(|e| e.file_name().to_string_lossy().starts_with("send_arp-"))
-            })
-            .unwrap_or(false);
-        if !running {
-            return;
-        }
-        thread::sleep(Duration::from_millis(200));
-    }
-}
-
-/// The most of `times` within any one second.
-fn busiest_second(times: &[SystemTime]) -> usize {
-    let mut times = times.to_vec();
-    times.sort();
-    let mut busiest = 0;
-    let mut first = 0;
-    for (last, t) in times.iter().enumerate() {
-        while t.duration_since(times[first]).unwrap_or_default() >= Duration::from_secs(1) {
-            first += 1;
-        }
-        busiest = busiest.max(last + 1 - first);
-    }
-    busiest
 }
 
 pub fn report(out: &mut String, count: usize, rows: &[Row]) {

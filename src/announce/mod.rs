@@ -369,19 +369,20 @@ impl Announcer {
         if let Some(heard) = self.heard.borrow_mut().pop_front() {
             return Some(heard);
         }
-        self.read_answer(until)
+        self.read_answer(Some(until))
     }
 
     /// Reads the answers already queued on the socket, for [`answer`] to
     /// hand out: paced frames wait for budget, and a target that answered
-    /// meanwhile is not asked again.
+    /// meanwhile is not asked again; a late round reads them before it
+    /// leaves.
     ///
     /// [`answer`]: Announcer::answer
-    fn read_queued_answers(&self) {
+    pub fn read_queued_answers(&self) {
         if !self.listening {
             return;
         }
-        while let Some(ip) = self.read_answer(Instant::now()) {
+        while let Some(ip) = self.read_answer(None) {
             self.heard.borrow_mut().push_back(ip);
         }
     }
@@ -393,22 +394,36 @@ impl Announcer {
             .any(|(target, answered)| target.ip == ip && answered.get())
     }
 
-    fn read_answer(&self, until: Instant) -> Option<IpAddr> {
+    /// The next target's answer before `until`; `None` for `until`: only
+    /// among the frames already queued, without waiting.
+    fn read_answer(&self, until: Option<Instant>) -> Option<IpAddr> {
         let mut buffer = [0u8; 1536];
         for _ in 0..probe::MAX_FRAMES_PER_WAIT {
             let received = match &self.transport {
-                Transport::Arp { socket, ip } => socket.receive(&mut buffer, until).map(|got| {
-                    got.map(|n| {
-                        received::frame(&buffer[..n]).and_then(|m| self.arp_answer(&m, *ip))
+                Transport::Arp { socket, ip } => {
+                    let got = match until {
+                        Some(until) => socket.receive(&mut buffer, until),
+                        None => socket.receive_queued(&mut buffer),
+                    };
+                    got.map(|got| {
+                        got.map(|n| {
+                            received::frame(&buffer[..n]).and_then(|m| self.arp_answer(&m, *ip))
+                        })
                     })
-                }),
-                Transport::Ndp { socket, ip } => socket.receive(&mut buffer, until).map(|got| {
-                    got.map(|r| {
-                        let message = &buffer[..r.length];
-                        received::icmpv6_message(r.source, r.destination, r.hop_limit, message)
-                            .and_then(|m| self.ndp_answer(&m, *ip))
+                }
+                Transport::Ndp { socket, ip } => {
+                    let got = match until {
+                        Some(until) => socket.receive(&mut buffer, until),
+                        None => socket.receive_queued(&mut buffer),
+                    };
+                    got.map(|got| {
+                        got.map(|r| {
+                            let message = &buffer[..r.length];
+                            received::icmpv6_message(r.source, r.destination, r.hop_limit, message)
+                                .and_then(|m| self.ndp_answer(&m, *ip))
+                        })
                     })
-                }),
+                }
             };
             match received {
                 Ok(None) => return None,
@@ -427,7 +442,7 @@ impl Announcer {
             }
         }
         let now = Instant::now();
-        if until > now {
+        if let Some(until) = until.filter(|until| *until > now) {
             thread::sleep(until - now);
         }
         None

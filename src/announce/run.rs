@@ -310,6 +310,11 @@ impl Runner<'_> {
     /// Reads answers until `until` (sleeps, when not listening); `true`
     /// when the extension's last unanswered target answered.
     fn answers(&mut self, until: Instant) -> Result<bool, Stopped> {
+        if self.listening && until <= Instant::now() {
+            // A round already due (it waited for garp_rate's budget, or
+            // for carrier): what answered meanwhile is still heard.
+            self.announcer.read_queued_answers();
+        }
         if !self.listening {
             let now = Instant::now();
             if until > now {

@@ -73,6 +73,21 @@ impl PacketSocket {
         })
     }
 
+    /// One frame already queued, without waiting; `None` when none is.
+    pub fn receive_queued(&self, buffer: &mut [u8]) -> io::Result<Option<usize>> {
+        receive_queued(|| {
+            // SAFETY: buffer is valid for its length.
+            unsafe {
+                libc::recv(
+                    self.fd.as_raw_fd(),
+                    buffer.as_mut_ptr().cast(),
+                    buffer.len(),
+                    libc::MSG_DONTWAIT,
+                )
+            }
+        })
+    }
+
     /// Sends one complete Ethernet frame (header included) to `destination`.
     pub fn send(&self, frame: &[u8], destination: Mac, protocol: u16) -> io::Result<()> {
         let mut address = self.link_address(protocol);
@@ -142,13 +157,26 @@ impl Icmpv6Socket {
         deadline: Instant,
     ) -> io::Result<Option<Icmpv6Received>> {
         loop {
-            let Some(received) = receive_with_header(&self.fd, buffer, deadline)? else {
+            let Some(received) = receive_with_header(&self.fd, buffer, Some(deadline))? else {
                 return Ok(None);
             };
             if let Some(received) = received {
                 return Ok(Some(received));
             }
         }
+    }
+
+    /// One message already queued, without waiting; `None` when none is
+    /// (or only messages without their header are).
+    pub fn receive_queued(&self, buffer: &mut [u8]) -> io::Result<Option<Icmpv6Received>> {
+        for _ in 0..QUEUED_READS {
+            match receive_with_header(&self.fd, buffer, None)? {
+                None => return Ok(None),
+                Some(Some(received)) => return Ok(Some(received)),
+                Some(None) => continue,
+            }
+        }
+        Ok(None)
     }
 
     /// Has the kernel report each message's destination and hop limit.
@@ -169,10 +197,11 @@ pub struct Icmpv6Received {
 
 /// recvmsg(2) with the IPV6_PKTINFO and IPV6_HOPLIMIT control messages:
 /// `Some(None)` for a message that lacks either.
+/// `deadline`: `None` reads only what is queued.
 fn receive_with_header(
     fd: &OwnedFd,
     buffer: &mut [u8],
-    deadline: Instant,
+    deadline: Option<Instant>,
 ) -> io::Result<Option<Option<Icmpv6Received>>> {
     // SAFETY: sockaddr_in6 is plain data; zeroed is valid.
     let mut from: libc::sockaddr_in6 = unsafe { std::mem::zeroed() };
@@ -184,7 +213,7 @@ fn receive_with_header(
     };
     // SAFETY: msghdr is plain data; zeroed is valid.
     let mut header: libc::msghdr = unsafe { std::mem::zeroed() };
-    let received = receive_when_ready(fd, deadline, || {
+    let mut read = || {
         header.msg_name = (&mut from as *mut libc::sockaddr_in6).cast();
         header.msg_namelen = std::mem::size_of::<libc::sockaddr_in6>() as libc::socklen_t;
         header.msg_iov = &mut iov;
@@ -194,7 +223,11 @@ fn receive_with_header(
         header.msg_flags = 0;
         // SAFETY: every pointer in header is valid for its length.
         unsafe { libc::recvmsg(fd.as_raw_fd(), &mut header, libc::MSG_DONTWAIT) }
-    })?;
+    };
+    let received = match deadline {
+        Some(deadline) => receive_when_ready(fd, deadline, &mut read)?,
+        None => receive_queued(&mut read)?,
+    };
     let Some(length) = received else {
         return Ok(None);
     };
@@ -457,19 +490,15 @@ fn receive_when_ready(
     deadline: Instant,
     mut read: impl FnMut() -> isize,
 ) -> io::Result<Option<usize>> {
-    // A deadline already due asks for what is queued: it is handed out
-    // (the callers bound how many frames they take).
-    let queued_only = Instant::now() >= deadline;
     loop {
         if !poll::wait_readable(fd, deadline)? {
             return Ok(None);
         }
         let got = read();
         if got >= 0 {
-            // A frame that arrived after a wait's deadline belongs to no
-            // wait: every receive loop ends at its deadline, whatever
-            // arrives.
-            if Instant::now() > deadline && !queued_only {
+            // A frame read after the deadline belongs to no wait: every
+            // receive loop ends at its deadline, whatever arrives.
+            if Instant::now() > deadline {
                 return Ok(None);
             }
             return Ok(Some(got as usize));
@@ -480,6 +509,26 @@ fn receive_when_ready(
             io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
         ) {
             return Err(error);
+        }
+    }
+}
+
+/// How many messages a look at what is queued passes over at most.
+const QUEUED_READS: usize = 64;
+
+/// One read of what is already queued: `None` when nothing is (a wait's
+/// deadline plays no part: nothing is waited for).
+fn receive_queued(mut read: impl FnMut() -> isize) -> io::Result<Option<usize>> {
+    loop {
+        let got = read();
+        if got >= 0 {
+            return Ok(Some(got as usize));
+        }
+        let error = io::Error::last_os_error();
+        match error.kind() {
+            io::ErrorKind::WouldBlock => return Ok(None),
+            io::ErrorKind::Interrupted => continue,
+            _ => return Err(error),
         }
     }
 }
@@ -586,5 +635,34 @@ mod tests {
         let past = Instant::now() - Duration::from_millis(1);
         let got = receive_when_ready(&fd, past, || read(&mut buffer)).unwrap();
         assert_eq!(got, None, "after it, nothing is, though more is queued");
+    }
+
+    /// A look at what is queued hands out every queued frame (however
+    /// late) and ends as soon as none is left: it never waits.
+    #[test]
+    fn a_look_at_the_queue_takes_what_is_there_and_never_waits() {
+        let (sender, receiver) = UnixDatagram::pair().unwrap();
+        for _ in 0..3 {
+            sender.send(b"queued").unwrap();
+        }
+        let fd = OwnedFd::from(receiver);
+        let mut buffer = [0u8; 64];
+        let mut read = || {
+            // SAFETY: buffer is valid for its length.
+            unsafe {
+                libc::recv(
+                    fd.as_raw_fd(),
+                    buffer.as_mut_ptr().cast(),
+                    buffer.len(),
+                    libc::MSG_DONTWAIT,
+                )
+            }
+        };
+        for _ in 0..3 {
+            assert_eq!(receive_queued(&mut read).unwrap(), Some(6));
+        }
+        let began = Instant::now();
+        assert_eq!(receive_queued(&mut read).unwrap(), None);
+        assert!(began.elapsed() < Duration::from_millis(50));
     }
 }

@@ -16,7 +16,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use libtest_mimic::Trial;
 
-use crate::support::capture::{parse_mac, Capture, Frame};
+use crate::support::capture::{busiest_second, parse_mac, Capture, Frame};
+use crate::support::lab;
 use crate::support::{floatip, AgentLog, Lan};
 
 const A: usize = 0;
@@ -100,42 +101,12 @@ fn start_each(
     (codes, began)
 }
 
-/// Waits until no background sender of host `host` runs (its pid files
-/// are gone), for at most `limit`.
+/// Waits until the senders whose HA_RSCTMP is `dir` are done.
 fn senders_done(dir: &Path, limit: Duration) {
-    let until = Instant::now() + limit;
-    while Instant::now() < until {
-        let running = std::fs::read_dir(dir)
-            .map(|entries| {
-                entries
-                    .filter_map(|e| e.ok())
-                    .any(|e| e.file_name().to_string_lossy().starts_with("send_arp-"))
-            })
-            .unwrap_or(false);
-        if !running {
-            return;
-        }
-        thread::sleep(Duration::from_millis(100));
-    }
-    panic!("background senders still running after {limit:?}");
-}
-
-/// The most frames of `times` in any window of one second.
-fn busiest_second(times: &[SystemTime]) -> usize {
-    let mut times = times.to_vec();
-    times.sort();
-    times
-        .iter()
-        .map(|start| {
-            times
-                .iter()
-                .filter(|t| {
-                    **t >= *start && t.duration_since(*start).unwrap() < Duration::from_secs(1)
-                })
-                .count()
-        })
-        .max()
-        .unwrap_or(0)
+    assert!(
+        lab::senders_done(dir, limit),
+        "background senders still running after {limit:?}"
+    );
 }
 
 /// The ARP frames `mac` sent, by time.

@@ -241,3 +241,19 @@ pub fn adverts(frames: &[Frame], ip: std::net::Ipv6Addr) -> Vec<(SystemTime, Adv
         .filter(|(_, a)| a.target == ip)
         .collect()
 }
+
+/// The most of `times` within any one second (a sliding window): what a
+/// switch that polices frames per second per port counts.
+pub fn busiest_second(times: &[SystemTime]) -> usize {
+    let mut times = times.to_vec();
+    times.sort();
+    let mut busiest = 0;
+    let mut first = 0;
+    for (last, t) in times.iter().enumerate() {
+        while t.duration_since(times[first]).unwrap_or_default() >= Duration::from_secs(1) {
+            first += 1;
+        }
+        busiest = busiest.max(last + 1 - first);
+    }
+    busiest
+}

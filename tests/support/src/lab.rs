@@ -140,3 +140,26 @@ fn parse_stamp(line: &str) -> Option<SystemTime> {
     let micros: u64 = format!("{frac:0<6}")[..6].parse().ok()?;
     Some(UNIX_EPOCH + Duration::from_secs(secs as u64) + Duration::from_micros(micros))
 }
+
+/// Waits until no background sender of the agent whose HA_RSCTMP is
+/// `rsctmp` runs (no `send_arp-*` pid file is left), for at most `limit`:
+/// whether they were all done.
+pub fn senders_done(rsctmp: &std::path::Path, limit: Duration) -> bool {
+    let until = Instant::now() + limit;
+    loop {
+        let running = std::fs::read_dir(rsctmp)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .any(|e| e.file_name().to_string_lossy().starts_with("send_arp-"))
+            })
+            .unwrap_or(false);
+        if !running {
+            return true;
+        }
+        if Instant::now() >= until {
+            return false;
+        }
+        sleep(Duration::from_millis(100));
+    }
+}
