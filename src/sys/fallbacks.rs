@@ -3,7 +3,8 @@
 //! be able to take it on a kernel that has the facility. The variable
 //! `FLOATIP_TEST_FALLBACKS` names the facilities to act as missing,
 //! comma-separated (`strict-check`, `pidfd`, `close-range`,
-//! `bind-to-ifindex`); unset, as in production, nothing is forced.
+//! `bind-to-ifindex`, `netns-cookie`); unset, as in production, nothing is
+//! forced.
 
 use std::sync::OnceLock;
 

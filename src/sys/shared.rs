@@ -10,6 +10,8 @@ use std::os::unix::fs::MetadataExt;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::sys::fallbacks;
+
 /// SO_NETNS_COOKIE (Linux 5.14): a 64-bit number that names a network
 /// namespace for as long as the system runs, never reused. 71 on every
 /// architecture floatip is built for (mips and sparc differ).
@@ -55,7 +57,7 @@ pub fn boot_id() -> String {
 /// reused as soon as a namespace is gone, which is why whoever keys
 /// records by them must ignore old records.
 pub fn namespace_id() -> io::Result<String> {
-    if let Some(cookie) = namespace_cookie() {
+    if let Some(cookie) = namespace_cookie().filter(|_| !fallbacks::forced("netns-cookie")) {
         return Ok(format!("c{cookie}"));
     }
     let metadata = std::fs::metadata("/proc/thread-self/ns/net")?;

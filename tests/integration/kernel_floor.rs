@@ -30,6 +30,7 @@ pub fn trials() -> Vec<Trial> {
         the_sender_closes_inherited_descriptors_without_close_range,
         gateways_answer_echoes_without_bind_to_ifindex,
         routes_are_chosen_alike_without_strict_checking,
+        vips_share_a_budget_without_netns_cookies,
     )
 }
 
@@ -186,4 +187,59 @@ fn routes_are_chosen_alike_without_strict_checking() {
     assert!(text.contains("192.0.2.3 acknowledged"), "{text}");
     assert!(!text.contains("192.0.2.4"), "{text}");
     lan.run(1, &floatip(), "stop", &params).expect(0);
+}
+
+/// garp_rate's budget is keyed by the network namespace: without
+/// SO_NETNS_COOKIE (before Linux 5.14) by its nsfs device and inode. Four
+/// VIPs started at once on one node still share one budget: the switch
+/// port sees at most garp_rate frames in any second.
+fn vips_share_a_budget_without_netns_cookies() {
+    use crate::support::capture::{busiest_second, parse_mac, Capture};
+    let lan = Lan::new(&[1, 2]);
+    let capture = Capture::start(lan.switch(), "p0", "arp");
+    let log = AgentLog::new();
+    let starts: Vec<std::thread::JoinHandle<i32>> = (100..104)
+        .map(|n| {
+            let command = lan
+                .agent(0, &floatip(), "start")
+                .params(&[
+                    ("ip", &format!("192.0.2.{n}")),
+                    ("cidr_netmask", "24"),
+                    ("garp_rate", "3"),
+                    ("garp_count", "1"),
+                    ("garp_window", "0"),
+                    ("garp_targets", "none"),
+                ])
+                .env("HA_LOGFILE", log.path())
+                .env(FALLBACKS, "netns-cookie")
+                .quiet();
+            std::thread::spawn(move || command.status())
+        })
+        .collect();
+    for start in starts {
+        assert_eq!(start.join().unwrap(), 0, "{}", log.text());
+    }
+    assert!(crate::support::lab::senders_done(
+        lan.rsctmp[0].path(),
+        Duration::from_secs(10)
+    ));
+    let mac = parse_mac(&lan.hosts[0].mac("eth0"));
+    let times: Vec<_> = capture
+        .finish()
+        .iter()
+        .filter(|f| f.arp().is_some_and(|a| a.eth_source == mac))
+        .map(|f| f.time)
+        .collect();
+    assert_eq!(times.len(), 8);
+    assert!(busiest_second(&times) <= 3);
+    let budgets: Vec<String> = fs::read_dir(lan.rsctmp[0].path().join("floatip-garp-rate"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        budgets
+            .iter()
+            .any(|name| name.starts_with('i') && name.ends_with(".arp")),
+        "keyed by the namespace's inode: {budgets:?}"
+    );
 }
