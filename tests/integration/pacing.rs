@@ -37,6 +37,7 @@ pub fn trials() -> Vec<Trial> {
         reload_gives_the_running_sender_the_new_rate,
         garp_by_hand_paces_unless_rate_zero,
         foreground_rounds_past_the_timeout_move_to_the_sender,
+        dead_waits_future_and_foreign_records_lapse,
         validate_all_warns_below_one_first_round,
         garp_rate_is_checked,
     )
@@ -653,4 +654,105 @@ fn foreground_rounds_past_the_timeout_move_to_the_sender() {
         "every round went, none was skipped:\n{text}"
     );
     assert!(busiest_second(&adverts) <= 1);
+}
+
+fn monotonic_ns() -> u64 {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec through a valid pointer.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) };
+    now.tv_sec as u64 * 1_000_000_000 + now.tv_nsec as u64
+}
+
+/// The budget records another process would have left: a process killed
+/// while its first frame waited (its wait lapses within the window),
+/// frames "sent" in the future (no clock of this boot wrote them: ignored),
+/// another boot's ledger (ignored), garbage (a warning, and the process
+/// paces itself). Each time a VIP's start is timed from its first frame.
+fn dead_waits_future_and_foreign_records_lapse() {
+    let lan = lan();
+    let log = AgentLog::new();
+    let params = |ip: &'static str| {
+        [
+            ("ip", ip),
+            ("cidr_netmask", "24"),
+            ("garp_rate", "1"),
+            ("garp_count", "1"),
+            ("garp_window", "0"),
+            ("garp_targets", "none"),
+        ]
+    };
+    // A first start makes the budget file; its name is the port's.
+    let first = lan
+        .agent(A, &floatip(), "start")
+        .params(&params("192.0.2.99"))
+        .env("HA_LOGFILE", log.path())
+        .quiet()
+        .status();
+    assert_eq!(first, 0);
+    senders_done(lan.rsctmp[A].path(), Duration::from_secs(10));
+    thread::sleep(Duration::from_millis(1100));
+    let dir = lan.rsctmp[A].path().join("floatip-garp-rate");
+    let ledger = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "arp"))
+        .expect("the port's ARP budget");
+    let boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").unwrap();
+    let boot = boot.trim();
+    // The time from start to its first frame on the wire.
+    let first_frame_after = |ip: &'static str, planted: String| {
+        std::fs::write(&ledger, planted).unwrap();
+        let capture = Capture::start(lan.switch(), "p0", "arp");
+        let began = SystemTime::now();
+        let code = lan
+            .agent(A, &floatip(), "start")
+            .params(&params(ip))
+            .env("HA_LOGFILE", log.path())
+            .quiet()
+            .status();
+        assert_eq!(code, 0, "{}", log.text());
+        senders_done(lan.rsctmp[A].path(), Duration::from_secs(10));
+        let vip: Ipv4Addr = ip.parse().unwrap();
+        let frames = arp_from(&capture.finish(), &lan.hosts[A].mac("eth0"));
+        let first = frames.iter().find(|f| f.1 == vip).expect("announced").0;
+        first.duration_since(began).unwrap()
+    };
+    let now = monotonic_ns();
+    let dead = first_frame_after(
+        "192.0.2.100",
+        format!("floatip-garp-rate 1 {boot}\nsent\nwait 999999 0 {now} {now} 1\n"),
+    );
+    assert!(
+        dead >= Duration::from_millis(700) && dead < Duration::from_millis(1800),
+        "a dead first frame's wait was honoured, then lapsed: {dead:?}"
+    );
+    let future = monotonic_ns() + 100_000_000_000;
+    let ahead = first_frame_after(
+        "192.0.2.101",
+        format!("floatip-garp-rate 1 {boot}\nsent {future} {future} {future}\n"),
+    );
+    assert!(
+        ahead < Duration::from_millis(500),
+        "records from the future are none: {ahead:?}"
+    );
+    let now = monotonic_ns();
+    let foreign = first_frame_after(
+        "192.0.2.102",
+        format!("floatip-garp-rate 1 00000000-0000-0000-0000-000000000000\nsent {now}\nwait 1 0 {now} {now} 1\n"),
+    );
+    assert!(
+        foreign < Duration::from_millis(500),
+        "another boot's ledger is empty: {foreign:?}"
+    );
+    assert!(!log.text().contains("cannot be shared"), "{}", log.text());
+    let garbage = first_frame_after("192.0.2.103", "nonsense\n".to_owned());
+    assert!(garbage < Duration::from_millis(500));
+    let text = log.text();
+    assert!(
+        text.contains("is not a garp_rate ledger") && text.contains("paces its own frames"),
+        "{text}"
+    );
 }
