@@ -143,7 +143,7 @@ differences! {
         r#"IPaddr2 looks only where the current routes point: after a base address or route change it reports 7 (or a soft 1) and "stops" with 0 while the VIP stays configured, a duplicate address waiting to happen"#;
     StopNeedsOnlyTarget: always(),
         every(),
-        r#"stop reads only what locates the VIP (ip, nic, network_namespace, unique_clone_address, lvs_support; lvs_ipv6_addrlabel, lvs_ipv6_addrlabel_value and flush_routes leniently), and never fails on an invalid parameter: with an unusable ip or nic nothing can have been started, and it answers 0 with a warning"#,
+        r#"stop reads only what locates the VIP (ip, nic, network_namespace, unique_clone_address, lvs_support; lvs_ipv6_addrlabel, lvs_ipv6_addrlabel_value, flush_routes and reset_connections leniently), and never fails on an invalid parameter: with an unusable ip or nic nothing can have been started, and it answers 0 with a warning"#,
         r#"a failed stop gets the node fenced; IPaddr2's stop answers 6 for e.g. an empty arp_interval"#;
     InvalidIs6: always(),
         every(),
@@ -223,7 +223,7 @@ differences! {
         r#"IPaddr2 accepts it only by accident of shell word splitting; a stray character in a CIB value is a mistake worth seeing"#;
     OwnParametersValidated: when(|r| r.sets_own_parameters()),
         every(),
-        r#"floatip's own parameters (garp_count, garp_mode, garp_spacing, garp_targets, garp_window, garp_rate, dad_mode, check_link_status) are validated"#,
+        r#"floatip's own parameters (garp_count, garp_mode, garp_spacing, garp_targets, garp_window, garp_rate, reset_connections, dad_mode, check_link_status) are validated"#,
         r#"IPaddr2 ignores parameters it does not know"#;
     StartRollsBack: always(),
         every(),
@@ -361,6 +361,10 @@ differences! {
         every(),
         r#"garp_rate paces every announcement frame of every floatip on the node through one switch port (per network namespace and base device, ARP and NDP apart): at most garp_rate frames in every sliding 1-second window, first frames first; start waits for its first frame at most until its timeout's margin and leaves the rest to the background sender"#,
         r#"each IPaddr2 instance announces on its own schedule, so a node taking over 40 VIPs sends hundreds of ARP frames in a second and a switch policing ARP (Dynamic ARP Inspection: 15 per second by default) err-disables the port"#;
+    ResetsConnections: when(|r| r.truthy(Param::ResetConnections)),
+        every(),
+        r#"with reset_connections, stop withdraws the VIP's local route, resets every TCP connection whose local address is the VIP (SOCK_DESTROY), then removes the address"#,
+        r#"a client idle on a connection to the VIP is never told the other end is gone and waits for TCP keepalive (two hours by default); with a RST it reconnects at once, to the new holder"#;
     ExtensionDetached: when(|r| r.closes_the_loop() && !r.sends_in_background()),
         every(),
         r#"with arp_bg=false (IPv6's default) the rounds stay in the foreground as in IPaddr2, but the extension for unanswered targets continues in a detached sender (with a pid file, ended by stop)"#,

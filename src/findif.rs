@@ -439,6 +439,7 @@ mod tests {
         Route {
             table: netlink::TABLE_MAIN,
             unicast: true,
+            local: false,
             scope: Scope::Link,
             destination: Some(dst.parse().unwrap()),
             prefix_len: prefix,

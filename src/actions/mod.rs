@@ -1,6 +1,7 @@
 //! The OCF actions. Each module reads like the part of the OCF contract and
 //! of IPaddr2's behaviour it implements; this one holds what they share.
 
+mod connections;
 mod dad;
 mod garp;
 mod lvs;

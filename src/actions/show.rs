@@ -7,12 +7,12 @@
 use std::net::IpAddr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::actions::{enter_namespace, open_netlink, Namespace};
+use crate::actions::{connections, enter_namespace, open_netlink, Namespace};
 use crate::announce::pacing::{Budget, Protocol};
 use crate::announce::sender::{self, Running};
 use crate::config;
 use crate::env::Env;
-use crate::netlink::{Address, Link, Name, INFINITY_LIFE_TIME};
+use crate::netlink::{Address, Link, Name, TcpState, INFINITY_LIFE_TIME};
 use crate::ocf::Context;
 use crate::ocf::{log, Error, Result};
 
@@ -31,6 +31,8 @@ struct Report {
     /// garp_rate's budget of the port each copy is on: its name and the
     /// frames waiting for it, once a budget was used there.
     waiting: Vec<(String, u32)>,
+    /// The VIP's TCP connections by state (`None`: unreadable).
+    connections: Option<Vec<(TcpState, usize)>>,
 }
 
 pub fn show(env: &Env, json: bool) -> Result<()> {
@@ -70,6 +72,7 @@ pub fn show(env: &Env, json: bool) -> Result<()> {
         copies,
         sender,
         waiting,
+        connections: connections::by_state(vip.ip),
     };
     let text = if json {
         to_json(&report)
@@ -169,6 +172,18 @@ fn to_text(report: &Report) -> String {
             out.push_str(&line);
             out.push('\n');
         }
+    }
+    if let Some(connections) = &report.connections {
+        let total: usize = connections.iter().map(|(_, n)| n).sum();
+        let states: Vec<String> = connections
+            .iter()
+            .map(|(state, n)| format!("{} {n}", state.as_str()))
+            .collect();
+        out.push_str(&format!("  tcp connections: {total}"));
+        if !states.is_empty() {
+            out.push_str(&format!(" ({})", states.join(", ")));
+        }
+        out.push('\n');
     }
     for (port, frames) in &report.waiting {
         out.push_str(&format!(
@@ -272,13 +287,21 @@ fn to_json(report: &Report) -> String {
         .iter()
         .map(|(port, frames)| format!("{{\"port\":{},\"frames\":{frames}}}", string(port)))
         .collect();
+    let connections = report.connections.as_ref().map(|states| {
+        let states: Vec<String> = states
+            .iter()
+            .map(|(state, n)| format!("{}:{n}", string(state.as_str())))
+            .collect();
+        format!("{{{}}}", states.join(","))
+    });
     format!(
-        "{{\"ip\":{},\"configured\":[{}],\"nic\":{},\"sender\":{},\"garp_rate_waiting\":[{}]}}\n",
+        "{{\"ip\":{},\"configured\":[{}],\"nic\":{},\"sender\":{},\"garp_rate_waiting\":[{}],\"tcp_connections\":{}}}\n",
         string(&report.ip.to_string()),
         copies.join(","),
         optional(nic),
         optional(sender),
         waiting.join(","),
+        optional(connections),
     )
 }
 

@@ -5,8 +5,8 @@
 //! other parameter. It answers 0 only when the VIP is verifiably gone.
 
 use crate::actions::{
-    configured_link, enter_namespace, find_vip, interface_name, log_namespace_unavailable, lvs,
-    open_netlink, require_root, ConfiguredLink, Namespace,
+    configured_link, connections, enter_namespace, find_vip, interface_name,
+    log_namespace_unavailable, lvs, open_netlink, require_root, ConfiguredLink, Namespace,
 };
 use crate::announce::{collision, sender};
 use crate::config::{self, Vip};
@@ -62,6 +62,7 @@ pub fn stop(env: &Env) -> Result<()> {
     let mut denied = false;
     let mut remaining;
     let mut pass = 0;
+    let mut withdrawn = Vec::new();
     loop {
         remaining = find_vip(&mut netlink, vip, link.link())?;
         if pass == 0 {
@@ -69,6 +70,10 @@ pub fn stop(env: &Env) -> Result<()> {
                 "IP status = {}, IP_CIP=",
                 if remaining.is_empty() { "no" } else { "ok" }
             ));
+            if stop.reset_connections && !remaining.is_empty() {
+                let deadline = crate::ocf::deadline(stop.timeout_ms);
+                withdrawn = connections::reset_before_removal(&mut netlink, vip.ip, deadline);
+            }
         }
         if remaining.is_empty() || pass == REMOVAL_PASSES {
             break;
@@ -108,6 +113,7 @@ pub fn stop(env: &Env) -> Result<()> {
         }
     }
     if let Some(address) = remaining.first() {
+        connections::restore(&mut netlink, vip.ip, &withdrawn);
         let nic = interface_name(&mut netlink, address.index);
         return Err(Error::generic(format!(
             "Unable to remove IP [{} from interface [ {nic} ]{}",

@@ -1,7 +1,7 @@
 //! validate-all, and the preparation start shares with it: the
 //! namespace, findif, the label.
 
-use crate::actions::{enter_namespace, open_netlink, Namespace};
+use crate::actions::{connections, enter_namespace, open_netlink, Namespace};
 use crate::announce::schedule::forms;
 use crate::announce::{targets, unannounceable};
 use crate::config::values::check_label_length;
@@ -14,6 +14,9 @@ use crate::ocf::{log, Error, Result};
 pub fn validate_all(env: &Env) -> Result<()> {
     let config = config::load(env)?;
     let (mut netlink, placement, _) = prepare(&config)?;
+    if config.reset_connections {
+        connections::warn_if_unsupported(config.vip.ip);
+    }
     // Say now, not only at start, when the interface gets no announcements
     // (an IPoIB interface, say): the address would work, neighbours would
     // not be told.

@@ -224,6 +224,8 @@ pub struct Config {
     pub monitor: MonitorConfig,
     /// lvs_ipv6_addrlabel: the label value, when one is to be added.
     pub addrlabel: Option<u32>,
+    /// reset_connections: stop aborts the VIP's TCP connections first.
+    pub reset_connections: bool,
     /// `OCF_RESKEY_CRM_meta_timeout`, the action's deadline.
     pub timeout_ms: Option<u64>,
 }
@@ -235,6 +237,9 @@ pub struct StopConfig {
     pub vip: Vip,
     pub timeout_ms: Option<u64>,
     pub flush_routes: bool,
+    /// reset_connections: abort the VIP's TCP connections before removing
+    /// it (read leniently: unreadable is off).
+    pub reset_connections: bool,
     /// The IPv6 address label to remove (IPaddr2's default when the
     /// configured value is unreadable).
     pub addrlabel: Option<u32>,
@@ -289,6 +294,9 @@ pub fn parse_for_stop(env: &Env, notes: &mut Notes) -> Result<StopConfig> {
         timeout_ms: timeout_ms(&params),
         flush_routes: params
             .lenient(Param::FlushRoutes)
+            .is_some_and(values::is_true),
+        reset_connections: params
+            .lenient(Param::ResetConnections)
             .is_some_and(values::is_true),
         addrlabel,
     })
@@ -425,6 +433,7 @@ pub fn parse(env: &Env, notes: &mut Notes) -> Result<Config> {
     // flush_routes matters only to stop, which reads it leniently; read
     // here too so that validate-all reports a value it cannot take.
     boolean(&params, Param::FlushRoutes, notes)?;
+    let reset_connections = boolean(&params, Param::ResetConnections, notes)?;
     let run_arping = boolean(&params, Param::RunArping, notes)?;
     let check_link_status = boolean(&params, Param::CheckLinkStatus, notes)?;
 
@@ -460,6 +469,7 @@ pub fn parse(env: &Env, notes: &mut Notes) -> Result<Config> {
             check_level,
         },
         addrlabel: lvs_ipv6_addrlabel.then_some(addrlabel_value),
+        reset_connections,
         timeout_ms,
     })
 }

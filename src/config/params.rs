@@ -200,6 +200,7 @@ parameters! {
     GarpTargets = "garp_targets", "gateway", String, Both, "floatip", Announcement, Unread;
     GarpWindow = "garp_window", "30", Integer, Both, "floatip", Announcement, Unread;
     GarpRate = "garp_rate", "", Integer, Both, "floatip", Announcement, Unread;
+    ResetConnections = "reset_connections", "false", Boolean, Both, "floatip", NextStartStop, Lenient;
     DadMode = "dad_mode", "probe", String, Ipv6, "floatip", NextStartStop, Unread;
 }
 
@@ -351,7 +352,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count, "every name once");
-        assert_eq!(Param::LISTED.len(), 37);
+        assert_eq!(Param::LISTED.len(), 38);
         assert_eq!(Param::LvsIpv6AddrlabelValue.default(), "99");
     }
 }

@@ -12,13 +12,15 @@ mod link_routes;
 mod links;
 mod neighbours;
 mod routes;
+mod sock_diag;
 mod types;
 
 pub use addresses::{Address, INFINITY_LIFE_TIME};
 pub use events::{Events, Wakeup};
 pub use link_routes::{LinkRoutes, RoutesByLink};
 pub use links::Link;
-pub use routes::{Route, RouteFilter, TABLE_LOCAL, TABLE_MAIN};
+pub use routes::{LocalRoute, Route, RouteFilter, TABLE_LOCAL, TABLE_MAIN};
+pub use sock_diag::{SockDiag, TcpState};
 pub use types::{AddressFlags, Error, ErrorKind, Family, Name, OperState, Result, Scope};
 
 use std::io;
@@ -47,7 +49,11 @@ pub struct Netlink {
 
 impl Netlink {
     pub fn open() -> Result<Netlink> {
-        let mut socket = Socket::new(NETLINK_ROUTE)?;
+        Netlink::open_protocol(NETLINK_ROUTE)
+    }
+
+    fn open_protocol(protocol: isize) -> Result<Netlink> {
+        let mut socket = Socket::new(protocol)?;
         socket.bind_auto()?;
         socket.connect(&SocketAddr::new(0, 0))?;
         Ok(Netlink {
@@ -79,6 +85,18 @@ impl Netlink {
         flags: u16,
         mut decode: impl FnMut(u16, &[u8]) -> Result<Option<T>>,
     ) -> Result<Option<T>> {
+        let sequence = self.send_raw(kind, payload, flags)?;
+        let mut reply = None;
+        self.receive(sequence, |kind, payload| {
+            reply = decode(kind, payload)?;
+            Ok(())
+        })?;
+        Ok(reply)
+    }
+
+    /// Sends `payload` after a netlink header of type `kind`; its
+    /// sequence number.
+    fn send_raw(&mut self, kind: u16, payload: &[u8], flags: u16) -> Result<u32> {
         const HEADER_LEN: usize = 16;
         self.sequence = self.sequence.wrapping_add(1);
         let length = u32::try_from(HEADER_LEN + payload.len()).expect("a small request");
@@ -90,12 +108,7 @@ impl Netlink {
         bytes.extend_from_slice(&0u32.to_ne_bytes());
         bytes.extend_from_slice(payload);
         self.socket.send(&bytes, 0)?;
-        let mut reply = None;
-        self.receive(self.sequence, |kind, payload| {
-            reply = decode(kind, payload)?;
-            Ok(())
-        })?;
-        Ok(reply)
+        Ok(self.sequence)
     }
 
     /// Receives the replies to request `sequence`, handing each message's

@@ -9,8 +9,9 @@
 use std::io;
 use std::net::IpAddr;
 
+use netlink_packet_core::{NLM_F_CREATE, NLM_F_EXCL};
 use netlink_packet_route::route::{
-    RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteVia,
+    RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteScope, RouteType, RouteVia,
 };
 use netlink_packet_route::RouteNetlinkMessage;
 
@@ -25,6 +26,8 @@ pub struct Route {
     pub table: u32,
     /// RTN_UNICAST, the only type of route that places a VIP.
     pub unicast: bool,
+    /// RTN_LOCAL: an address of this node (table local).
+    pub local: bool,
     pub scope: Scope,
     /// The destination network; `None` for a default route.
     pub destination: Option<IpAddr>,
@@ -91,6 +94,7 @@ impl Route {
         let mut route = Route {
             table: u32::from(header.table),
             unicast: is_unicast(header.kind),
+            local: header.kind == RouteType::Local,
             scope: Scope::from_wire(header.scope),
             destination: None,
             prefix_len: header.destination_prefix_length,
@@ -131,7 +135,99 @@ impl Route {
     }
 }
 
+/// The local route of one of this node's addresses (table local, type
+/// local): while it is there the node accepts packets for the address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalRoute {
+    ip: IpAddr,
+    prefix_len: u8,
+    oif: Option<u32>,
+    preferred_source: Option<IpAddr>,
+    metric: u32,
+    protocol: u8,
+}
+
+impl LocalRoute {
+    fn message(&self) -> RouteMessage {
+        let mut message = RouteMessage::default();
+        message.header = RouteHeader {
+            address_family: Family::of(self.ip).wire(),
+            destination_prefix_length: self.prefix_len,
+            table: TABLE_LOCAL as u8,
+            protocol: self.protocol.into(),
+            scope: RouteScope::Host,
+            kind: RouteType::Local,
+            ..RouteHeader::default()
+        };
+        let address = |ip: IpAddr| match ip {
+            IpAddr::V4(v4) => RouteAddress::Inet(v4),
+            IpAddr::V6(v6) => RouteAddress::Inet6(v6),
+        };
+        message
+            .attributes
+            .push(RouteAttribute::Destination(address(self.ip)));
+        message.attributes.push(RouteAttribute::Table(TABLE_LOCAL));
+        if let Some(oif) = self.oif {
+            message.attributes.push(RouteAttribute::Oif(oif));
+        }
+        if let Some(source) = self.preferred_source {
+            message
+                .attributes
+                .push(RouteAttribute::PrefSource(address(source)));
+        }
+        if self.ip.is_ipv6() {
+            message
+                .attributes
+                .push(RouteAttribute::Priority(self.metric));
+        }
+        message
+    }
+}
+
 impl Netlink {
+    /// Deletes the local routes of `ip` (one per interface that holds
+    /// it): the node stops accepting packets for the address, and can
+    /// still send from it (the address itself stays). What was deleted,
+    /// for [`Netlink::restore_local_routes`].
+    pub fn withdraw_local_routes(&mut self, ip: IpAddr) -> Result<Vec<LocalRoute>> {
+        let filter = RouteFilter {
+            table: Some(TABLE_LOCAL),
+            ..RouteFilter::default()
+        };
+        let routes = self.fold_routes(Family::of(ip), filter, Vec::new, |found, route| {
+            let full = if ip.is_ipv4() { 32 } else { 128 };
+            if route.local && route.destination == Some(ip) && route.prefix_len == full {
+                found.push(LocalRoute {
+                    ip,
+                    prefix_len: route.prefix_len,
+                    oif: route.oif,
+                    preferred_source: route.preferred_source,
+                    metric: route.metric,
+                    protocol: route.protocol,
+                });
+            }
+        })?;
+        let mut withdrawn = Vec::new();
+        for route in routes {
+            self.execute(RouteNetlinkMessage::DelRoute(route.message()), 0)?;
+            withdrawn.push(route);
+        }
+        Ok(withdrawn)
+    }
+
+    /// Puts back local routes [`Netlink::withdraw_local_routes`] deleted
+    /// (one that is back already is fine).
+    pub fn restore_local_routes(&mut self, routes: &[LocalRoute]) -> Result<()> {
+        for route in routes {
+            let message = RouteNetlinkMessage::NewRoute(route.message());
+            match self.execute(message, NLM_F_CREATE | NLM_F_EXCL) {
+                Err(e) if e.kind() == super::ErrorKind::Exists => {}
+                other => other?,
+            }
+        }
+        Ok(())
+    }
+
     /// Folds every route of `family` that `filter` admits into a fresh
     /// `init()`, one message at a time: memory stays what `each` keeps,
     /// whatever the size of the table. An interrupted dump (the table

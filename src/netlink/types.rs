@@ -22,8 +22,10 @@ pub enum ErrorKind {
     NotPermitted,
     /// EADDRNOTAVAIL: the address to delete is not (or no longer) there.
     AddressNotAvailable,
-    /// ENOENT: no such object (a next-hop id).
+    /// ENOENT: no such object (a next-hop id, a socket gone by now).
     NotFound,
+    /// EOPNOTSUPP: the kernel was built without it (SOCK_DESTROY).
+    NotSupported,
     Other,
 }
 
@@ -42,6 +44,7 @@ impl Error {
             Some(libc::EPERM) | Some(libc::EACCES) => ErrorKind::NotPermitted,
             Some(libc::EADDRNOTAVAIL) => ErrorKind::AddressNotAvailable,
             Some(libc::ENOENT) => ErrorKind::NotFound,
+            Some(libc::EOPNOTSUPP) => ErrorKind::NotSupported,
             _ => ErrorKind::Other,
         }
     }

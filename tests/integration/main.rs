@@ -15,6 +15,7 @@ mod bad_input;
 mod by_hand;
 mod closed_loop;
 mod conformance;
+mod connections;
 mod copies;
 mod dad;
 mod differential;
@@ -48,6 +49,7 @@ fn main() {
     trials.extend(closed_loop::trials());
     trials.extend(ocft::trials());
     trials.extend(conformance::trials());
+    trials.extend(connections::trials());
     trials.extend(dad::trials());
     trials.extend(differential::trials());
     trials.extend(differential::reload_trials());
