@@ -5,6 +5,7 @@
 //!   sudo bench/run            full run (a few minutes)
 //!   sudo bench/run --quick    smoke pass (CI)
 
+mod connections;
 mod failover;
 mod faults;
 mod late_path;
@@ -26,7 +27,7 @@ const V6: &str = "2001:db8:1234::10";
 
 struct Options {
     quick: bool,
-    /// `--only actions|failover|late|vips|pacing|routes|faults`: one section of the run.
+    /// `--only actions|failover|late|vips|pacing|connections|routes|faults`: one section of the run.
     only: Option<String>,
     /// `--scenario TEXT`: only the failover scenarios whose label has it.
     scenario: Option<String>,
@@ -118,6 +119,10 @@ fn main() {
     if options.wants("pacing") {
         let (count, rows) = pacing::collect(options.quick, &floatip, &stock);
         pacing::report(&mut out, count, &rows);
+    }
+    if options.wants("connections") {
+        let rows = connections::collect(options.quick, &floatip, &stock);
+        connections::report(&mut out, &rows);
     }
     if options.wants("routes") {
         let (count, rows) = routes::collect(options.quick, &floatip, &stock);

@@ -7,7 +7,7 @@
 //! too) and IPv6.
 //!
 //! The LAN: A and B (the VIP's nodes, each running the server), C (the
-//! client). The servers and the client are small python3 programs.
+//! client). The servers and the client are scripts/lib/idle-tcp.py.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -34,60 +34,22 @@ pub fn trials() -> Vec<Trial> {
     )
 }
 
-/// Accepts connections and keeps them open, answering nothing (A), or
-/// greeting each with its node's name (B): a reconnect that reached A
-/// would never be greeted.
-const SERVER: &str = r#"
-import socket, sys
-family, banner = sys.argv[1], sys.argv[2]
-if family == "6":
-    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-    address = "::"
-else:
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    address = "0.0.0.0"
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((address, int(sys.argv[3])))
-s.listen(16)
-print("listening", flush=True)
-held = []
-while True:
-    c, peer = s.accept()
-    held.append(c)
-    if banner != "-":
-        c.sendall(banner.encode() + b"\n")
-"#;
+/// The idle client and its servers (see the script's own words).
+fn idle_tcp() -> String {
+    format!("{}/scripts/lib/idle-tcp.py", env!("CARGO_MANIFEST_DIR"))
+}
 
-/// Connects, waits in recv, says how that ended and when, then
-/// reconnects and says who greeted it.
-const CLIENT: &str = r#"
-import socket, sys, time
-vip, port, wait = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-c = socket.create_connection((vip, port), timeout=5)
-print("connected", flush=True)
-c.settimeout(wait)
-try:
-    data = c.recv(100)
-    print("eof" if not data else "data", time.time(), flush=True)
-except ConnectionResetError:
-    print("reset", time.time(), flush=True)
-except socket.timeout:
-    print("waiting", time.time(), flush=True)
-    sys.exit(0)
-began = time.time()
-try:
-    c2 = socket.create_connection((vip, port), timeout=8)
-    c2.settimeout(4)
-    greeting = c2.recv(100).decode().strip()
-    print("reconnected", greeting or "-", time.time() - began, flush=True)
-except Exception as e:
-    print("reconnect-failed", type(e).__name__, flush=True)
-"#;
-
-fn python(ns: &Netns, script: &str, args: &[&str]) -> Child {
+fn python(ns: &Netns, mode: &str, args: &[&str]) -> Child {
     Command::new("ip")
-        .args(["netns", "exec", &ns.name, "python3", "-u", "-c", script])
+        .args([
+            "netns",
+            "exec",
+            &ns.name,
+            "python3",
+            "-u",
+            &idle_tcp(),
+            mode,
+        ])
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -122,7 +84,7 @@ impl Move {
         };
         let mut servers = Vec::new();
         for (host, banner) in [(A, "-"), (B, "B")] {
-            let mut server = python(&lan.hosts[host], SERVER, &[server_family, banner, PORT]);
+            let mut server = python(&lan.hosts[host], "server", &[server_family, banner, PORT]);
             assert_eq!(line_of(&mut server), "listening");
             servers.push(server);
         }
@@ -175,7 +137,7 @@ impl Move {
         let log = AgentLog::new();
         let params = self.params(reset);
         self.run(A, agent, "start", &params, &log);
-        let mut client = python(&self.lan.hosts[C], CLIENT, &[self.vip, PORT, wait]);
+        let mut client = python(&self.lan.hosts[C], "client", &[self.vip, PORT, wait]);
         assert_eq!(line_of(&mut client), "connected");
         std::thread::sleep(Duration::from_millis(200));
         let stopped_at = now();
@@ -273,7 +235,13 @@ fn show_counts_the_connections() {
     let params = lan_move.params(Some("true"));
     lan_move.run(A, Path::new(&floatip()), "start", &params, &log);
     let mut clients: Vec<Child> = (0..2)
-        .map(|_| python(&lan_move.lan.hosts[C], CLIENT, &[lan_move.vip, PORT, "10"]))
+        .map(|_| {
+            python(
+                &lan_move.lan.hosts[C],
+                "client",
+                &[lan_move.vip, PORT, "10"],
+            )
+        })
         .collect();
     for client in &mut clients {
         assert_eq!(line_of(client), "connected");
