@@ -140,6 +140,9 @@ impl SockDiag {
     /// Aborts `connection` (SOCK_DESTROY). One that is gone by now is
     /// `Ok(false)`; a kernel without SOCK_DESTROY answers EOPNOTSUPP.
     pub fn destroy(&mut self, connection: &Connection) -> Result<bool> {
+        if crate::sys::fallbacks::forced("sock-destroy") {
+            return Err(std::io::Error::from_raw_os_error(libc::EOPNOTSUPP).into());
+        }
         let request = request(connection.family, u32::MAX, &connection.id);
         let sequence = self.0.send_raw(SOCK_DESTROY, &request, NLM_F_ACK)?;
         match self.0.receive(sequence, |_, _| Ok(())) {
@@ -153,6 +156,9 @@ impl SockDiag {
     /// that does not exist answers ENOENT where it can, EOPNOTSUPP where
     /// CONFIG_INET_DIAG_DESTROY is unset.
     pub fn can_destroy(&mut self) -> Result<bool> {
+        if crate::sys::fallbacks::forced("sock-destroy") {
+            return Ok(false);
+        }
         let request = request(libc::AF_INET as u8, u32::MAX, &[0; ID_LEN]);
         let sequence = self.0.send_raw(SOCK_DESTROY, &request, NLM_F_ACK)?;
         match self.0.receive(sequence, |_, _| Ok(())) {

@@ -3,8 +3,9 @@
 //! be able to take it on a kernel that has the facility. The variable
 //! `FLOATIP_TEST_FALLBACKS` names the facilities to act as missing,
 //! comma-separated (`strict-check`, `pidfd`, `close-range`,
-//! `bind-to-ifindex`, `netns-cookie`); unset, as in production, nothing is
-//! forced.
+//! `bind-to-ifindex`, `netns-cookie`, and `sock-destroy`, which acts as a
+//! kernel built without CONFIG_INET_DIAG_DESTROY); unset, as in
+//! production, nothing is forced.
 
 use std::sync::OnceLock;
 

@@ -31,6 +31,7 @@ pub fn trials() -> Vec<Trial> {
         without_the_parameter_the_client_waits,
         with_the_stock_agent_the_client_waits,
         show_counts_the_connections,
+        without_sock_destroy_stop_warns_and_still_removes,
     )
 }
 
@@ -272,4 +273,49 @@ fn show_counts_the_connections() {
         let output = client.wait_with_output().unwrap();
         assert!(String::from_utf8_lossy(&output.stdout).contains("reset"));
     }
+}
+
+/// A kernel without SOCK_DESTROY (CONFIG_INET_DIAG_DESTROY unset, forced
+/// here through floatip's test injection point): validate-all warns ahead,
+/// stop warns and still removes the address with 0.
+fn without_sock_destroy_stop_warns_and_still_removes() {
+    let lan_move = Move::new("192.0.2.10", "4");
+    let log = AgentLog::new();
+    let params = lan_move.params(Some("true"));
+    let agent = |action: &str| {
+        lan_move
+            .lan
+            .agent(A, &floatip(), action)
+            .params(&params)
+            .env("HA_LOGFILE", log.path())
+            .env("FLOATIP_TEST_FALLBACKS", "sock-destroy")
+            .run()
+    };
+    let validate = agent("validate-all");
+    assert_eq!(validate.code, 0);
+    assert!(
+        log.text()
+            .contains("reset_connections is set, but this kernel cannot abort sockets"),
+        "{}",
+        log.text()
+    );
+    agent("start").expect(0);
+    let mut client = python(&lan_move.lan.hosts[C], "client", &[lan_move.vip, PORT, "2"]);
+    assert_eq!(line_of(&mut client), "connected");
+    agent("stop").expect(0);
+    assert!(
+        lan_move.lan.hosts[A].find(lan_move.vip).is_empty(),
+        "the address is gone"
+    );
+    assert!(
+        log.text().contains("this kernel cannot abort sockets"),
+        "{}",
+        log.text()
+    );
+    let output = client.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        said.starts_with("waiting"),
+        "the client was not reset: {said}"
+    );
 }
