@@ -6,12 +6,11 @@
 //! a reset it would wait for TCP keepalive: two hours by default).
 
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use testkit::{Lan, Netns};
+use testkit::{lab, Lan};
 
 use crate::sample::measure;
 use crate::stats::{median, percentile};
@@ -55,23 +54,6 @@ pub fn collect(quick: bool, floatip: &Path, stock: &Path) -> Vec<Row> {
     ]
 }
 
-fn idle_tcp(ns: &Netns, args: &[&str]) -> Child {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/lib/idle-tcp.py");
-    Command::new("ip")
-        .args(["netns", "exec", &ns.name, "python3", "-u", script])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("python3")
-}
-
-fn first_line(child: &mut Child) -> String {
-    let mut line = String::new();
-    let _ = BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line);
-    line.trim().to_owned()
-}
-
 fn run(label: &'static str, agent: &Path, vip: &str, reset: bool, trials: usize) -> Row {
     let mut row = Row {
         label,
@@ -105,15 +87,15 @@ fn trial(agent: &Path, vip: &str, reset: bool) -> (Option<f64>, Option<f64>) {
     let mut servers: Vec<Child> = [(A, "-"), (B, "B")]
         .into_iter()
         .map(|(host, banner)| {
-            let mut server = idle_tcp(&lan.hosts[host], &["server", family, banner, PORT]);
-            first_line(&mut server);
+            let mut server = lab::idle_tcp(&lan.hosts[host], &["server", family, banner, PORT]);
+            lab::next_line(&mut server);
             server
         })
         .collect();
     measure(&lan.hosts[A], agent, "start", &params, lan.rsctmp[A].path());
     let wait = CLIENT_WAIT.as_secs().to_string();
-    let mut client = idle_tcp(&lan.hosts[C], &["client", vip, PORT, &wait]);
-    let connected = first_line(&mut client) == "connected";
+    let mut client = lab::idle_tcp(&lan.hosts[C], &["client", vip, PORT, &wait]);
+    let connected = lab::next_line(&mut client) == "connected";
     std::thread::sleep(Duration::from_millis(200));
     let stopped_at = SystemTime::now()
         .duration_since(UNIX_EPOCH)

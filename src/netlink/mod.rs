@@ -83,9 +83,18 @@ impl Netlink {
         kind: u16,
         payload: &[u8],
         flags: u16,
-        mut decode: impl FnMut(u16, &[u8]) -> Result<Option<T>>,
+        decode: impl FnMut(u16, &[u8]) -> Result<Option<T>>,
     ) -> Result<Option<T>> {
         let sequence = self.send_raw(kind, payload, flags)?;
+        self.receive_one(sequence, decode)
+    }
+
+    /// The one reply to request `sequence`, decoded by `decode`.
+    fn receive_one<T>(
+        &mut self,
+        sequence: u32,
+        mut decode: impl FnMut(u16, &[u8]) -> Result<Option<T>>,
+    ) -> Result<Option<T>> {
         let mut reply = None;
         self.receive(sequence, |kind, payload| {
             reply = decode(kind, payload)?;
@@ -179,15 +188,10 @@ impl Netlink {
     fn get<T>(
         &mut self,
         message: RouteNetlinkMessage,
-        mut decode: impl FnMut(u16, &[u8]) -> Result<Option<T>>,
+        decode: impl FnMut(u16, &[u8]) -> Result<Option<T>>,
     ) -> Result<Option<T>> {
         let sequence = self.send(message, 0)?;
-        let mut reply = None;
-        self.receive(sequence, |kind, payload| {
-            reply = decode(kind, payload)?;
-            Ok(())
-        })?;
-        Ok(reply)
+        self.receive_one(sequence, decode)
     }
 
     /// A dump, each message decoded by `decode` (`None` skips it), retried

@@ -60,32 +60,12 @@ impl PacketSocket {
     /// protocol); what this node's other interfaces send is told apart by
     /// MAC (`announce::probe::ThisNode`).
     pub fn receive(&self, buffer: &mut [u8], deadline: Instant) -> io::Result<Option<usize>> {
-        receive_when_ready(&self.fd, deadline, || {
-            // SAFETY: buffer is valid for its length.
-            unsafe {
-                libc::recv(
-                    self.fd.as_raw_fd(),
-                    buffer.as_mut_ptr().cast(),
-                    buffer.len(),
-                    libc::MSG_DONTWAIT,
-                )
-            }
-        })
+        receive_when_ready(&self.fd, deadline, || recv_now(&self.fd, buffer))
     }
 
     /// One frame already queued, without waiting; `None` when none is.
     pub fn receive_queued(&self, buffer: &mut [u8]) -> io::Result<Option<usize>> {
-        receive_queued(|| {
-            // SAFETY: buffer is valid for its length.
-            unsafe {
-                libc::recv(
-                    self.fd.as_raw_fd(),
-                    buffer.as_mut_ptr().cast(),
-                    buffer.len(),
-                    libc::MSG_DONTWAIT,
-                )
-            }
-        })
+        receive_queued(|| recv_now(&self.fd, buffer))
     }
 
     /// Sends one complete Ethernet frame (header included) to `destination`.
@@ -513,6 +493,19 @@ fn receive_when_ready(
     }
 }
 
+/// One recv(2) that never blocks: its raw result.
+fn recv_now(fd: &OwnedFd, buffer: &mut [u8]) -> isize {
+    // SAFETY: buffer is valid for its length.
+    unsafe {
+        libc::recv(
+            fd.as_raw_fd(),
+            buffer.as_mut_ptr().cast(),
+            buffer.len(),
+            libc::MSG_DONTWAIT,
+        )
+    }
+}
+
 /// How many messages a look at what is queued passes over at most.
 const QUEUED_READS: usize = 64;
 
@@ -607,28 +600,23 @@ mod tests {
     use std::os::unix::net::UnixDatagram;
     use std::time::Duration;
 
+    /// A datagram socket with `count` datagrams of `bytes` queued.
+    fn queued(count: usize, bytes: &[u8]) -> OwnedFd {
+        let (sender, receiver) = UnixDatagram::pair().unwrap();
+        for _ in 0..count {
+            sender.send(bytes).unwrap();
+        }
+        OwnedFd::from(receiver)
+    }
+
     /// A socket that is never empty (a flood) cannot hold a wait past its
     /// deadline: once it has passed, what is read is discarded and the
     /// wait ends, so every receive loop that asks again ends too.
     #[test]
     fn a_flood_never_outlasts_the_deadline() {
-        let (sender, receiver) = UnixDatagram::pair().unwrap();
-        for _ in 0..64 {
-            sender.send(b"unrelated").unwrap();
-        }
-        let fd = OwnedFd::from(receiver);
+        let fd = queued(64, b"unrelated");
         let mut buffer = [0u8; 64];
-        let read = |buffer: &mut [u8]| {
-            // SAFETY: buffer is valid for its length.
-            unsafe {
-                libc::recv(
-                    fd.as_raw_fd(),
-                    buffer.as_mut_ptr().cast(),
-                    buffer.len(),
-                    libc::MSG_DONTWAIT,
-                )
-            }
-        };
+        let read = |buffer: &mut [u8]| recv_now(&fd, buffer);
         let soon = Instant::now() + Duration::from_secs(1);
         let got = receive_when_ready(&fd, soon, || read(&mut buffer)).unwrap();
         assert_eq!(got, Some(9), "before the deadline a frame is read");
@@ -641,23 +629,9 @@ mod tests {
     /// late) and ends as soon as none is left: it never waits.
     #[test]
     fn a_look_at_the_queue_takes_what_is_there_and_never_waits() {
-        let (sender, receiver) = UnixDatagram::pair().unwrap();
-        for _ in 0..3 {
-            sender.send(b"queued").unwrap();
-        }
-        let fd = OwnedFd::from(receiver);
+        let fd = queued(3, b"queued");
         let mut buffer = [0u8; 64];
-        let mut read = || {
-            // SAFETY: buffer is valid for its length.
-            unsafe {
-                libc::recv(
-                    fd.as_raw_fd(),
-                    buffer.as_mut_ptr().cast(),
-                    buffer.len(),
-                    libc::MSG_DONTWAIT,
-                )
-            }
-        };
+        let mut read = || recv_now(&fd, &mut buffer);
         for _ in 0..3 {
             assert_eq!(receive_queued(&mut read).unwrap(), Some(6));
         }

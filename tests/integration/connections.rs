@@ -9,13 +9,13 @@
 //! The LAN: A and B (the VIP's nodes, each running the server), C (the
 //! client). The servers and the client are scripts/lib/idle-tcp.py.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use libtest_mimic::Trial;
 
+use crate::support::lab;
 use crate::support::{floatip, AgentLog, Lan, Netns, STOCK_AGENT};
 
 const A: usize = 0;
@@ -35,36 +35,14 @@ pub fn trials() -> Vec<Trial> {
     )
 }
 
-/// The idle client and its servers (see the script's own words).
-fn idle_tcp() -> String {
-    format!("{}/scripts/lib/idle-tcp.py", env!("CARGO_MANIFEST_DIR"))
-}
-
 fn python(ns: &Netns, mode: &str, args: &[&str]) -> Child {
-    Command::new("ip")
-        .args([
-            "netns",
-            "exec",
-            &ns.name,
-            "python3",
-            "-u",
-            &idle_tcp(),
-            mode,
-        ])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("python3")
+    let mut all = vec![mode];
+    all.extend_from_slice(args);
+    lab::idle_tcp(ns, &all)
 }
 
-/// The next line a program prints.
 fn line_of(child: &mut Child) -> String {
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    line.trim().to_owned()
+    lab::next_line(child)
 }
 
 struct Move {

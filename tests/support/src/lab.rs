@@ -163,3 +163,24 @@ pub fn senders_done(rsctmp: &std::path::Path, limit: Duration) -> bool {
         sleep(Duration::from_millis(100));
     }
 }
+
+/// scripts/lib/idle-tcp.py in `ns` with these arguments (`server …` or
+/// `client …`), its standard output piped: the idle client and the
+/// servers of the reset_connections tests and benchmark.
+pub fn idle_tcp(ns: &Netns, args: &[&str]) -> Child {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/lib/idle-tcp.py");
+    Command::new("ip")
+        .args(["netns", "exec", &ns.name, "python3", "-u", script])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3")
+}
+
+/// The next line a child prints on its piped standard output.
+pub fn next_line(child: &mut Child) -> String {
+    let mut line = String::new();
+    let _ = BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line);
+    line.trim().to_owned()
+}
