@@ -173,7 +173,12 @@ fn to_text(report: &Report) -> String {
             out.push('\n');
         }
     }
-    if let Some(connections) = &report.connections {
+    // Connections are news where the address is, or where some are left.
+    let connections = report
+        .connections
+        .as_ref()
+        .filter(|states| !report.copies.is_empty() || states.iter().any(|(_, n)| *n > 0));
+    if let Some(connections) = connections {
         let total: usize = connections.iter().map(|(_, n)| n).sum();
         let states: Vec<String> = connections
             .iter()
