@@ -474,17 +474,12 @@ impl Pacer {
                 }
                 Verdict::WaitUntil(at) => shared::instant_of(at),
             };
-            if deadline.is_some_and(|d| until > d) {
-                let d = deadline.unwrap_or(until);
-                let now = Instant::now();
-                if now >= d {
-                    self.withdraw();
-                    return false;
-                }
-                thread::sleep(d - now);
-                continue;
-            }
             let now = Instant::now();
+            if deadline.is_some_and(|d| now >= d) {
+                self.withdraw();
+                return false;
+            }
+            let until = deadline.map_or(until, |d| until.min(d));
             if until > now {
                 thread::sleep(until - now);
             }

@@ -244,6 +244,19 @@ pub(super) fn cases() -> Vec<Case> {
         case("garp_window zero", Base, &[("garp_window", "0")]),
         case("garp_window unknown", Base, &[("garp_window", "30s")])
             .accept(ALL_BUT_STOPS, Difference::OwnParametersValidated),
+        // Paced, one VIP alone on its port: every outcome stays IPaddr2's.
+        case("garp_rate", Base, &[("garp_rate", "15")]),
+        case("garp_rate unknown", Base, &[("garp_rate", "fast")])
+            .accept(ALL_BUT_STOPS, Difference::OwnParametersValidated),
+        // No connection to reset: stop's outcome stays IPaddr2's.
+        case("reset_connections", Base, &[("reset_connections", "true")]),
+        // A boolean spelled otherwise is false with a warning, as IPaddr2's
+        // ocf_is_true reads its own booleans.
+        case(
+            "reset_connections unknown spelling",
+            Base,
+            &[("reset_connections", "perhaps")],
+        ),
         // A gateway that answers (the closed loop ends with the rounds), one
         // that is not there (the extension runs until stop ends it), and the
         // level-10 monitor's echo: the outcomes stay IPaddr2's.
