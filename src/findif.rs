@@ -22,6 +22,7 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::config::{Broadcast, Config};
+use crate::virtual_mac::VirtualMacPlacement;
 use crate::net::{ipv4_host_bits, is_link_local, same_prefix};
 use crate::netlink::{
     self, Family, Link, LinkRoutes, Netlink, Route, RouteFilter, RoutesByLink, Scope,
@@ -65,6 +66,16 @@ pub struct Placement {
     /// IPv6: the metric of the route that placed the VIP, for the VIP's
     /// own prefix route (IFA_RT_PRIORITY); `None` where no route did.
     pub metric: Option<u32>,
+    /// virtual_mac: `link` is the VIP's macvlan on this nic.
+    pub virtual_mac: Option<VirtualMacPlacement>,
+}
+
+impl Placement {
+    /// The interface the VIP's routes go through: the nic (the
+    /// macvlan's, with virtual_mac), where gateways are found.
+    pub fn routed_link(&self) -> &Link {
+        self.virtual_mac.as_ref().map_or(&self.link, |v| &v.nic)
+    }
 }
 
 pub fn findif(netlink: &mut Netlink, request: Request) -> Result<Placement> {
@@ -76,9 +87,31 @@ pub fn findif(netlink: &mut Netlink, request: Request) -> Result<Placement> {
         })?),
         None => None,
     };
-    match request.ip {
-        IpAddr::V4(ip) => findif_v4(netlink, request, ip, given_link),
-        IpAddr::V6(ip) => findif_v6(netlink, request, ip, given_link),
+    let placement = match request.ip {
+        IpAddr::V4(ip) => findif_v4(netlink, request, ip, given_link)?,
+        IpAddr::V6(ip) => findif_v6(netlink, request, ip, given_link)?,
+    };
+    Ok(not_on_a_virtual_mac(netlink, placement))
+}
+
+/// A route through one of floatip's virtual-MAC macvlans (its VIP's
+/// prefix route, where the nic had none) leads to the nic under it: a VIP
+/// is never placed on another VIP's macvlan, which leaves with it.
+fn not_on_a_virtual_mac(netlink: &mut Netlink, placement: Placement) -> Placement {
+    if !crate::virtual_mac::looks_like_floatip_macvlan(&placement.link) {
+        return placement;
+    }
+    let lower = placement
+        .link
+        .lower
+        .and_then(|index| netlink.link_by_index(index).ok().flatten());
+    match lower {
+        Some(nic) => Placement {
+            link: nic,
+            routes: None,
+            ..placement
+        },
+        None => placement,
     }
 }
 
@@ -136,6 +169,7 @@ fn findif_v4(
             broadcast,
             routes: None,
             metric: None,
+            virtual_mac: None,
         });
     }
     let criteria = Criteria {
@@ -173,6 +207,7 @@ fn findif_v4(
         broadcast,
         routes,
         metric: None,
+        virtual_mac: None,
     })
 }
 
@@ -213,6 +248,7 @@ fn findif_v6(
         broadcast: None,
         routes,
         metric: route.map(|r| r.metric),
+        virtual_mac: None,
     })
 }
 

@@ -26,6 +26,7 @@ mod ocf;
 mod printable;
 mod state;
 mod sys;
+mod virtual_mac;
 mod wire;
 
 use std::ffi::OsString;

@@ -5,7 +5,8 @@
 use std::time::Instant;
 
 use crate::actions::{
-    configured_link, enter_namespace, find_vip, open_netlink, ConfiguredLink, Namespace,
+    configured_link, enter_namespace, find_vip_with_links, open_netlink, ConfiguredLink,
+    Namespace,
 };
 use crate::announce::schedule::Schedule;
 use crate::announce::{
@@ -36,12 +37,17 @@ pub fn garp(env: &Env) -> Result<()> {
             ))
         }
     };
-    let Some(address) = find_vip(&mut netlink, vip, Some(&link))?.into_iter().next() else {
+    let Some((address, on)) = find_vip_with_links(&mut netlink, vip, Some(&link))?
+        .into_iter()
+        .next()
+    else {
         return Err(Error::generic(format!(
             "{} is not configured on {}: only an address this node holds is announced",
             vip.ip, link.name
         )));
     };
+    // A virtual-MAC VIP is announced from its macvlan, with its MAC.
+    let link = on.unwrap_or(link);
     if let Some(why) = unannounceable(&link) {
         return Err(Error::generic(format!(
             "Nothing can be announced on {}: {why}",

@@ -137,18 +137,40 @@ pub fn open_netlink() -> Result<Netlink> {
 /// only where findif itself puts the VIP (127.0.0.0/8), and never with
 /// lvs_support. Unlike IPaddr2 this does not depend on routes or base
 /// addresses, so a VIP whose surroundings changed is still seen (and
-/// still removed).
+/// still removed). A copy on the nic's floatip macvlan of this VIP
+/// (virtual_mac) counts as one on the nic: only a VIP that is there is
+/// asked for its interface, so monitor pays nothing for it.
 pub fn find_vip(netlink: &mut Netlink, vip: &Vip, link: Option<&Link>) -> Result<Vec<Address>> {
-    let Some(link) = link else {
-        return Ok(copies_anywhere(netlink, vip)?
-            .into_iter()
-            .map(|(address, _)| address)
-            .collect());
-    };
-    Ok(read_vip(netlink, vip)?
+    Ok(find_vip_with_links(netlink, vip, link)?
         .into_iter()
-        .filter(|a| a.index == link.index)
+        .map(|(address, _)| address)
         .collect())
+}
+
+/// [`find_vip`], each copy with the interface it is on (`None` if that
+/// went in the meantime).
+pub fn find_vip_with_links(
+    netlink: &mut Netlink,
+    vip: &Vip,
+    link: Option<&Link>,
+) -> Result<Vec<(Address, Option<Link>)>> {
+    let Some(link) = link else {
+        return copies_anywhere(netlink, vip);
+    };
+    let mut copies = Vec::new();
+    for address in read_vip(netlink, vip)? {
+        if address.index == link.index {
+            copies.push((address, Some(link.clone())));
+            continue;
+        }
+        let Ok(Some(other)) = netlink.link_by_index(address.index) else {
+            continue;
+        };
+        if crate::virtual_mac::is_floatip_macvlan(&other, link, vip.ip) {
+            copies.push((address, Some(other)));
+        }
+    }
+    Ok(copies)
 }
 
 /// The counting copies when no nic is configured (or it vanished), each

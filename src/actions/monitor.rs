@@ -19,7 +19,7 @@
 use std::time::{Duration, Instant};
 
 use crate::actions::{
-    check_carries_label, configured_link, copies_anywhere, enter_namespace, find_vip,
+    check_carries_label, configured_link, copies_anywhere, enter_namespace, find_vip_with_links,
     log_namespace_unavailable, open_netlink, ConfiguredLink, Namespace,
 };
 use crate::announce::pacing::{Pacer, Protocol};
@@ -34,6 +34,7 @@ use crate::net::format_mac;
 use crate::netlink::{Address, Link, Netlink};
 use crate::ocf::messages;
 use crate::ocf::{self, log, Error, Outcome, Result};
+use crate::virtual_mac;
 
 pub fn monitor(env: &Env) -> Result<Outcome> {
     let probe = is_probe(env);
@@ -65,11 +66,19 @@ pub(super) fn check(config: &Config, probe: bool) -> Result<Outcome> {
     };
     check_dad(&address, config)?;
     check_carries_label(&address, &link, config.address.iflabel.as_deref())?;
+    // A virtual-MAC VIP: its macvlan, and the nic under it.
+    let nic = virtual_mac::nic_of(&mut netlink, &link, vip.ip);
     if config.monitor.check_link_status {
         check_link(&link, config)?;
+        if let Some(nic) = &nic {
+            check_link(nic, config)?;
+        }
     }
     if config.monitor.check_level >= 20 {
-        check_sole_holder(&mut netlink, &link, config)?;
+        // Every holder of a virtual MAC has the same MAC: another one is
+        // heard on the nic, as any frame for the VIP this node did not
+        // send.
+        check_sole_holder(&mut netlink, nic.as_ref().unwrap_or(&link), config)?;
     }
     if config.monitor.check_level >= 10 {
         heal::check_and_heal(
@@ -86,7 +95,12 @@ pub(super) fn check(config: &Config, probe: bool) -> Result<Outcome> {
         address.local, address.prefix_len, link.name
     ));
     if config.announce.refresh_rounds > 0 {
-        refresh(&mut netlink, config, &link, address.prefix_len);
+        refresh(&mut netlink, config, &link, address.prefix_len, config.announce.refresh_rounds);
+    } else if nic.is_some() && virtual_mac::refresh_due(&config.vip.sender_pid_file) {
+        // Switches forget a MAC after their aging time (300 s is common)
+        // and VIP-sourced traffic leaves with the nic's MAC: one round
+        // from the macvlan keeps the virtual MAC's port known.
+        refresh(&mut netlink, config, &link, address.prefix_len, 1);
     }
     Ok(Outcome::Success)
 }
@@ -170,8 +184,11 @@ fn counting_copy(
     configured: Option<&Link>,
 ) -> Result<Option<(Address, Link)>> {
     if let Some(link) = configured {
-        let found = find_vip(netlink, vip, Some(link))?;
-        return Ok(found.into_iter().next().map(|a| (a, link.clone())));
+        let found = find_vip_with_links(netlink, vip, Some(link))?;
+        return Ok(found
+            .into_iter()
+            .next()
+            .map(|(a, on)| (a, on.unwrap_or_else(|| link.clone()))));
     }
     let Some((address, link)) = copies_anywhere(netlink, vip)?.into_iter().next() else {
         return Ok(None);
@@ -227,7 +244,7 @@ fn check_sole_holder(netlink: &mut Netlink, link: &Link, config: &Config) -> Res
 /// arp_count_refresh: re-announce on every successful monitor, in the
 /// foreground and quickly (rounds 10, 32, 75, 150 ms apart at most), so
 /// that caches a split brain left stale are corrected.
-fn refresh(netlink: &mut Netlink, config: &Config, link: &Link, prefix_len: u8) {
+fn refresh(netlink: &mut Netlink, config: &Config, link: &Link, prefix_len: u8, rounds: u32) {
     const REFRESH_INTERVAL_MS: u32 = 20;
     let ip = config.vip.ip;
     let announce = &config.announce;
@@ -240,7 +257,7 @@ fn refresh(netlink: &mut Netlink, config: &Config, link: &Link, prefix_len: u8) 
     let deadline = ocf::deadline(config.timeout_ms);
     let announcer = announcer.paced(&announce.pacing, netlink, link, Patience::Until(deadline));
     let plan = Plan {
-        rounds: announce.refresh_rounds,
+        rounds,
         interval_ms: REFRESH_INTERVAL_MS,
         ..announce.plan
     };
@@ -266,4 +283,7 @@ fn refresh(netlink: &mut Netlink, config: &Config, link: &Link, prefix_len: u8) 
     );
     progress.losses.report(ip);
     crate::announce::report_held(&announcer, ip);
+    if virtual_mac::looks_like_floatip_macvlan(link) {
+        virtual_mac::refreshed(&config.vip.sender_pid_file);
+    }
 }

@@ -56,6 +56,7 @@ use crate::findif::Placement;
 use crate::netlink::{Address, Link, Netlink};
 use crate::ocf::Context;
 use crate::ocf::{self, log, Action, Error, Outcome, Result};
+use crate::virtual_mac;
 
 pub fn reload(env: &Env) -> Result<Outcome> {
     config::require_ip(env)?;
@@ -77,10 +78,38 @@ pub fn reload(env: &Env) -> Result<Outcome> {
         return check(&config, is_probe(env));
     }
     let (placement, label) = place(&mut netlink, &config)?;
-    let (current, from) = current_copy(&copies, &placement.link)?;
-    check_dad(current, &config)?;
-    check_lvs(&mut netlink, &config)?;
-    let addrlabel = check_address_label(&mut netlink, &config)?;
+    check_virtual_mac(&mut netlink, &config, &copies)?;
+    let placement = virtual_mac::attach(&mut netlink, &config, placement)?;
+    let reloaded = reload_on(&mut netlink, &config, &copies, &placement, label);
+    match &reloaded {
+        Ok(_) => {
+            // Moved to another nic: the old nic's macvlan goes.
+            for (_, link) in &copies {
+                if link.index != placement.link.index {
+                    if let Some(old) = virtual_mac::nic_of(&mut netlink, link, ip) {
+                        virtual_mac::release(&mut netlink, ip, Some(&old), &config.vip.rsctmp);
+                    }
+                }
+            }
+        }
+        Err(_) => virtual_mac::release_unused(&mut netlink, &config, &placement),
+    }
+    reloaded
+}
+
+/// reload once the VIP's (new) place is known.
+fn reload_on(
+    netlink: &mut Netlink,
+    config: &Config,
+    copies: &[(Address, Link)],
+    placement: &Placement,
+    label: Option<String>,
+) -> Result<Outcome> {
+    let ip = config.vip.ip;
+    let (current, from) = current_copy(copies, &placement.link)?;
+    check_dad(current, config)?;
+    check_lvs(netlink, config)?;
+    let addrlabel = check_address_label(netlink, config)?;
 
     let pid_file = &config.vip.sender_pid_file;
     let sender_began = sender::inspect(pid_file, ip).and_then(|_| sender::first_round(pid_file));
@@ -91,28 +120,43 @@ pub fn reload(env: &Env) -> Result<Outcome> {
         sender::stop(pid_file, ip, ocf::deadline(config.timeout_ms));
     }
 
-    let desired = start::new_address(&config, &placement, label.clone(), false);
+    let desired = start::new_address(config, placement, label.clone(), false);
     let moved = from.index != placement.link.index;
     if moved {
-        move_to(&mut netlink, &config, &placement, label, current, from)?;
+        move_to(netlink, config, placement, label, current, from)?;
     } else {
-        change_in_place(&mut netlink, &placement.link, current, &desired)?;
+        change_in_place(netlink, &placement.link, current, &desired)?;
     }
-    readdress::verify(&mut netlink, &config.vip, &placement.link, &desired)?;
+    readdress::verify(netlink, &config.vip, &placement.link, &desired)?;
     if let Some(change) = addrlabel {
-        change.apply(&mut netlink, ip);
+        change.apply(netlink, ip);
     }
 
     if moved {
         // Announced as start announces, without the late listening of
         // dad_mode=probe: this node held the address already.
-        if let Some(announcer) = start::open_announcer(&mut netlink, &config, &placement) {
-            start::announce(announcer, &config, &mut netlink, Instant::now(), None)?;
+        if let Some(announcer) = start::open_announcer(netlink, config, placement) {
+            start::announce(announcer, config, netlink, Instant::now(), None)?;
         }
     } else if let Some(began) = sender_began {
-        resume_sender(&mut netlink, &config, &placement, began);
+        resume_sender(netlink, config, placement, began);
     }
     Ok(Outcome::Success)
+}
+
+/// virtual_mac cannot change in place: the MAC neighbours know is the
+/// whole point, and moving the VIP between the nic and a macvlan is a
+/// stop and a start. 1 with the reason, and Pacemaker restarts the VIP.
+fn check_virtual_mac(netlink: &mut Netlink, config: &Config, copies: &[(Address, Link)]) -> Result<()> {
+    let ip = config.vip.ip;
+    let wanted = config.virtual_mac.mac_for(ip);
+    for (_, link) in copies {
+        let current = virtual_mac::nic_of(netlink, link, ip).and(link.ethernet_mac());
+        if current != wanted {
+            return Err(Error::generic("virtual_mac changed: restart needed"));
+        }
+    }
+    Ok(())
 }
 
 /// The copy reload works on, and its interface: the one on the interface
@@ -360,6 +404,7 @@ mod tests {
             ReloadClass::LvsMove => "check_lvs",
             ReloadClass::RecoverBy7 => "check (not running here: 7)",
             ReloadClass::Unique => "Pacemaker (a restart)",
+            ReloadClass::Restart => "check_virtual_mac",
         }
     }
 

@@ -15,11 +15,14 @@ use crate::env::Env;
 use crate::netlink::{Address, Link, Name, TcpState, INFINITY_LIFE_TIME};
 use crate::ocf::Context;
 use crate::ocf::{log, Error, Result};
+use crate::virtual_mac;
 
 /// One copy of the VIP and the interface it is on.
 struct Copy {
     address: Address,
     link: Option<Link>,
+    /// virtual_mac: the nic under the floatip macvlan the copy is on.
+    nic_below: Option<Link>,
 }
 
 struct Report {
@@ -49,9 +52,16 @@ pub fn show(env: &Env, json: bool) -> Result<()> {
         .find_address(vip.ip)
         .map_err(read)?
         .into_iter()
-        .map(|address| Copy {
-            link: netlink.link_by_index(address.index).ok().flatten(),
-            address,
+        .map(|address| {
+            let link = netlink.link_by_index(address.index).ok().flatten();
+            let nic_below = link
+                .as_ref()
+                .and_then(|l| virtual_mac::nic_of(&mut netlink, l, vip.ip));
+            Copy {
+                link,
+                address,
+                nic_below,
+            }
         })
         .collect();
     let nic = vip.nic.as_ref().map(|nic| {
@@ -146,10 +156,22 @@ fn to_text(report: &Report) -> String {
         if let Some(link) = &copy.link {
             out.push_str(&format!("    link: {}\n", link_text(link)));
         }
+        if let Some(nic) = &copy.nic_below {
+            out.push_str(&format!(
+                "    virtual MAC: floatip's macvlan of {} ({})\n",
+                nic.name,
+                link_text(nic)
+            ));
+        }
     }
     if let Some((name, link)) = &report.nic {
         let name = crate::printable::escape(name);
-        let here = |link: &Link| report.copies.iter().any(|c| c.address.index == link.index);
+        let here = |link: &Link| {
+            report.copies.iter().any(|c| {
+                c.address.index == link.index
+                    || c.nic_below.as_ref().is_some_and(|n| n.index == link.index)
+            })
+        };
         match link {
             None => out.push_str(&format!("  nic {name}: no such interface on this node\n")),
             Some(link) if here(link) => {}
@@ -258,13 +280,14 @@ fn to_json(report: &Report) -> String {
                 None => "\"label\":null".to_owned(),
             };
             format!(
-                "{{{interface},\"interface_index\":{},\"prefix_len\":{},\"broadcast\":{},{label},\"flags\":[{}],\"preferred_lft\":{},\"link\":{}}}",
+                "{{{interface},\"interface_index\":{},\"prefix_len\":{},\"broadcast\":{},{label},\"flags\":[{}],\"preferred_lft\":{},\"link\":{},\"virtual_mac_of\":{}}}",
                 a.index,
                 a.prefix_len,
                 optional(a.broadcast.map(|b| string(&b.to_string()))),
                 flags.join(","),
                 optional(lifetime(a).map(|l| string(&l))),
                 optional(copy.link.as_ref().map(link_json)),
+                optional(copy.nic_below.as_ref().map(link_json)),
             )
         })
         .collect();

@@ -24,6 +24,7 @@ use crate::net::{format_mac, same_prefix};
 use crate::netlink::{Address, AddressFlags, ErrorKind, Events, Family, Link, Name, Netlink};
 use crate::ocf::{self, log, Action, Error, ExitCode, Result};
 use crate::ocf::{messages, Context};
+use crate::virtual_mac;
 
 pub fn start(env: &Env) -> Result<()> {
     // IPaddr2's order: a missing ip is a configuration error before the
@@ -35,34 +36,50 @@ pub fn start(env: &Env) -> Result<()> {
     // probes afresh.
     collision::clear(&config.vip.sender_pid_file);
     let (mut netlink, placement, label) = prepare(&config)?;
+    let placement = virtual_mac::attach(&mut netlink, &config, placement)?;
+    let started = start_on(&mut netlink, &config, &placement, label);
+    if started.is_err() {
+        virtual_mac::release_unused(&mut netlink, &config, &placement);
+    }
+    started
+}
 
-    let link = &placement.link;
+/// start, once the VIP's place is known (and, with virtual_mac, its
+/// macvlan is up).
+fn start_on(
+    netlink: &mut Netlink,
+    config: &Config,
+    placement: &Placement,
+    label: Option<String>,
+) -> Result<()> {
     let ip = config.vip.ip;
-    if already_started(&mut netlink, &config, &placement)? {
+    if already_started(netlink, config, placement)? {
         return Ok(());
     }
-    log_arp_sender(&config);
+    log_arp_sender(config);
     if ip.is_ipv4() {
         if config.vip.lvs_support {
-            lvs::remove_conflicting_loopback(&mut netlink, &config.vip)?;
+            lvs::remove_conflicting_loopback(netlink, &config.vip)?;
         }
         if config.announce.run_arping {
-            check_no_other_holder(&mut netlink, link, &config)?;
+            // On the nic with a virtual MAC: another holder's answer
+            // arrives there, whatever the macvlan's mode.
+            check_no_other_holder(netlink, placement.routed_link(), config)?;
         }
-        warn_if_primary(&mut netlink, &config, &placement);
+        warn_if_primary(netlink, config, placement);
         // Opened (and its targets resolved) before the address exists, so
         // the first round leaves the moment the kernel has it.
-        let announcer = open_announcer(&mut netlink, &config, &placement);
-        add_address(&mut netlink, &config, &placement, label, false)?;
+        let announcer = open_announcer(netlink, config, placement);
+        add_address(netlink, config, placement, label, false)?;
         if let Some(announcer) = announcer {
-            announce(announcer, &config, &mut netlink, Instant::now(), None)?;
+            announce(announcer, config, netlink, Instant::now(), None)?;
         }
         return Ok(());
     }
 
-    if let Readiness::Usable(late) = add_ipv6(&mut netlink, &config, &placement, label)? {
-        if let Some(announcer) = open_announcer(&mut netlink, &config, &placement) {
-            announce(announcer, &config, &mut netlink, Instant::now(), late)?;
+    if let Readiness::Usable(late) = add_ipv6(netlink, config, placement, label)? {
+        if let Some(announcer) = open_announcer(netlink, config, placement) {
+            announce(announcer, config, netlink, Instant::now(), late)?;
         }
     }
     Ok(())
@@ -226,7 +243,8 @@ pub(super) fn warn_if_primary(netlink: &mut Netlink, config: &Config, placement:
         return;
     };
     let link = &placement.link;
-    if link.is_loopback() {
+    // A virtual-MAC VIP is its macvlan's only address, removed with it.
+    if link.is_loopback() || placement.virtual_mac.is_some() {
         return;
     }
     let Ok(addresses) = netlink.addresses(Some(Family::Ipv4)) else {
@@ -578,7 +596,13 @@ pub(super) fn new_address(
     let ip = config.vip.ip;
     let address = &config.address;
     let mut flags = AddressFlags::empty();
-    if address.noprefixroute {
+    // On a macvlan, the nic's connected route stays the one traffic
+    // takes: a second one through the macvlan would compete with it.
+    let on_macvlan_without_route = placement
+        .virtual_mac
+        .as_ref()
+        .is_some_and(|v| !v.prefix_route);
+    if address.noprefixroute || on_macvlan_without_route {
         flags |= AddressFlags::NOPREFIXROUTE;
     }
     if nodad && ip.is_ipv6() {

@@ -112,6 +112,12 @@ pub fn stop(env: &Env) -> Result<()> {
             let _ = netlink.delete_address_label(vip.ip, label);
         }
     }
+    if remaining.is_empty() {
+        // A virtual-MAC VIP's macvlan, found by name whatever virtual_mac
+        // says now (also one a crashed start left without the VIP).
+        crate::virtual_mac::release(&mut netlink, vip.ip, link.link(), &vip.rsctmp);
+        crate::state::remove(&crate::config::paths::virtual_mac_refresh(&vip.sender_pid_file));
+    }
     if let Some(address) = remaining.first() {
         connections::restore(&mut netlink, vip.ip, &withdrawn);
         let nic = interface_name(&mut netlink, address.index);

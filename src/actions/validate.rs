@@ -9,6 +9,7 @@ use crate::config::{self, Config};
 use crate::env::Env;
 use crate::findif::{findif, Placement, Request};
 use crate::netlink::Netlink;
+use crate::virtual_mac;
 use crate::ocf::{log, Error, Result};
 
 pub fn validate_all(env: &Env) -> Result<()> {
@@ -76,13 +77,22 @@ pub fn prepare(config: &Config) -> Result<(Netlink, Placement, Option<String>)> 
 }
 
 /// findif, and the label the address gets there.
+/// With virtual_mac the VIP goes on the nic's macvlan: the nic must be
+/// one it can work on, and the label is the macvlan's.
 pub fn place(netlink: &mut Netlink, config: &Config) -> Result<(Placement, Option<String>)> {
     let placement = findif(netlink, Request::of(config))?;
+    let ip = config.vip.ip;
+    let device = if config.virtual_mac.is_on() {
+        virtual_mac::check_placeable(netlink, &placement.link, ip)?;
+        virtual_mac::macvlan_name(ip, &placement.link.name)
+    } else {
+        placement.link.name.lossy()
+    };
     let label = config
         .address
         .iflabel
         .as_deref()
-        .map(|suffix| check_label_length(&placement.link.name.lossy(), suffix))
+        .map(|suffix| check_label_length(&device, suffix))
         .transpose()?;
     Ok((placement, label))
 }

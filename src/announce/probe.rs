@@ -91,17 +91,24 @@ pub const MAX_FRAMES_PER_WAIT: u32 = 4096;
 pub struct ThisNode {
     macs: Vec<Mac>,
     ipv6: Vec<Ipv6Addr>,
+    /// The interfaces under floatip's virtual-MAC macvlans: frames of
+    /// another holder of a virtual MAC reach only a socket that taps every
+    /// protocol there.
+    carries_virtual_macs: Vec<u32>,
 }
 
 impl ThisNode {
     /// Every interface's MAC and every IPv6 address of this namespace.
+    /// A floatip macvlan's virtual MAC is no proof: every node that holds
+    /// its VIP has it, so a frame carrying it may be another holder's
+    /// (our own frames never reach a socket bound to one protocol).
     pub fn read(netlink: &mut Netlink) -> io::Result<ThisNode> {
-        let macs = netlink
-            .links()
-            .map_err(io::Error::other)?
+        let links = netlink.links().map_err(io::Error::other)?;
+        let (shared, own): (Vec<&Link>, Vec<&Link>) = links
             .iter()
-            .filter_map(Link::ethernet_mac)
-            .collect();
+            .partition(|l| crate::virtual_mac::looks_like_floatip_macvlan(l));
+        let macs = own.into_iter().filter_map(Link::ethernet_mac).collect();
+        let carries_virtual_macs = shared.iter().filter_map(|l| l.lower).collect();
         let ipv6 = netlink
             .addresses(Some(crate::netlink::Family::Ipv6))
             .map_err(io::Error::other)?
@@ -111,14 +118,20 @@ impl ThisNode {
                 IpAddr::V4(_) => None,
             })
             .collect();
-        Ok(ThisNode { macs, ipv6 })
+        Ok(ThisNode {
+            macs,
+            ipv6,
+            carries_virtual_macs,
+        })
     }
 
     /// What can be known without asking the kernel: `link`'s own MAC.
     pub fn only(link: &Link) -> ThisNode {
+        let shared = crate::virtual_mac::looks_like_floatip_macvlan(link);
         ThisNode {
-            macs: link.ethernet_mac().into_iter().collect(),
+            macs: link.ethernet_mac().filter(|_| !shared).into_iter().collect(),
             ipv6: Vec::new(),
+            carries_virtual_macs: Vec::new(),
         }
     }
 
@@ -232,7 +245,11 @@ pub fn probe(
         }
         _ => None,
     };
-    let socket = PacketSocket::open_receiving(link.index, protocol)?;
+    let socket = if this_node.carries_virtual_macs.contains(&link.index) {
+        PacketSocket::open_receiving_incoming(link.index, protocol)?
+    } else {
+        PacketSocket::open_receiving(link.index, protocol)?
+    };
     let start = Instant::now();
     let end = (start + probing.listen).min(deadline);
     let claim = Claim {
@@ -427,6 +444,7 @@ mod tests {
         ThisNode {
             macs: vec![OURS, SECOND_NIC],
             ipv6: vec!["2001:db8::1".parse().unwrap()],
+            carries_virtual_macs: Vec::new(),
         }
     }
 

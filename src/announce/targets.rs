@@ -60,6 +60,10 @@ pub fn resolve(
     if *targets == Targets::None {
         return Vec::new();
     }
+    // A virtual-MAC VIP's macvlan has no routes of its own that matter:
+    // the gateways and their neighbour entries are the nic's.
+    let nic = crate::virtual_mac::routed_through(netlink, link);
+    let link = nic.as_ref().unwrap_or(link);
     let family = Family::of(vip);
     let routes = match known {
         Some(mut routes) => {

@@ -28,6 +28,7 @@ use std::time::Duration;
 
 use crate::env::Env;
 use crate::ocf::{Error, Result};
+use crate::virtual_mac::VirtualMac;
 #[cfg(test)]
 pub use params::{Family, ReloadClass};
 pub use params::{Meta, Param, Params};
@@ -226,6 +227,8 @@ pub struct Config {
     pub addrlabel: Option<u32>,
     /// reset_connections: stop aborts the VIP's TCP connections first.
     pub reset_connections: bool,
+    /// virtual_mac: the VIP lives on a macvlan with a MAC of its own.
+    pub virtual_mac: VirtualMac,
     /// `OCF_RESKEY_CRM_meta_timeout`, the action's deadline.
     pub timeout_ms: Option<u64>,
 }
@@ -434,6 +437,10 @@ pub fn parse(env: &Env, notes: &mut Notes) -> Result<Config> {
     // here too so that validate-all reports a value it cannot take.
     boolean(&params, Param::FlushRoutes, notes)?;
     let reset_connections = boolean(&params, Param::ResetConnections, notes)?;
+    let virtual_mac = match params.nonempty(Param::VirtualMac)? {
+        Some(value) => VirtualMac::parse(value).map_err(Error::configured)?,
+        None => VirtualMac::Off,
+    };
     let run_arping = boolean(&params, Param::RunArping, notes)?;
     let check_link_status = boolean(&params, Param::CheckLinkStatus, notes)?;
 
@@ -470,6 +477,7 @@ pub fn parse(env: &Env, notes: &mut Notes) -> Result<Config> {
         },
         addrlabel: lvs_ipv6_addrlabel.then_some(addrlabel_value),
         reset_connections,
+        virtual_mac,
         timeout_ms,
     })
 }

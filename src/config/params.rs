@@ -61,6 +61,9 @@ pub enum ReloadClass {
     RecoverBy7,
     /// Marked unique in the meta-data: Pacemaker restarts instead.
     Unique,
+    /// Any change answers 1 with the reason: Pacemaker restarts the VIP
+    /// (and counts one failure).
+    Restart,
 }
 
 /// What stop does with a parameter. Every parameter is validated at
@@ -202,6 +205,7 @@ parameters! {
     GarpRate = "garp_rate", "", Integer, Both, "floatip", Announcement, Unread;
     ResetConnections = "reset_connections", "false", Boolean, Both, "floatip", NextStartStop, Lenient;
     DadMode = "dad_mode", "probe", String, Ipv6, "floatip", NextStartStop, Unread;
+    VirtualMac = "virtual_mac", "", String, Both, "floatip", Restart, Unread;
 }
 
 /// Pacemaker's meta-attributes of the resource and the operation
@@ -352,7 +356,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count, "every name once");
-        assert_eq!(Param::LISTED.len(), 38);
+        assert_eq!(Param::LISTED.len(), 39);
         assert_eq!(Param::LvsIpv6AddrlabelValue.default(), "99");
     }
 }

@@ -12,6 +12,9 @@
 //! | `<pid file>.floatip-collision` | the exit reason of a late duplicate, one line | the sender, after it withdrew the address | monitor (answers 1 with it) | stop, the next start |
 //! | `<ip>` (IPaddr2's) | `<ip> 32 255.255.255.255 <interface>`: the loopback copy lvs_support moved away | start or reload with lvs_support | stop (puts the copy back), reload | stop |
 //! | `floatip-garp-rate/<namespace>-<ifindex>.<arp\|ndp>` | garp_rate's budget of one port: the boot id, the CLOCK_MONOTONIC times of the frames sent within the last second, the frames waiting, by process | every action that announces or probes with garp_rate set, inside the lock | the same; show | nobody: it holds only the last second, and HA_RSCTMP is emptied at boot |
+//! | `<pid file>.floatip-vmac-refresh` | `<boot id> <CLOCK_MONOTONIC ns>`: when a monitor last sent a round from a virtual-MAC VIP's macvlan | monitor (at most every 50 s) | monitor | stop |
+//! | `floatip-virtual-mac/<namespace>-<ifindex>.sysctl` | `floatip-virtual-mac-sysctl 1 <boot id>`, then per ARP setting virtual_mac changed on the nic: `<key> <value before> <floatip's value>` | start (the first IPv4 virtual-MAC VIP on the nic) | start (a value still floatip's keeps the value before) | stop of the last IPv4 virtual-MAC VIP on the nic, after putting back each value still floatip's |
+//! | `floatip-virtual-mac/<…>.lock` | nothing: its flock orders the making, removing and counting of one nic's floatip macvlans | start, stop, reload | the same | nobody |
 //! | `floatip-garp-rate/<…>.lock` | nothing: its flock guards the budget | the same | the same | nobody |
 
 use std::net::IpAddr;
@@ -64,6 +67,22 @@ fn beside(pid_file: &Path, suffix: &str) -> PathBuf {
 /// `$HA_RSCTMP/<ip>`, IPaddr2's own.
 pub fn lvs_record(rsctmp: &Path, ip: IpAddr) -> PathBuf {
     rsctmp.join(ip.to_string())
+}
+
+/// When a monitor last refreshed a virtual MAC at the switches.
+pub fn virtual_mac_refresh(pid_file: &Path) -> PathBuf {
+    beside(pid_file, ".floatip-vmac-refresh")
+}
+
+/// virtual_mac's record of the ARP settings it changed on one nic
+/// (`<namespace>-<ifindex>.sysctl`), and the lock file under which a
+/// nic's floatip macvlans are made, removed and counted.
+pub fn virtual_mac_record(rsctmp: &Path, nic: &str) -> (PathBuf, PathBuf) {
+    let dir = rsctmp.join("floatip-virtual-mac");
+    (
+        dir.join(format!("{nic}.sysctl")),
+        dir.join(format!("{nic}.lock")),
+    )
 }
 
 /// garp_rate's budget of one port (`<namespace>-<ifindex>.<arp|ndp>`),

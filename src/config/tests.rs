@@ -566,6 +566,7 @@ fn the_reload_table_in_the_readme_follows_the_table() {
             ReloadClass::LvsMove => "a conflicting /32 on lo is moved away",
             ReloadClass::RecoverBy7 => "reload answers 7",
             ReloadClass::Unique => "marked unique",
+            ReloadClass::Restart => "restart needed",
         };
         let name = param.name();
         assert!(

@@ -56,6 +56,13 @@ impl LinkRoutes {
         }
     }
 
+    /// Whether a connected route of the interface covers `ip`.
+    pub fn connects(&self, ip: IpAddr) -> bool {
+        self.connected
+            .iter()
+            .any(|(network, prefix)| same_prefix(ip, *network, *prefix))
+    }
+
     /// Inside the VIP's prefix, or a directly connected route of the
     /// interface (and, for IPv6, link-local).
     pub fn on_link(&self, ip: IpAddr, vip: IpAddr, prefix_len: u8) -> bool {

@@ -1,8 +1,9 @@
 //! Interfaces: look one up by name or index, bring it up.
 
-use netlink_packet_core::{NlasIterator, ParseableParametrized};
+use netlink_packet_core::{NlasIterator, ParseableParametrized, NLM_F_CREATE, NLM_F_EXCL};
 use netlink_packet_route::link::{
-    LinkAttribute, LinkFlags, LinkHeader, LinkLayerType, LinkMessage,
+    InfoData, InfoKind, InfoMacVlan, LinkAttribute, LinkFlags, LinkHeader, LinkInfo,
+    LinkLayerType, LinkMessage, MacVlanMode,
 };
 use netlink_packet_route::RouteNetlinkMessage;
 
@@ -13,8 +14,14 @@ const RTM_NEWLINK: u16 = 16;
 const LINK_HEADER_LEN: usize = 16;
 const IFLA_IFNAME: u16 = 3;
 const IFLA_LINK: u16 = 5;
+const IFLA_MASTER: u16 = 10;
 const IFLA_LINKINFO: u16 = 18;
 const IFLA_INFO_KIND: u16 = 1;
+const IFLA_INFO_DATA: u16 = 2;
+const IFLA_INFO_SLAVE_KIND: u16 = 4;
+/// IFLA_BOND_MODE in a bond's IFLA_INFO_DATA (one byte), and
+/// IFLA_MACVLAN_MODE in a macvlan's (four): both attribute 1.
+const IFLA_BOND_MODE: u16 = 1;
 const IFLA_LINK_NETNSID: u16 = 37;
 const IFLA_PROP_LIST: u16 = 52;
 const IFLA_ALT_IFNAME: u16 = 53;
@@ -39,6 +46,20 @@ pub struct Link {
     /// a macvlan's parent (IFLA_LINK of a stacked kind). `None` for a
     /// physical device, and for a veth, whose IFLA_LINK is its peer.
     pub lower: Option<u32>,
+    /// IFLA_INFO_KIND: "vlan", "bond", "macvlan", "bridge", …; `None`
+    /// for a plain device.
+    pub kind: Option<String>,
+    /// IFLA_INFO_SLAVE_KIND: the kind of the device this one is a port
+    /// or member of ("bridge", "bond", "team").
+    pub port_of: Option<String>,
+    /// IFLA_MASTER: the bridge, bond or team (or VRF) this one belongs to.
+    pub master: Option<u32>,
+    /// A bond's mode (IFLA_BOND_MODE: 0 balance-rr … 5 balance-tlb,
+    /// 6 balance-alb).
+    pub bond_mode: Option<u8>,
+    /// A macvlan's mode (IFLA_MACVLAN_MODE: 1 private, 2 vepa, 4 bridge,
+    /// 8 passthru, 16 source).
+    pub macvlan_mode: Option<u32>,
 }
 
 /// Link kinds whose IFLA_LINK is the device their frames leave through.
@@ -65,8 +86,13 @@ impl Link {
             carrier: None,
             alt_names: Vec::new(),
             lower: None,
+            kind: None,
+            port_of: None,
+            master: None,
+            bond_mode: None,
+            macvlan_mode: None,
         };
-        let (mut parent, mut other_namespace, mut stacked) = (None, false, false);
+        let (mut parent, mut other_namespace) = (None, false);
         let attributes = payload.get(LINK_HEADER_LEN..).unwrap_or_default();
         for attribute in NlasIterator::new(attributes).map_while(|a| a.ok()) {
             match attribute.kind() {
@@ -75,13 +101,10 @@ impl Link {
                     parent = attribute.value().try_into().ok().map(u32::from_ne_bytes);
                 }
                 IFLA_LINK_NETNSID => other_namespace = true,
-                IFLA_LINKINFO => {
-                    let info = NlasIterator::new(attribute.value()).map_while(|i| i.ok());
-                    for kind in info.filter(|i| i.kind() == IFLA_INFO_KIND) {
-                        let name = kind.value().split(|b| *b == 0).next().unwrap_or_default();
-                        stacked = STACKED_KINDS.contains(&name);
-                    }
+                IFLA_MASTER => {
+                    link.master = attribute.value().try_into().ok().map(u32::from_ne_bytes);
                 }
+                IFLA_LINKINFO => link.decode_info(attribute.value()),
                 IFLA_PROP_LIST => {
                     let props = NlasIterator::new(attribute.value()).map_while(|p| p.ok());
                     for prop in props.filter(|p| p.kind() == IFLA_ALT_IFNAME) {
@@ -98,10 +121,50 @@ impl Link {
                 },
             }
         }
+        let stacked = link
+            .kind
+            .as_deref()
+            .is_some_and(|k| STACKED_KINDS.contains(&k.as_bytes()));
         if stacked && !other_namespace {
             link.lower = parent.filter(|p| *p != 0 && *p != link.index);
         }
         Ok(Some(link))
+    }
+
+    /// A link decoded from an RTM_NEWLINK payload built by a test.
+    #[cfg(test)]
+    pub fn decode_for_tests(payload: &[u8]) -> Link {
+        Link::decode(RTM_NEWLINK, payload).unwrap().unwrap()
+    }
+
+    /// IFLA_LINKINFO: the kind, the kind of what this is a port of, and
+    /// (for a bond) its mode.
+    fn decode_info(&mut self, info: &[u8]) {
+        let text = |value: &[u8]| {
+            let name = value.split(|b| *b == 0).next().unwrap_or_default();
+            String::from_utf8_lossy(name).into_owned()
+        };
+        for item in NlasIterator::new(info).map_while(|i| i.ok()) {
+            match item.kind() {
+                IFLA_INFO_KIND => self.kind = Some(text(item.value())),
+                IFLA_INFO_SLAVE_KIND => self.port_of = Some(text(item.value())),
+                IFLA_INFO_DATA => {
+                    let data = NlasIterator::new(item.value()).map_while(|d| d.ok());
+                    let kind = self.kind.clone().unwrap_or_default();
+                    for mode in data.filter(|d| d.kind() == IFLA_BOND_MODE) {
+                        match kind.as_str() {
+                            "bond" => self.bond_mode = mode.value().first().copied(),
+                            "macvlan" | "macvtap" => {
+                                self.macvlan_mode =
+                                    mode.value().try_into().ok().map(u32::from_ne_bytes)
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
     }
 
     /// Administratively up (IFF_UP).
@@ -121,6 +184,11 @@ impl Link {
     /// IFF_BROADCAST: the link has a broadcast address.
     pub fn has_broadcast(&self) -> bool {
         self.flags.contains(LinkFlags::Broadcast)
+    }
+
+    /// ARPHRD_ETHER: frames with six-byte MACs (not IPoIB, not a tun).
+    pub fn is_ethernet(&self) -> bool {
+        self.link_type == LinkLayerType::Ether
     }
 
     pub fn is_infiniband(&self) -> bool {
@@ -191,5 +259,35 @@ impl Netlink {
         message.header.flags = LinkFlags::Up;
         message.header.change_mask = LinkFlags::Up;
         self.execute(RouteNetlinkMessage::SetLink(message), 0)
+    }
+
+    /// Creates a macvlan `name` on `lower` with `mac`, down: whoever
+    /// creates it configures it before bringing it up.
+    pub fn add_macvlan(&mut self, name: &str, lower: u32, mac: [u8; 6], bridge: bool) -> Result<()> {
+        let mode = if bridge {
+            MacVlanMode::Bridge
+        } else {
+            MacVlanMode::Private
+        };
+        let mut message = LinkMessage::default();
+        message.attributes = vec![
+            LinkAttribute::IfName(name.to_owned()),
+            LinkAttribute::Link(lower),
+            LinkAttribute::Address(mac.to_vec()),
+            LinkAttribute::LinkInfo(vec![
+                LinkInfo::Kind(InfoKind::MacVlan),
+                LinkInfo::Data(InfoData::MacVlan(vec![InfoMacVlan::Mode(mode)])),
+            ]),
+        ];
+        self.execute(
+            RouteNetlinkMessage::NewLink(message),
+            NLM_F_CREATE | NLM_F_EXCL,
+        )
+    }
+
+    pub fn delete_link(&mut self, index: u32) -> Result<()> {
+        let mut message = LinkMessage::default();
+        message.header.index = index;
+        self.execute(RouteNetlinkMessage::DelLink(message), 0)
     }
 }

@@ -24,6 +24,9 @@ pub struct PacketSocket {
     /// Write end of the keeper's pipe: the keeper lets go of the socket
     /// when every copy of this end is closed.
     keeper: Option<OwnedFd>,
+    /// Bound to every protocol: only incoming frames of this one are
+    /// handed out ([`PacketSocket::open_receiving_incoming`]).
+    incoming_only: Option<u16>,
 }
 
 impl PacketSocket {
@@ -36,6 +39,7 @@ impl PacketSocket {
             fd,
             ifindex,
             keeper: process::spawn_keeper(),
+            incoming_only: None,
         })
     }
 
@@ -43,6 +47,21 @@ impl PacketSocket {
     pub fn open_receiving(ifindex: u32, protocol: u16) -> io::Result<PacketSocket> {
         let socket = PacketSocket::open(ifindex)?;
         bind(&socket.fd, &socket.link_address(protocol))?;
+        Ok(socket)
+    }
+
+    /// A socket that receives the `protocol` frames arriving on the
+    /// interface before anything stacked on it takes them: bound to every
+    /// protocol (ETH_P_ALL taps see a frame before a macvlan's handler
+    /// does, which keeps a multicast frame carrying one of its own
+    /// private-mode MACs from the lower device), handing out only
+    /// incoming frames of `protocol` (never PACKET_OUTGOING: what this
+    /// node sends).
+    pub fn open_receiving_incoming(ifindex: u32, protocol: u16) -> io::Result<PacketSocket> {
+        const ETH_P_ALL: u16 = 0x0003;
+        let mut socket = PacketSocket::open(ifindex)?;
+        bind(&socket.fd, &socket.link_address(ETH_P_ALL))?;
+        socket.incoming_only = Some(protocol);
         Ok(socket)
     }
 
@@ -60,7 +79,25 @@ impl PacketSocket {
     /// protocol); what this node's other interfaces send is told apart by
     /// MAC (`announce::probe::ThisNode`).
     pub fn receive(&self, buffer: &mut [u8], deadline: Instant) -> io::Result<Option<usize>> {
-        receive_when_ready(&self.fd, deadline, || recv_now(&self.fd, buffer))
+        let Some(protocol) = self.incoming_only else {
+            return receive_when_ready(&self.fd, deadline, || recv_now(&self.fd, buffer));
+        };
+        // Frames of other protocols and our own are passed over until
+        // the deadline: every wait still ends there.
+        loop {
+            let mut wanted = false;
+            let read = receive_when_ready(&self.fd, deadline, || {
+                let (length, from) = recv_from_now(&self.fd, buffer);
+                wanted = u16::from_be(from.sll_protocol) == protocol
+                    && from.sll_pkttype != libc::PACKET_OUTGOING as u8;
+                length
+            })?;
+            match read {
+                Some(length) if wanted => return Ok(Some(length)),
+                Some(_) => continue,
+                None => return Ok(None),
+            }
+        }
     }
 
     /// One frame already queued, without waiting; `None` when none is.
@@ -494,6 +531,25 @@ fn receive_when_ready(
 }
 
 /// One recv(2) that never blocks: its raw result.
+/// One frame and where it came from (its protocol and packet type).
+fn recv_from_now(fd: &OwnedFd, buffer: &mut [u8]) -> (isize, libc::sockaddr_ll) {
+    // SAFETY: sockaddr_ll is plain data; zeroed is a valid value.
+    let mut from: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
+    let mut length = std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t;
+    // SAFETY: buffer and from are valid for the lengths given.
+    let got = unsafe {
+        libc::recvfrom(
+            fd.as_raw_fd(),
+            buffer.as_mut_ptr().cast(),
+            buffer.len(),
+            libc::MSG_DONTWAIT,
+            std::ptr::addr_of_mut!(from).cast(),
+            &mut length,
+        )
+    };
+    (got, from)
+}
+
 fn recv_now(fd: &OwnedFd, buffer: &mut [u8]) -> isize {
     // SAFETY: buffer is valid for its length.
     unsafe {
