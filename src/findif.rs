@@ -22,13 +22,13 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::config::{Broadcast, Config};
-use crate::virtual_mac::VirtualMacPlacement;
 use crate::net::{ipv4_host_bits, is_link_local, same_prefix};
 use crate::netlink::{
     self, Family, Link, LinkRoutes, Netlink, Route, RouteFilter, RoutesByLink, Scope,
 };
 use crate::ocf::{log, Error, Result};
 use crate::ocf::{messages, Context};
+use crate::virtual_mac::VirtualMacPlacement;
 
 /// What findif is asked: the VIP and what the configuration says of its
 /// placement.

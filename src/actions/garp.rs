@@ -5,8 +5,7 @@
 use std::time::Instant;
 
 use crate::actions::{
-    configured_link, enter_namespace, find_vip_with_links, open_netlink, ConfiguredLink,
-    Namespace,
+    configured_link, enter_namespace, find_vip_with_links, open_netlink, ConfiguredLink, Namespace,
 };
 use crate::announce::schedule::Schedule;
 use crate::announce::{

@@ -95,7 +95,13 @@ pub(super) fn check(config: &Config, probe: bool) -> Result<Outcome> {
         address.local, address.prefix_len, link.name
     ));
     if config.announce.refresh_rounds > 0 {
-        refresh(&mut netlink, config, &link, address.prefix_len, config.announce.refresh_rounds);
+        refresh(
+            &mut netlink,
+            config,
+            &link,
+            address.prefix_len,
+            config.announce.refresh_rounds,
+        );
     } else if nic.is_some() && virtual_mac::refresh_due(&config.vip.sender_pid_file) {
         // Switches forget a MAC after their aging time (300 s is common)
         // and VIP-sourced traffic leaves with the nic's MAC: one round

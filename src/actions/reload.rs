@@ -147,7 +147,11 @@ fn reload_on(
 /// virtual_mac cannot change in place: the MAC neighbours know is the
 /// whole point, and moving the VIP between the nic and a macvlan is a
 /// stop and a start. 1 with the reason, and Pacemaker restarts the VIP.
-fn check_virtual_mac(netlink: &mut Netlink, config: &Config, copies: &[(Address, Link)]) -> Result<()> {
+fn check_virtual_mac(
+    netlink: &mut Netlink,
+    config: &Config,
+    copies: &[(Address, Link)],
+) -> Result<()> {
     let ip = config.vip.ip;
     let wanted = config.virtual_mac.mac_for(ip);
     for (_, link) in copies {

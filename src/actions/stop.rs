@@ -116,7 +116,9 @@ pub fn stop(env: &Env) -> Result<()> {
         // A virtual-MAC VIP's macvlan, found by name whatever virtual_mac
         // says now (also one a crashed start left without the VIP).
         crate::virtual_mac::release(&mut netlink, vip.ip, link.link(), &vip.rsctmp);
-        crate::state::remove(&crate::config::paths::virtual_mac_refresh(&vip.sender_pid_file));
+        crate::state::remove(&crate::config::paths::virtual_mac_refresh(
+            &vip.sender_pid_file,
+        ));
     }
     if let Some(address) = remaining.first() {
         connections::restore(&mut netlink, vip.ip, &withdrawn);

@@ -9,8 +9,8 @@ use crate::config::{self, Config};
 use crate::env::Env;
 use crate::findif::{findif, Placement, Request};
 use crate::netlink::Netlink;
-use crate::virtual_mac;
 use crate::ocf::{log, Error, Result};
+use crate::virtual_mac;
 
 pub fn validate_all(env: &Env) -> Result<()> {
     let config = config::load(env)?;

@@ -129,7 +129,11 @@ impl ThisNode {
     pub fn only(link: &Link) -> ThisNode {
         let shared = crate::virtual_mac::looks_like_floatip_macvlan(link);
         ThisNode {
-            macs: link.ethernet_mac().filter(|_| !shared).into_iter().collect(),
+            macs: link
+                .ethernet_mac()
+                .filter(|_| !shared)
+                .into_iter()
+                .collect(),
             ipv6: Vec::new(),
             carries_virtual_macs: Vec::new(),
         }

@@ -2,8 +2,8 @@
 
 use netlink_packet_core::{NlasIterator, ParseableParametrized, NLM_F_CREATE, NLM_F_EXCL};
 use netlink_packet_route::link::{
-    InfoData, InfoKind, InfoMacVlan, LinkAttribute, LinkFlags, LinkHeader, LinkInfo,
-    LinkLayerType, LinkMessage, MacVlanMode,
+    InfoData, InfoKind, InfoMacVlan, LinkAttribute, LinkFlags, LinkHeader, LinkInfo, LinkLayerType,
+    LinkMessage, MacVlanMode,
 };
 use netlink_packet_route::RouteNetlinkMessage;
 
@@ -263,7 +263,13 @@ impl Netlink {
 
     /// Creates a macvlan `name` on `lower` with `mac`, down: whoever
     /// creates it configures it before bringing it up.
-    pub fn add_macvlan(&mut self, name: &str, lower: u32, mac: [u8; 6], bridge: bool) -> Result<()> {
+    pub fn add_macvlan(
+        &mut self,
+        name: &str,
+        lower: u32,
+        mac: [u8; 6],
+        bridge: bool,
+    ) -> Result<()> {
         let mode = if bridge {
             MacVlanMode::Bridge
         } else {

@@ -89,7 +89,7 @@ impl PacketSocket {
             let read = receive_when_ready(&self.fd, deadline, || {
                 let (length, from) = recv_from_now(&self.fd, buffer);
                 wanted = u16::from_be(from.sll_protocol) == protocol
-                    && from.sll_pkttype != libc::PACKET_OUTGOING as u8;
+                    && from.sll_pkttype != libc::PACKET_OUTGOING;
                 length
             })?;
             match read {

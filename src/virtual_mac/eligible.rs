@@ -209,9 +209,13 @@ mod tests {
     #[test]
     fn plain_ethernet_bridges_vlans_and_active_backup_bonds_work() {
         assert_eq!(refusal(&[link(|_| {}, 2, "eth0")]), None);
-        let bridge = link(|m| {
-            m.info(Some("bridge"), &[], None);
-        }, 2, "br0");
+        let bridge = link(
+            |m| {
+                m.info(Some("bridge"), &[], None);
+            },
+            2,
+            "br0",
+        );
         assert_eq!(refusal(&[bridge]), None);
         assert_eq!(refusal(&[vlan_on(2, 3), bond(1)]), None, "active-backup");
         assert_eq!(refusal(&[bond(4)]), None, "802.3ad");
@@ -240,10 +244,15 @@ mod tests {
             let why = refusal(&[nic]).unwrap();
             assert!(why.contains(kind), "{why}");
         }
-        for (port_of, word) in [("bridge", "bridge port"), ("bond", "bond member"), ("team", "team member")] {
+        for (port_of, word) in [
+            ("bridge", "bridge port"),
+            ("bond", "bond member"),
+            ("team", "team member"),
+        ] {
             let nic = link(
                 |m| {
-                    m.add(10, &7u32.to_ne_bytes()).info(None, &[], Some(port_of));
+                    m.add(10, &7u32.to_ne_bytes())
+                        .info(None, &[], Some(port_of));
                 },
                 2,
                 "eth0",

@@ -368,7 +368,11 @@ fn reusable(
     }
     match existing {
         Some(link) if link.ethernet_mac() == Some(mac) => {
-            log::info(format!("virtual_mac: reusing {} ({})", link.name, format_mac(mac)));
+            log::info(format!(
+                "virtual_mac: reusing {} ({})",
+                link.name,
+                format_mac(mac)
+            ));
             Ok(Some(link.clone()))
         }
         Some(link) => {
@@ -388,7 +392,13 @@ fn reusable(
 }
 
 /// Makes the macvlan, down, and configures it before it comes up.
-fn create(netlink: &mut Netlink, config: &Config, nic: &Link, name: &str, mac: Mac) -> Result<Link> {
+fn create(
+    netlink: &mut Netlink,
+    config: &Config,
+    nic: &Link,
+    name: &str,
+    mac: Mac,
+) -> Result<Link> {
     let ip = config.vip.ip;
     let bridge = eligible::bridge_mode(netlink, nic);
     log::info(format!(
@@ -548,8 +558,10 @@ pub fn refresh_due(pid_file: &std::path::Path) -> bool {
         return true;
     };
     let mut words = text.split_whitespace();
-    let (Some(boot), Some(at)) = (words.next(), words.next().and_then(|w| w.parse::<u64>().ok()))
-    else {
+    let (Some(boot), Some(at)) = (
+        words.next(),
+        words.next().and_then(|w| w.parse::<u64>().ok()),
+    ) else {
         return true;
     };
     let now = shared::monotonic_ns();

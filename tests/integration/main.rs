@@ -37,6 +37,7 @@ mod state_files;
 mod stock_agents;
 mod support;
 mod targets;
+mod virtual_mac;
 
 use libtest_mimic::{Arguments, Trial};
 
@@ -71,6 +72,7 @@ fn main() {
     trials.extend(state_files::trials());
     trials.extend(stock_agents::trials());
     trials.extend(kernel_floor::trials());
+    trials.extend(virtual_mac::trials());
     if !root {
         eprintln!("integration tests need root (network namespaces): reported as ignored");
         trials = trials

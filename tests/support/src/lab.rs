@@ -98,6 +98,11 @@ impl NeighMonitor {
         while self.events.try_recv().is_ok() {}
     }
 
+    /// The events seen so far, as `ip monitor` printed them.
+    pub fn drain(&self) -> Vec<String> {
+        self.events.try_iter().map(|(_, line)| line).collect()
+    }
+
     pub fn wait_for(&self, mac: &str, after: SystemTime, wait: Duration) -> Option<SystemTime> {
         let deadline = Instant::now() + wait;
         loop {
