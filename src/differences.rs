@@ -223,7 +223,7 @@ differences! {
         r#"IPaddr2 accepts it only by accident of shell word splitting; a stray character in a CIB value is a mistake worth seeing"#;
     OwnParametersValidated: when(|r| r.sets_own_parameters()),
         every(),
-        r#"floatip's own parameters (garp_count, garp_mode, garp_spacing, garp_targets, garp_window, garp_rate, reset_connections, dad_mode, check_link_status) are validated"#,
+        r#"floatip's own parameters (garp_count, garp_mode, garp_spacing, garp_targets, garp_window, garp_rate, reset_connections, dad_mode, check_link_status, virtual_mac) are validated"#,
         r#"IPaddr2 ignores parameters it does not know"#;
     StartRollsBack: always(),
         every(),
@@ -365,6 +365,10 @@ differences! {
         every(),
         r#"with reset_connections, stop withdraws the VIP's local route, resets every TCP connection whose local address is the VIP (SOCK_DESTROY), then removes the address"#,
         r#"a client idle on a connection to the VIP is never told the other end is gone and waits for TCP keepalive (two hours by default); with a RST it reconnects at once, to the new holder"#;
+    VirtualMac: when(|r| r.value(Param::VirtualMac).is_some()),
+        every(),
+        r#"with virtual_mac, the VIP lives on a macvlan of the nic carrying a MAC of its own, the same on every node (auto: derived from the VIP); the nic gets arp_ignore=1 and arp_announce=2 while an IPv4 virtual-MAC VIP uses it; stop removes the macvlan and puts the settings back"#,
+        r#"neighbours that never take an announcement (routers and firewalls that pin IP to MAC or ignore gratuitous ARP, stacks that learn only from requests to them) keep sending to the dead node's MAC for minutes or hours after an IPaddr2 failover; with a MAC that moves with the VIP their cache never has to change (keepalived's use_vmac; resource-agents approximates it with iface-macvlan grouped with IPaddr2, without the ARP-flux, IPv6 or placement handling)"#;
     ExtensionDetached: when(|r| r.closes_the_loop() && !r.sends_in_background()),
         every(),
         r#"with arp_bg=false (IPv6's default) the rounds stay in the foreground as in IPaddr2, but the extension for unanswered targets continues in a detached sender (with a pid file, ended by stop)"#,

@@ -257,6 +257,16 @@ pub(super) fn cases() -> Vec<Case> {
             Base,
             &[("reset_connections", "perhaps")],
         ),
+        // The VIP lives on its macvlan, not on the nic: every step that
+        // shows it differs by that interface, and by nothing else.
+        case(
+            "virtual_mac auto",
+            Base,
+            &[("nic", "eth0"), ("virtual_mac", "auto")],
+        )
+        .accept(WHILE_STARTED, Difference::VirtualMac),
+        case("virtual_mac unknown", Base, &[("virtual_mac", "maybe")])
+            .accept(ALL_BUT_STOPS, Difference::OwnParametersValidated),
         // A gateway that answers (the closed loop ends with the rounds), one
         // that is not there (the extension runs until stop ends it), and the
         // level-10 monitor's echo: the outcomes stay IPaddr2's.
