@@ -90,6 +90,13 @@ pub fn format_mac(mac: Mac) -> String {
         .join(":")
 }
 
+/// FNV-1a, 32 bits: stable across versions and architectures.
+pub fn fnv1a(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5, |hash: u32, byte| {
+        (hash ^ u32::from(*byte)).wrapping_mul(0x0100_0193)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,10 +1,12 @@
 //! The OCF actions. Each module reads like the part of the OCF contract and
 //! of IPaddr2's behaviour it implements; this one holds what they share.
 
+mod arp_flux;
 mod connections;
 mod dad;
 mod garp;
 mod lvs;
+mod macvlan;
 mod monitor;
 mod readdress;
 mod reload;

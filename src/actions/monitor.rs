@@ -18,6 +18,7 @@
 
 use std::time::{Duration, Instant};
 
+use crate::actions::macvlan;
 use crate::actions::{
     check_carries_label, configured_link, copies_anywhere, enter_namespace, find_vip_with_links,
     log_namespace_unavailable, open_netlink, ConfiguredLink, Namespace,
@@ -102,7 +103,7 @@ pub(super) fn check(config: &Config, probe: bool) -> Result<Outcome> {
             address.prefix_len,
             config.announce.refresh_rounds,
         );
-    } else if nic.is_some() && virtual_mac::refresh_due(&config.vip.sender_pid_file) {
+    } else if nic.is_some() && macvlan::refresh_due(&config.vip.sender_pid_file) {
         // Switches forget a MAC after their aging time (300 s is common)
         // and VIP-sourced traffic leaves with the nic's MAC: one round
         // from the macvlan keeps the virtual MAC's port known.
@@ -290,6 +291,6 @@ fn refresh(netlink: &mut Netlink, config: &Config, link: &Link, prefix_len: u8, 
     progress.losses.report(ip);
     crate::announce::report_held(&announcer, ip);
     if virtual_mac::looks_like_floatip_macvlan(link) {
-        virtual_mac::refreshed(&config.vip.sender_pid_file);
+        macvlan::refreshed(&config.vip.sender_pid_file);
     }
 }

@@ -41,6 +41,7 @@
 use std::net::IpAddr;
 use std::time::{Instant, SystemTime};
 
+use crate::actions::macvlan;
 use crate::actions::monitor::{check, check_dad, is_probe};
 use crate::actions::readdress::{self, Field};
 use crate::actions::start::{self, Readiness};
@@ -79,7 +80,7 @@ pub fn reload(env: &Env) -> Result<Outcome> {
     }
     let (placement, label) = place(&mut netlink, &config)?;
     check_virtual_mac(&mut netlink, &config, &copies)?;
-    let placement = virtual_mac::attach(&mut netlink, &config, placement)?;
+    let placement = macvlan::attach(&mut netlink, &config, placement)?;
     let reloaded = reload_on(&mut netlink, &config, &copies, &placement, label);
     match &reloaded {
         Ok(_) => {
@@ -87,12 +88,12 @@ pub fn reload(env: &Env) -> Result<Outcome> {
             for (_, link) in &copies {
                 if link.index != placement.link.index {
                     if let Some(old) = virtual_mac::nic_of(&mut netlink, link, ip) {
-                        virtual_mac::release(&mut netlink, ip, Some(&old), &config.vip.rsctmp);
+                        macvlan::release(&mut netlink, ip, Some(&old), &config.vip.rsctmp);
                     }
                 }
             }
         }
-        Err(_) => virtual_mac::release_unused(&mut netlink, &config, &placement),
+        Err(_) => macvlan::release_unused(&mut netlink, &config, &placement),
     }
     reloaded
 }

@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use crate::actions::macvlan;
 use crate::actions::validate::prepare;
 use crate::actions::{
     check_carries_label, copies_anywhere, dad, find_vip, ipv4_conf, lvs, require_root,
@@ -24,7 +25,6 @@ use crate::net::{format_mac, same_prefix};
 use crate::netlink::{Address, AddressFlags, ErrorKind, Events, Family, Link, Name, Netlink};
 use crate::ocf::{self, log, Action, Error, ExitCode, Result};
 use crate::ocf::{messages, Context};
-use crate::virtual_mac;
 
 pub fn start(env: &Env) -> Result<()> {
     // IPaddr2's order: a missing ip is a configuration error before the
@@ -36,10 +36,10 @@ pub fn start(env: &Env) -> Result<()> {
     // probes afresh.
     collision::clear(&config.vip.sender_pid_file);
     let (mut netlink, placement, label) = prepare(&config)?;
-    let placement = virtual_mac::attach(&mut netlink, &config, placement)?;
+    let placement = macvlan::attach(&mut netlink, &config, placement)?;
     let started = start_on(&mut netlink, &config, &placement, label);
     if started.is_err() {
-        virtual_mac::release_unused(&mut netlink, &config, &placement);
+        macvlan::release_unused(&mut netlink, &config, &placement);
     }
     started
 }

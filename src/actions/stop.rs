@@ -115,7 +115,7 @@ pub fn stop(env: &Env) -> Result<()> {
     if remaining.is_empty() {
         // A virtual-MAC VIP's macvlan, found by name whatever virtual_mac
         // says now (also one a crashed start left without the VIP).
-        crate::virtual_mac::release(&mut netlink, vip.ip, link.link(), &vip.rsctmp);
+        crate::actions::macvlan::release(&mut netlink, vip.ip, link.link(), &vip.rsctmp);
         crate::state::remove(&crate::config::paths::virtual_mac_refresh(
             &vip.sender_pid_file,
         ));

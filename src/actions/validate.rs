@@ -1,6 +1,7 @@
 //! validate-all, and the preparation start shares with it: the
 //! namespace, findif, the label.
 
+use crate::actions::macvlan;
 use crate::actions::{connections, enter_namespace, open_netlink, Namespace};
 use crate::announce::schedule::forms;
 use crate::announce::{targets, unannounceable};
@@ -83,7 +84,7 @@ pub fn place(netlink: &mut Netlink, config: &Config) -> Result<(Placement, Optio
     let placement = findif(netlink, Request::of(config))?;
     let ip = config.vip.ip;
     let device = if config.virtual_mac.is_on() {
-        virtual_mac::check_placeable(netlink, &placement.link, ip)?;
+        macvlan::check_placeable(netlink, &placement.link, ip)?;
         virtual_mac::macvlan_name(ip, &placement.link.name)
     } else {
         placement.link.name.lossy()

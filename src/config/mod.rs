@@ -18,6 +18,7 @@ pub mod paths;
 pub mod rt_protos;
 pub mod rules;
 pub mod values;
+pub mod virtual_mac;
 
 #[cfg(test)]
 mod tests;
@@ -28,11 +29,11 @@ use std::time::Duration;
 
 use crate::env::Env;
 use crate::ocf::{Error, Result};
-use crate::virtual_mac::VirtualMac;
 #[cfg(test)]
 pub use params::{Family, ReloadClass};
 pub use params::{Meta, Param, Params};
 use values::{parse_bool, Notes};
+pub use virtual_mac::VirtualMac;
 
 /// The interface the VIP goes on, as configured.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -128,7 +128,7 @@ impl Record {
 }
 
 fn record_path(rsctmp: &Path, nic: &Link) -> Option<PathBuf> {
-    super::record_key(nic).map(|key| paths::virtual_mac_record(rsctmp, &key).0)
+    crate::actions::macvlan::record_key(nic).map(|key| paths::virtual_mac_record(rsctmp, &key).0)
 }
 
 fn read_record(path: &Path) -> Option<Record> {
