@@ -15,6 +15,7 @@ mod routes;
 mod sample;
 mod stats;
 mod vips;
+mod virtual_mac;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -27,7 +28,7 @@ const V6: &str = "2001:db8:1234::10";
 
 struct Options {
     quick: bool,
-    /// `--only actions|failover|late|vips|pacing|connections|routes|faults`: one section of the run.
+    /// `--only actions|failover|late|vips|pacing|connections|virtual_mac|routes|faults`: one section of the run.
     only: Option<String>,
     /// `--scenario TEXT`: only the failover scenarios whose label has it.
     scenario: Option<String>,
@@ -123,6 +124,10 @@ fn main() {
     if options.wants("connections") {
         let rows = connections::collect(options.quick, &floatip, &stock);
         connections::report(&mut out, &rows);
+    }
+    if options.wants("virtual_mac") {
+        let rows = virtual_mac::collect(options.quick, &floatip, &stock);
+        virtual_mac::report(&mut out, &rows);
     }
     if options.wants("routes") {
         let (count, rows) = routes::collect(options.quick, &floatip, &stock);

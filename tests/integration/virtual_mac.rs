@@ -4,16 +4,14 @@
 //! MAC it knows moves with the VIP; nothing of floatip's is left on a nic
 //! once its last virtual-MAC VIP stops; and what cannot work is refused.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::thread::{self, sleep};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::process::{Child, Command};
+use std::thread::sleep;
+use std::time::{Duration, SystemTime};
 
 use libtest_mimic::Trial;
 
 use crate::support::capture::{parse_mac, Capture};
-use crate::support::lab::NeighMonitor;
+use crate::support::lab::{NeighMonitor, Pinger};
 use crate::support::{floatip, Lan, Netns, STOCK_AGENT};
 
 const VIP: &str = "192.0.2.10";
@@ -37,6 +35,7 @@ pub fn trials() -> Vec<Trial> {
         run_arping_hears_a_holder_of_the_same_mac,
         mld_snooping_bridge_still_delivers_to_the_macvlan,
         a_macvlan_without_the_vip_is_not_the_resource,
+        a_monitor_keeps_the_mac_known_at_the_switches,
         stop_needs_only_ip_nic_and_namespace,
         refused_where_it_cannot_work,
         reload_answers_1_when_it_changes,
@@ -113,62 +112,6 @@ fn macvlans(ns: &Netns) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// A ping every 5 ms from the client, each reply with its time.
-struct Pinger {
-    child: Child,
-    replies: mpsc::Receiver<SystemTime>,
-}
-
-impl Pinger {
-    fn start(ns: &Netns, ip: &str) -> Pinger {
-        let mut child = Command::new("ip")
-            .args([
-                "netns", "exec", &ns.name, "ping", "-D", "-n", "-i", "0.005", "-W", "1", ip,
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (sender, replies) = mpsc::channel();
-        thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if !line.contains("bytes from") {
-                    continue;
-                }
-                let stamp = line
-                    .strip_prefix('[')
-                    .and_then(|l| l.split(']').next())
-                    .and_then(|s| s.parse::<f64>().ok());
-                if let Some(seconds) = stamp {
-                    let _ = sender.send(UNIX_EPOCH + Duration::from_secs_f64(seconds));
-                }
-            }
-        });
-        Pinger { child, replies }
-    }
-
-    /// The first reply at or after `after`, waiting at most `wait`.
-    fn first_after(&self, after: SystemTime, wait: Duration) -> Option<SystemTime> {
-        let deadline = std::time::Instant::now() + wait;
-        loop {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            match self.replies.recv_timeout(left) {
-                Ok(time) if time >= after => return Some(time),
-                Ok(_) => continue,
-                Err(_) => return None,
-            }
-        }
-    }
-}
-
-impl Drop for Pinger {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// The client talks to the VIP on A; A stops; B starts. Returns how long
@@ -609,4 +552,43 @@ fn reload_answers_1_when_it_changes() {
     assert_eq!(on.code, 1);
     assert_eq!(run(&lan, A, "stop", &plain), 0);
     assert!(macvlans(&lan.hosts[A]).is_empty());
+}
+
+/// Switches forget a MAC after their aging time: a monitor sends one
+/// round from the macvlan when the last is 50 s old or more (here: none
+/// yet), and the next monitor right after it sends nothing.
+fn a_monitor_keeps_the_mac_known_at_the_switches() {
+    let lan = lan();
+    let p = params(VIP, &[("arp_bg", "false"), ("garp_count", "1")]);
+    assert_eq!(run(&lan, A, "start", &p), 0);
+    let mut monitor = p.clone();
+    monitor.push(("CRM_meta_interval", "10000"));
+    let from_the_vip = |frames: Vec<crate::support::capture::Frame>| {
+        frames
+            .iter()
+            .filter_map(|f| f.arp())
+            .filter(|a| a.eth_source == parse_mac(VIP_MAC) && a.sender_ip.to_string() == VIP)
+            .count()
+    };
+    let capture = Capture::start(&lan.hosts[CLIENT], "eth0", "arp");
+    assert_eq!(run(&lan, A, "monitor", &monitor), 0);
+    sleep(Duration::from_millis(100));
+    assert!(
+        from_the_vip(capture.finish()) > 0,
+        "the first monitor refreshes the virtual MAC"
+    );
+    let capture = Capture::start(&lan.hosts[CLIENT], "eth0", "arp");
+    assert_eq!(run(&lan, A, "monitor", &monitor), 0);
+    sleep(Duration::from_millis(100));
+    assert_eq!(
+        from_the_vip(capture.finish()),
+        0,
+        "the next one, seconds later, does not"
+    );
+    let stamp = lan.rsctmp[A]
+        .path()
+        .join(format!("send_arp-{VIP}.floatip-vmac-refresh"));
+    assert!(stamp.exists());
+    assert_eq!(run(&lan, A, "stop", &p), 0);
+    assert!(!stamp.exists(), "stop removes the stamp");
 }

@@ -189,3 +189,60 @@ pub fn next_line(child: &mut Child) -> String {
     let _ = BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line);
     line.trim().to_owned()
 }
+
+/// A ping every 5 ms, each reply with its time (`ping -D`): when a
+/// client reaches an address again after a failover.
+pub struct Pinger {
+    child: Child,
+    replies: mpsc::Receiver<SystemTime>,
+}
+
+impl Pinger {
+    pub fn start(ns: &Netns, ip: &str) -> Pinger {
+        let mut child = Command::new("ip")
+            .args([
+                "netns", "exec", &ns.name, "ping", "-D", "-n", "-i", "0.005", "-W", "1", ip,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (sender, replies) = mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if !line.contains("bytes from") {
+                    continue;
+                }
+                let stamp = line
+                    .strip_prefix('[')
+                    .and_then(|l| l.split(']').next())
+                    .and_then(|s| s.parse::<f64>().ok());
+                if let Some(seconds) = stamp {
+                    let _ = sender.send(UNIX_EPOCH + Duration::from_secs_f64(seconds));
+                }
+            }
+        });
+        Pinger { child, replies }
+    }
+
+    /// The first reply at or after `after`, waiting at most `wait`.
+    pub fn first_after(&self, after: SystemTime, wait: Duration) -> Option<SystemTime> {
+        let deadline = Instant::now() + wait;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.replies.recv_timeout(left) {
+                Ok(time) if time >= after => return Some(time),
+                Ok(_) => continue,
+                Err(_) => return None,
+            }
+        }
+    }
+}
+
+impl Drop for Pinger {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
