@@ -236,7 +236,7 @@ pub fn report(out: &mut String, rows: &[Row]) {
     }
     writeln!(
         out,
-        "\nThe client pings the VIP every 5 ms and drops every gratuitous ARP and unsolicited NA (drop_gratuitous_arp=1, drop_unsolicited_na=1); it is no garp_target (no gateway route). Without a MAC of the VIP's own it keeps sending to A's MAC until its own entry expires (reachable time, then delay and probes: tens of seconds). iface-macvlan grouped with IPaddr2 moves a fixed MAC too, but leaves the nic answering ARP for the VIP with its own MAC (no arp_ignore) and has no IPv6 handling.\n"
+        "\nThe client pings the VIP every 5 ms and drops every gratuitous ARP and unsolicited NA (drop_gratuitous_arp=1, drop_unsolicited_na=1); it is no garp_target (no gateway route). Without a MAC of the VIP's own it keeps sending to A's MAC until its own entry expires (reachable time, then delay and probes: tens of seconds). iface-macvlan grouped with IPaddr2 moves a fixed MAC too, but the nic under it answers ARP for the VIP with its own MAC (no arp_ignore), so the client learns A's nic MAC and is left behind as with IPaddr2 alone; it has no IPv6 handling either.\n"
     )
     .unwrap();
 }
