@@ -66,6 +66,7 @@ install: all
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	install -D -m 0644 LICENSE $(DESTDIR)$(DOCDIR)/LICENSE
 	install -D -m 0755 packaging/replace-stock-ipaddr2 $(DESTDIR)$(DATADIR)/replace-stock-ipaddr2
+	install -D -m 0755 packaging/before-removal $(DESTDIR)$(DATADIR)/before-removal
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/floatip $(DESTDIR)$(OCFDIR)/IPaddr2 \

@@ -73,7 +73,8 @@ cluster_cleanup() {
         [ "$alive" = 0 ] && break
         sleep 0.1
     done
-    [ -n "$installed" ] && dpkg -r floatip >/dev/null 2>&1 || true
+    # The tests' own install goes whatever the cluster namespaces left.
+    [ -n "$installed" ] && FLOATIP_FORCE_REMOVE=1 dpkg -r floatip >/dev/null 2>&1 || true
     if [ "$failed" -gt 0 ]; then
         local log
         for log in "$state"/node*/var/log/pacemaker/pacemaker.log; do
@@ -84,9 +85,44 @@ cluster_cleanup() {
     rm -rf "$state"
 }
 
+# The tests never change what was installed before them, and never run
+# beside a real cluster: on a host where floatip is installed (or the
+# stock agent replaced by it), or where pacemakerd or corosync run outside
+# the tests' own namespaces, they refuse unless told explicitly
+# (FLOATIP_TESTS_MAY_REPLACE_FLOATIP=1: the installed floatip is replaced
+# by this build and removed at the end; FLOATIP_TESTS_BESIDE_A_CLUSTER=1).
+guard_host() {
+    local pid comm root_net
+    if [ "${FLOATIP_TESTS_BESIDE_A_CLUSTER:-}" != 1 ]; then
+        root_net=$(readlink /proc/1/ns/net)
+        for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+            comm=$(cat "/proc/$pid/comm" 2>/dev/null) || continue
+            case "$comm" in
+            pacemakerd | corosync)
+                if [ "$(readlink "/proc/$pid/ns/net" 2>/dev/null)" = "$root_net" ]; then
+                    echo "refusing: $comm (pid $pid) runs on this host, outside the tests' namespaces: this is a cluster node (FLOATIP_TESTS_BESIDE_A_CLUSTER=1 to run anyway)" >&2
+                    exit 1
+                fi
+                ;;
+            esac
+        done
+    fi
+    if [ "${FLOATIP_TESTS_MAY_REPLACE_FLOATIP:-}" != 1 ]; then
+        if dpkg-query -W -f='${Status}' floatip 2>/dev/null | grep -q "install ok installed"; then
+            echo "refusing: floatip $(dpkg-query -W -f='${Version}' floatip) is installed on this host and the cluster tests install this build over it (FLOATIP_TESTS_MAY_REPLACE_FLOATIP=1 to replace it; it is removed at the end)" >&2
+            exit 1
+        fi
+        if [ "$(readlink /usr/lib/ocf/resource.d/heartbeat/IPaddr2 2>/dev/null)" = /usr/sbin/floatip ]; then
+            echo "refusing: floatip replaces ocf:heartbeat:IPaddr2 on this host (replace-stock-ipaddr2): the tests compare against the stock agent" >&2
+            exit 1
+        fi
+    fi
+}
+
 # The package, installed the way cluster software is installed.
 install_deb() {
     local deb
+    guard_host
     deb=$(packaging/build-deb)
     dpkg -i "$deb" >/dev/null
     installed=yes
