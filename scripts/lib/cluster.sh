@@ -10,6 +10,8 @@
 
 passed=0 failed=0 ports=0
 installed=
+state= client= switch=
+nodes=()
 killed=()
 declare -A inode holder mac port_of
 
@@ -60,6 +62,7 @@ kill_namespace() { # namespace: every process in it, at once, until none is left
 cluster_cleanup() {
     set +e
     for ns in "${nodes[@]}" "$client" "$switch"; do
+        [ -n "$ns" ] || continue
         kill_namespace "$ns"
         ip netns del "$ns" 2>/dev/null || true
     done
@@ -82,7 +85,7 @@ cluster_cleanup() {
             grep -E "IPaddr2\(|error" "$log" 2>/dev/null | tail -n 20 | sed 's/^/#   /' || true
         done
     fi
-    rm -rf "$state"
+    [ -z "$state" ] || rm -rf "$state"
 }
 
 # The tests never change what was installed before them, and never run
@@ -94,7 +97,8 @@ cluster_cleanup() {
 guard_host() {
     local pid comm root_net
     if [ "${FLOATIP_TESTS_BESIDE_A_CLUSTER:-}" != 1 ]; then
-        root_net=$(readlink /proc/1/ns/net)
+        # This shell runs in the machine's own network namespace.
+        root_net=$(readlink /proc/self/ns/net)
         for pid in $(ls /proc | grep -E '^[0-9]+$'); do
             comm=$(cat "/proc/$pid/comm" 2>/dev/null) || continue
             case "$comm" in
