@@ -23,10 +23,12 @@ pub(crate) enum Invocation {
 }
 
 /// Options that only people give, beyond the parameters.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct ByHand {
     /// `show --json`: for scripts.
     pub json: bool,
+    /// `preflight --cib FILE|- [--json] [--local]`.
+    pub preflight: Option<crate::actions::PreflightRequest>,
 }
 
 pub fn command(agent: &str) -> Command {
@@ -56,6 +58,7 @@ pub fn command(agent: &str) -> Command {
                     .action(ArgAction::SetTrue)
                     .help("Print the same as JSON, for scripts"),
             ),
+            Action::Preflight => preflight_options(subcommand),
             _ => with_parameters(subcommand),
         });
     }
@@ -247,7 +250,7 @@ pub(crate) fn parse(agent: &str, args: &[OsString], env: &mut Env) -> Result<Inv
             env.set_param(option.param.name(), value.clone());
         }
     }
-    if options.is_empty() {
+    if options.is_empty() && action != Action::Preflight {
         for name in Param::LISTED.iter().chain(Param::HIDDEN).map(|p| p.name()) {
             if let Some(value) = sub.get_one::<OsString>(name) {
                 env.set_param(name, value.clone());
@@ -256,8 +259,38 @@ pub(crate) fn parse(agent: &str, args: &[OsString], env: &mut Env) -> Result<Inv
     }
     let by_hand = ByHand {
         json: action == Action::Show && sub.get_flag("json"),
+        preflight: (action == Action::Preflight).then(|| crate::actions::PreflightRequest {
+            cib: sub.get_one::<OsString>("cib").cloned().unwrap_or_default(),
+            json: sub.get_flag("json"),
+            local: sub.get_flag("local"),
+        }),
     };
     Ok(Invocation::Action(action, by_hand))
+}
+
+/// `preflight`'s own options: no parameters (the CIB has them).
+fn preflight_options(subcommand: Command) -> Command {
+    subcommand
+        .arg(
+            Arg::new("cib")
+                .long("cib")
+                .required(true)
+                .value_name("FILE")
+                .value_parser(clap::value_parser!(OsString))
+                .help("The cluster's configuration: a file, or - for stdin (cibadmin --query, cibadmin --query --scope resources, crm configure show xml)"),
+        )
+        .arg(
+            Arg::new("json")
+                .long("json")
+                .action(ArgAction::SetTrue)
+                .help("Print the same as JSON, for scripts"),
+        )
+        .arg(
+            Arg::new("local")
+                .long("local")
+                .action(ArgAction::SetTrue)
+                .help("Also check this node: the nic exists, findif places the VIP, network_namespace exists"),
+        )
 }
 
 fn unimplemented_action(agent: &str, reason: &str) -> Error {
@@ -344,7 +377,7 @@ mod tests {
             .to_vec();
         assert!(matches!(
             parse("floatip", &args, &mut env),
-            Ok(Invocation::Action(Action::Show, ByHand { json: true }))
+            Ok(Invocation::Action(Action::Show, ByHand { json: true, .. }))
         ));
     }
 }

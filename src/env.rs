@@ -16,6 +16,17 @@ impl Env {
         }
     }
 
+    /// An environment of exactly these variables (preflight's: what
+    /// Pacemaker would pass a resource).
+    pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> Env {
+        Env {
+            vars: vars
+                .into_iter()
+                .map(|(k, v)| (OsString::from(k), OsString::from(v)))
+                .collect(),
+        }
+    }
+
     #[cfg(test)]
     pub fn from_pairs<K: Into<OsString>, V: Into<OsString>>(
         pairs: impl IntoIterator<Item = (K, V)>,

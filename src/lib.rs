@@ -80,6 +80,9 @@ fn run_action(action: Action, by_hand: ByHand, agent: &str, env: &Env) -> ocf::R
         Action::ValidateAll => actions::validate_all(env),
         Action::Garp => actions::garp(env),
         Action::Show => actions::show(env, by_hand.json),
+        Action::Preflight => {
+            return actions::preflight(&by_hand.preflight.unwrap_or_default());
+        }
     };
     done.map(|()| Outcome::Success)
 }

@@ -17,13 +17,26 @@ ensure_packages() {
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# A Rust toolchain: the one on PATH (rustup's, say), else Debian 12's own
-# cargo-web and rustc-web (1.85 or newer from bookworm-security; floatip's
-# rust-version is 1.85), installed as any other package. Never replaces a
-# toolchain that is there.
+# A Rust toolchain at least the crate's rust-version: the one on PATH
+# (rustup's, say) when it is new enough, else the distribution's own,
+# installed as any other package: Debian 12's cargo-web and rustc-web
+# (1.85 or newer from bookworm-security), Debian 13's cargo and rustc.
+# Never replaces a toolchain that is there.
+cargo_new_enough() {
+    local wanted have
+    wanted=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+    have=$(cargo --version 2>/dev/null | awk '{print $2}')
+    [ -n "$have" ] && [ "$(printf '%s\n%s\n' "$wanted" "$have" | sort -V | head -1)" = "$wanted" ]
+}
 ensure_cargo() {
-    command -v cargo >/dev/null 2>&1 && return 0
-    ensure_packages cargo-web rustc-web || return 1
+    command -v cargo >/dev/null 2>&1 && cargo_new_enough && return 0
+    local version_id=
+    [ -r /etc/os-release ] && version_id=$(. /etc/os-release && echo "${VERSION_ID:-}")
+    case "$version_id" in
+    12) ensure_packages cargo-web rustc-web || return 1 ;;
+    *) ensure_packages cargo rustc || return 1 ;;
+    esac
     hash -r
-    command -v cargo >/dev/null 2>&1 || { echo "cargo-web installed no cargo on PATH" >&2; return 1; }
+    command -v cargo >/dev/null 2>&1 || { echo "no cargo on PATH after installing Debian's toolchain" >&2; return 1; }
+    cargo_new_enough || { echo "cargo $(cargo --version) is older than floatip's rust-version; install a newer toolchain (rustup) first" >&2; return 1; }
 }

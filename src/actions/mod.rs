@@ -8,6 +8,7 @@ mod garp;
 mod lvs;
 mod macvlan;
 mod monitor;
+mod preflight;
 mod readdress;
 mod reload;
 mod show;
@@ -17,6 +18,7 @@ mod validate;
 
 pub use garp::garp;
 pub use monitor::{monitor, status};
+pub use preflight::{preflight, Request as PreflightRequest};
 pub use reload::reload;
 pub use show::show;
 pub use start::start;

@@ -15,6 +15,7 @@ use crate::env::Env;
 use crate::netlink::{Address, Link, Name, TcpState, INFINITY_LIFE_TIME};
 use crate::ocf::Context;
 use crate::ocf::{log, Error, Result};
+use crate::printable::json_string as string;
 use crate::virtual_mac;
 
 /// One copy of the VIP and the interface it is on.
@@ -217,21 +218,6 @@ fn to_text(report: &Report) -> String {
             "  garp_rate budget of {port}: {frames} frame(s) waiting\n"
         ));
     }
-    out
-}
-
-/// A JSON string literal (RFC 8259 §7).
-fn string(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
     out
 }
 

@@ -17,6 +17,9 @@ pub enum Action {
     Garp,
     /// Not an OCF action: an operator looking at a VIP.
     Show,
+    /// Not an OCF action: what floatip would do with a CIB's IPaddr2
+    /// resources.
+    Preflight,
 }
 
 /// One name an action answers to.
@@ -57,12 +60,16 @@ pub const ENTRIES: &[Entry] = &[
     entry("help", Action::Usage, ""),
     entry("garp", Action::Garp, GARP_ABOUT),
     entry("show", Action::Show, SHOW_ABOUT),
+    entry("preflight", Action::Preflight, PREFLIGHT_ABOUT),
 ];
 
 const RELOAD_ABOUT: &str = "Apply changed parameters to the running address, without a restart";
 const VALIDATE_ABOUT: &str = "Check the configuration without changing anything";
 const SHOW_ABOUT: &str = "Show where an address is configured, its links and its background \
-                          sender, for people or (--json) scripts; changes nothing";
+                          sender, for people or (--json) scripts";
+const PREFLIGHT_ABOUT: &str = "Say what floatip would do with each IPaddr2 resource of a CIB \
+                               (cibadmin --query | floatip preflight --cib -): refused, read \
+                               differently, or unchanged; changes nothing";
 const GARP_ABOUT: &str = "Re-announce an address this node holds, by hand (what arping -U or \
                           send_arp is used for when a neighbour's cache is stuck)";
 

@@ -33,6 +33,20 @@ impl ExitCode {
     pub fn code(self) -> i32 {
         self as i32
     }
+
+    /// The OCF name, as the RA API and Pacemaker's logs spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExitCode::Success => "OCF_SUCCESS",
+            ExitCode::ErrGeneric => "OCF_ERR_GENERIC",
+            ExitCode::ErrArgs => "OCF_ERR_ARGS",
+            ExitCode::ErrUnimplemented => "OCF_ERR_UNIMPLEMENTED",
+            ExitCode::ErrPerm => "OCF_ERR_PERM",
+            ExitCode::ErrInstalled => "OCF_ERR_INSTALLED",
+            ExitCode::ErrConfigured => "OCF_ERR_CONFIGURED",
+            ExitCode::NotRunning => "OCF_NOT_RUNNING",
+        }
+    }
 }
 
 /// Why an action ends with a code other than success. `reason` is what

@@ -132,17 +132,7 @@ fn simultaneous_starts(snooping: bool) {
     let lan = Lan::new(&[1, 2, 3]);
     lan.add_ipv6();
     if snooping {
-        lan.switch().ip(&[
-            "link",
-            "set",
-            "br0",
-            "type",
-            "bridge",
-            "mcast_snooping",
-            "1",
-            "mcast_querier",
-            "1",
-        ]);
+        lan.snoop_multicast();
         // Let the querier ask and the hosts answer with their groups.
         std::thread::sleep(std::time::Duration::from_millis(1500));
     }

@@ -31,6 +31,7 @@ mod output;
 mod pacing;
 mod packaging;
 mod parameters;
+mod preflight;
 mod reload;
 mod reload_safety;
 mod state_files;
@@ -69,6 +70,7 @@ fn main() {
     trials.extend(faults::trials());
     trials.extend(output::trials());
     trials.extend(pacing::trials());
+    trials.extend(preflight::trials());
     trials.extend(state_files::trials());
     trials.extend(stock_agents::trials());
     trials.extend(kernel_floor::trials());

@@ -388,18 +388,7 @@ fn run_arping_hears_a_holder_of_the_same_mac() {
 /// solicitations and another node's DAD probes.
 fn mld_snooping_bridge_still_delivers_to_the_macvlan() {
     let lan = lan();
-    let switch = lan.switch();
-    switch.ip(&[
-        "link",
-        "set",
-        "br0",
-        "type",
-        "bridge",
-        "mcast_snooping",
-        "1",
-        "mcast_querier",
-        "1",
-    ]);
+    lan.snoop_multicast();
     sleep(Duration::from_millis(300));
     let p = params(V6, &[("nodad", "true")]);
     assert_eq!(run(&lan, A, "start", &p), 0);

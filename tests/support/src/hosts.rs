@@ -103,6 +103,23 @@ impl Lan {
         }
     }
 
+    /// Makes the bridge snoop MLD/IGMP with a querier of its own, as a
+    /// managed switch does: multicast then reaches only the ports that
+    /// reported the group.
+    pub fn snoop_multicast(&self) {
+        self._switch.ip(&[
+            "link",
+            "set",
+            "br0",
+            "type",
+            "bridge",
+            "mcast_snooping",
+            "1",
+            "mcast_querier",
+            "1",
+        ]);
+    }
+
     /// The namespace holding the bridge br0 (ports p0, p1, …).
     pub fn switch(&self) -> &Netns {
         &self._switch
