@@ -105,6 +105,14 @@ macro_rules! differences {
             /// Every difference, in the order the docs list them.
             pub const ALL: &'static [Difference] = &[$(Difference::$variant,)*];
 
+            /// Its name, as the docs' table anchors its row
+            /// (`reference.md#difference-ClosedLoop`).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Difference::$variant => stringify!($variant),)*
+                }
+            }
+
             /// What floatip does.
             pub fn floatip(self) -> &'static str {
                 match self {
@@ -513,8 +521,10 @@ pub fn markdown_table() -> String {
     table.push_str(&"---|".repeat(Stock::ALL.len()));
     table.push('\n');
     for difference in Difference::ALL {
+        // An anchor per row, so that other pages link to one difference.
         table.push_str(&format!(
-            "| {} | {} |",
+            "| <a id=\"difference-{}\"></a>{} | {} |",
+            difference.name(),
             difference.floatip(),
             difference.why()
         ));

@@ -14,6 +14,14 @@ ensure_packages() {
     echo "installing ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
+    # Installing what is missing must not upgrade what is installed (on a
+    # cluster node: pacemaker, corosync, resource-agents): asked first.
+    local upgrades
+    upgrades=$(apt-get -s install --no-install-recommends "${missing[@]}" | awk '/^Inst [^ ]+ \[/ {print $2}' | tr '\n' ' ')
+    if [ -n "$upgrades" ] && [ "${FLOATIP_TESTS_MAY_UPGRADE:-}" != 1 ]; then
+        echo "refusing: installing ${missing[*]} would upgrade installed packages: $upgrades(FLOATIP_TESTS_MAY_UPGRADE=1 to allow it)" >&2
+        return 1
+    fi
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
