@@ -98,14 +98,7 @@ pub fn findif(netlink: &mut Netlink, request: Request) -> Result<Placement> {
 /// prefix route, where the nic had none) leads to the nic under it: a VIP
 /// is never placed on another VIP's macvlan, which leaves with it.
 fn not_on_a_virtual_mac(netlink: &mut Netlink, placement: Placement) -> Placement {
-    if !crate::virtual_mac::looks_like_floatip_macvlan(&placement.link) {
-        return placement;
-    }
-    let lower = placement
-        .link
-        .lower
-        .and_then(|index| netlink.link_by_index(index).ok().flatten());
-    match lower {
+    match crate::virtual_mac::routed_through(netlink, &placement.link) {
         Some(nic) => Placement {
             link: nic,
             routes: None,

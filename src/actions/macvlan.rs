@@ -31,15 +31,12 @@ const LOCK_PATIENCE: Duration = Duration::from_secs(5);
 /// stops on one nic agree on who restores the settings. `None` (with a
 /// warning) where it cannot be taken: the process then goes on alone.
 pub fn lock_nic(rsctmp: &Path, nic: &Link) -> Option<std::fs::File> {
-    let key = match shared::namespace_id() {
-        Ok(namespace) => format!("{namespace}-{}", nic.index),
-        Err(e) => {
-            log::warn(format!(
-                "virtual_mac: could not tell this network namespace ({e}): going on without the lock of {}",
-                nic.name
-            ));
-            return None;
-        }
+    let Some(key) = record_key(nic) else {
+        log::warn(format!(
+            "virtual_mac: could not tell this network namespace: going on without the lock of {}",
+            nic.name
+        ));
+        return None;
     };
     let (_, lock) = paths::virtual_mac_record(rsctmp, &key);
     let taken = lock

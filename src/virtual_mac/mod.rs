@@ -54,11 +54,11 @@ pub fn is_floatip_macvlan(link: &Link, nic: &Link, ip: IpAddr) -> bool {
 /// Whether `link` looks like one of floatip's macvlans (of any VIP):
 /// findif never places a VIP on one.
 pub fn looks_like_floatip_macvlan(link: &Link) -> bool {
-    let name = link.name.lossy();
+    let name = link.name.as_bytes();
     link.kind.as_deref() == Some("macvlan")
-        && name.starts_with(NAME_PREFIX)
-        && name.as_bytes().get(8) == Some(&b'.')
-        && matches!(name.as_bytes().get(2), Some(b'4' | b'6'))
+        && name.starts_with(NAME_PREFIX.as_bytes())
+        && name.get(8) == Some(&b'.')
+        && matches!(name.get(2), Some(b'4' | b'6'))
 }
 
 /// Whether `link` is a floatip macvlan for an IPv4 VIP on `nic`: what the
@@ -66,7 +66,7 @@ pub fn looks_like_floatip_macvlan(link: &Link) -> bool {
 pub fn is_ipv4_macvlan_on(link: &Link, nic: u32) -> bool {
     looks_like_floatip_macvlan(link)
         && link.lower == Some(nic)
-        && link.name.lossy().as_bytes().get(2) == Some(&b'4')
+        && link.name.as_bytes().get(2) == Some(&b'4')
 }
 
 /// Where a virtual-MAC VIP is placed: its nic, and whether the VIP's
@@ -88,10 +88,10 @@ pub fn routed_through(netlink: &mut Netlink, link: &Link) -> Option<Link> {
 }
 
 /// The nic of a floatip macvlan `link` (for monitor's link check, show
-/// and garp), if `link` is one of VIP `ip`.
+/// and garp), if `link` is one of VIP `ip`. Any other link costs no
+/// request to the kernel: monitor asks this on every run.
 pub fn nic_of(netlink: &mut Netlink, link: &Link, ip: IpAddr) -> Option<Link> {
-    let lower = netlink.link_by_index(link.lower?).ok().flatten()?;
-    is_floatip_macvlan(link, &lower, ip).then_some(lower)
+    routed_through(netlink, link).filter(|lower| is_floatip_macvlan(link, lower, ip))
 }
 
 #[cfg(test)]
