@@ -14,10 +14,15 @@ ensure_packages() {
     echo "installing ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    # Installing what is missing must not upgrade what is installed (on a
-    # cluster node: pacemaker, corosync, resource-agents): asked first.
+    # Installing what is missing must not upgrade an installed cluster
+    # package (on a cluster node: pacemaker, corosync, resource-agents and
+    # their libraries): asked first. Other upgrades (libc6 for libc6-dev on
+    # an older image) are apt's business.
     local upgrades
-    upgrades=$(apt-get -s install --no-install-recommends "${missing[@]}" | awk '/^Inst [^ ]+ \[/ {print $2}' | tr '\n' ' ')
+    upgrades=$(apt-get -s install --no-install-recommends "${missing[@]}" |
+        awk '/^Inst [^ ]+ \[/ {print $2}' |
+        grep -E '^(pacemaker|corosync|pcs|crmsh|resource-agents|fence-agents|libknet|libnozzle|libqb|libcorosync|libcfg|libcmap|libquorum|libvotequorum|libsam|libcib|libcrm|libpe-|libpacemaker|libstonithd|liblrmd)' |
+        tr '\n' ' ' || true)
     if [ -n "$upgrades" ] && [ "${FLOATIP_TESTS_MAY_UPGRADE:-}" != 1 ]; then
         echo "refusing: installing ${missing[*]} would upgrade installed packages: $upgrades(FLOATIP_TESTS_MAY_UPGRADE=1 to allow it)" >&2
         return 1
