@@ -94,9 +94,6 @@ pub fn attach(netlink: &mut Netlink, config: &Config, placement: Placement) -> R
         Some(link) => link,
         None => create(netlink, config, &nic, &name, mac)?,
     };
-    if ip.is_ipv4() {
-        arp_flux::hold(&config.vip.rsctmp, &nic);
-    }
     if !macvlan.is_up() {
         if let Err(e) = netlink.set_link_up(macvlan.index) {
             remove_macvlan(netlink, &macvlan, ip);
@@ -105,6 +102,11 @@ pub fn attach(netlink: &mut Netlink, config: &Config, placement: Placement) -> R
                 macvlan.name
             )));
         }
+    }
+    // Only once the macvlan is there to stay: stop gives the settings
+    // back when it removes the last one, so none may be held without it.
+    if ip.is_ipv4() {
+        arp_flux::hold(&config.vip.rsctmp, &nic);
     }
     let family = Family::of(ip);
     let routes = placement
