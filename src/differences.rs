@@ -183,7 +183,7 @@ differences! {
         r#"a resource written for the newest stock agent keeps its configuration; Cluster IP clone mode itself stays refused (4.12 to 4.18 ignore the parameters they do not know)"#;
     ByHandOptions: by_hand(),
         every(),
-        r#"by-hand long options (`--ip`, `--nic`, …)"#,
+        r#"by-hand long options (`--ip`, `--nic`, …) and commands: `floatip garp`, `floatip show`, `floatip preflight --cib` (what floatip would do with a CIB's IPaddr2 resources)"#,
         r#"for operators; Pacemaker's environment interface is unchanged"#;
     NamespaceInProcess: when(|r| r.value(Param::NetworkNamespace).is_some()),
         every(),
@@ -375,7 +375,7 @@ differences! {
         r#"a client idle on a connection to the VIP is never told the other end is gone and waits for TCP keepalive (two hours by default); with a RST it reconnects at once, to the new holder"#;
     VirtualMac: when(|r| r.value(Param::VirtualMac).is_some()),
         every(),
-        r#"with virtual_mac, the VIP lives on a macvlan of the nic carrying a MAC of its own, the same on every node (auto: derived from the VIP); the nic gets arp_ignore=1 and arp_announce=2 while an IPv4 virtual-MAC VIP uses it; stop removes the macvlan and puts the settings back"#,
+        r#"with virtual_mac, the VIP lives on a macvlan of the nic carrying a MAC of its own, the same on every node (auto: derived from the VIP); the nic gets arp_ignore=1 and arp_announce=2 while an IPv4 virtual-MAC VIP uses it; stop removes the macvlan and puts the settings back; a monitor sends one round from the macvlan when none went for 50 s, and OCF_CHECK_LEVEL 20 listens on the nic for any answer this node did not send"#,
         r#"neighbours that never take an announcement (routers and firewalls that pin IP to MAC or ignore gratuitous ARP, stacks that learn only from requests to them) keep sending to the dead node's MAC for minutes or hours after an IPaddr2 failover; with a MAC that moves with the VIP their cache never has to change (keepalived's use_vmac; resource-agents approximates it with iface-macvlan grouped with IPaddr2, without the ARP-flux, IPv6 or placement handling)"#;
     ExtensionDetached: when(|r| r.closes_the_loop() && !r.sends_in_background()),
         every(),
